@@ -1,0 +1,28 @@
+/* profile_db.h: create and open arenaprof profile databases; the schema version check. */
+#ifndef ARENAPROF_PROFILE_DB_H
+#define ARENAPROF_PROFILE_DB_H
+
+#include <stddef.h>
+#include <sqlite3.h>
+
+/* The schema version this build writes and reads (PRAGMA user_version and meta.schema_version). */
+#define AP_SCHEMA_VERSION 1
+
+extern const char ap_schema_sql[];
+
+/* Creates a new profile at path (refuses an existing file unless overwrite) with the schema,
+ * in WAL mode so a reader or a crash never sees a half-written batch. 0, or -1 with a one-line
+ * reason in err. */
+int ap_db_create(const char *path, int overwrite, sqlite3 **out, char *err, size_t errlen);
+
+/* Opens an existing profile read-only and checks that it is an arenaprof database of this
+ * schema version. 0, or -1 with a one-line reason in err. */
+int ap_db_open(const char *path, sqlite3 **out, char *err, size_t errlen);
+
+/* meta table helpers. */
+int ap_db_set_meta(sqlite3 *db, const char *key, const char *value);
+int ap_db_set_meta_int(sqlite3 *db, const char *key, long long value);
+/* Copies meta[key] into buf ("" when absent). Returns 0 when found, -1 otherwise. */
+int ap_db_get_meta(sqlite3 *db, const char *key, char *buf, size_t size);
+
+#endif

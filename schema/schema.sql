@@ -1,0 +1,61 @@
+-- arenaprof profile database, schema version 1 (see schema/README.md for every table).
+-- The database is self-contained: symbols and source locations are stored, so a profile is
+-- analyzed after the target is gone, on another machine.
+PRAGMA user_version = 1;
+
+CREATE TABLE meta (
+	key   TEXT PRIMARY KEY,
+	value TEXT NOT NULL
+);
+
+CREATE TABLE modules (
+	id       INTEGER PRIMARY KEY,
+	path     TEXT NOT NULL,
+	build_id TEXT NOT NULL DEFAULT ''
+);
+
+CREATE TABLE frames (
+	id           INTEGER PRIMARY KEY,
+	module_id    INTEGER REFERENCES modules(id),
+	offset       INTEGER NOT NULL,
+	inline_depth INTEGER NOT NULL DEFAULT 0,
+	function     TEXT NOT NULL,
+	file         TEXT,
+	line         INTEGER,
+	UNIQUE (module_id, offset, inline_depth)
+);
+
+CREATE TABLE stacks (
+	id          INTEGER PRIMARY KEY,
+	depth       INTEGER NOT NULL,
+	truncated   INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE stack_frames (
+	stack_id INTEGER NOT NULL REFERENCES stacks(id),
+	pos      INTEGER NOT NULL,
+	frame_id INTEGER NOT NULL REFERENCES frames(id),
+	PRIMARY KEY (stack_id, pos)
+) WITHOUT ROWID;
+
+CREATE TABLE alloc_stats (
+	stack_id INTEGER NOT NULL REFERENCES stacks(id),
+	kind     TEXT NOT NULL,
+	allocs   INTEGER NOT NULL,
+	bytes    INTEGER NOT NULL,
+	size_min INTEGER NOT NULL,
+	size_max INTEGER NOT NULL,
+	PRIMARY KEY (stack_id, kind)
+) WITHOUT ROWID;
+
+CREATE TABLE threads (
+	tid    INTEGER PRIMARY KEY,
+	name   TEXT NOT NULL DEFAULT '',
+	allocs INTEGER NOT NULL,
+	bytes  INTEGER NOT NULL
+);
+
+CREATE TABLE counters (
+	name  TEXT PRIMARY KEY,
+	value INTEGER NOT NULL
+);
