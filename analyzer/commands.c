@@ -1,0 +1,187 @@
+/* commands.c: `arenaprof report` and `arenaprof folded`: options, then open the profile, read
+ * everything, and only then write the output (see analyzer.h). */
+#define _GNU_SOURCE
+#include "analyzer.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "an_db.h"
+#include "an_util.h"
+#include "folded.h"
+#include "report.h"
+
+static const char report_usage[] = "usage: arenaprof report [--json] [-n N|--top N] [-o FILE] DB";
+static const char folded_usage[] = "usage: arenaprof folded [--metric count|bytes] [-o FILE] DB";
+
+static int usage_error(const char *usage, const char *fmt, const char *arg)
+{
+	fflush(stdout);
+	fputs("arenaprof: ", stderr);
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n%s\n", usage);
+	return 2;
+}
+
+/* getopt_long's failure: which option was wrong. */
+static int bad_option(const char *usage, char **argv, int c)
+{
+	const char *arg = optind > 0 ? argv[optind - 1] : "?";
+	char opt[3] = { '-', (char)optopt, '\0' };
+
+	if (c == ':')
+		return usage_error(usage, "option %s needs an argument", optopt ? opt : arg);
+	return usage_error(usage, "unknown option %s", optopt ? opt : arg);
+}
+
+/* Exactly one DB operand after the options. */
+static int get_db(const char *usage, int argc, char **argv, const char **db)
+{
+	if (optind >= argc)
+		return usage_error(usage, "%s", "no profile database given");
+	if (optind + 1 < argc)
+		return usage_error(usage, "unexpected argument %s", argv[optind + 1]);
+	*db = argv[optind];
+	return 0;
+}
+
+static void reset_getopt(void)
+{
+	optind = 0; /* glibc: 0 reinitializes, in case getopt already ran in this process */
+	opterr = 0;
+}
+
+int cmd_report(int argc, char **argv)
+{
+	static const struct option opts[] = { { "json", no_argument, NULL, 'j' },
+					      { "top", required_argument, NULL, 'n' },
+					      { "output", required_argument, NULL, 'o' },
+					      { "help", no_argument, NULL, 'h' },
+					      { NULL, 0, NULL, 0 } };
+	const char *out_path = NULL, *path;
+	struct an_sites sites;
+	struct an_info info;
+	int json = 0, c, rc;
+	long top = -1;
+	sqlite3 *db;
+	char *end;
+	FILE *f;
+
+	reset_getopt();
+	while ((c = getopt_long(argc, argv, ":jn:o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = 1;
+			break;
+		case 'n':
+			errno = 0;
+			top = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || top < 0)
+				return usage_error(report_usage,
+						   "--top needs a number >= 0 (0: all), not '%s'",
+						   optarg);
+			break;
+		case 'o':
+			out_path = optarg;
+			break;
+		case 'h':
+			printf("%s\n", report_usage);
+			return 0;
+		default:
+			return bad_option(report_usage, argv, c);
+		}
+	}
+	if ((rc = get_db(report_usage, argc, argv, &path)) != 0)
+		return rc;
+	if (top < 0)
+		top = json ? 0 : 20; /* JSON lists every site unless --top is given */
+
+	if (an_db_open(path, &db))
+		return 1;
+	if (an_info_load(db, path, &info)) {
+		an_db_close(db);
+		return 1;
+	}
+	if (an_sites_load(db, path, &sites)) {
+		an_info_free(&info);
+		an_db_close(db);
+		return 1;
+	}
+	an_db_close(db);
+
+	rc = 1;
+	f = an_out_open(out_path);
+	if (f) {
+		if (json) {
+			if (report_json(f, &info, &sites, (size_t)top))
+				an_err("internal error: malformed JSON");
+			else
+				rc = 0;
+		} else {
+			report_text(f, path, &info, &sites, (size_t)top);
+			rc = 0;
+		}
+		if (an_out_close(f, out_path))
+			rc = 1;
+	}
+	an_sites_free(&sites);
+	an_info_free(&info);
+	return rc;
+}
+
+int cmd_folded(int argc, char **argv)
+{
+	static const struct option opts[] = { { "metric", required_argument, NULL, 'm' },
+					      { "output", required_argument, NULL, 'o' },
+					      { "help", no_argument, NULL, 'h' },
+					      { NULL, 0, NULL, 0 } };
+	enum folded_metric metric = FOLDED_COUNT;
+	const char *out_path = NULL, *path;
+	struct folded lines;
+	sqlite3 *db;
+	int c, rc;
+	FILE *f;
+
+	reset_getopt();
+	while ((c = getopt_long(argc, argv, ":m:o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			if (strcmp(optarg, "count") == 0)
+				metric = FOLDED_COUNT;
+			else if (strcmp(optarg, "bytes") == 0)
+				metric = FOLDED_BYTES;
+			else
+				return usage_error(folded_usage,
+						   "--metric is count or bytes, not '%s'", optarg);
+			break;
+		case 'o':
+			out_path = optarg;
+			break;
+		case 'h':
+			printf("%s\n", folded_usage);
+			return 0;
+		default:
+			return bad_option(folded_usage, argv, c);
+		}
+	}
+	if ((rc = get_db(folded_usage, argc, argv, &path)) != 0)
+		return rc;
+
+	if (an_db_open(path, &db))
+		return 1;
+	rc = folded_load(db, path, metric, &lines);
+	an_db_close(db);
+	if (rc)
+		return 1;
+	rc = 1;
+	f = an_out_open(out_path);
+	if (f) {
+		folded_write(f, &lines);
+		rc = an_out_close(f, out_path) ? 1 : 0;
+	}
+	folded_free(&lines);
+	return rc;
+}

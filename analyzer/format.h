@@ -1,0 +1,23 @@
+/* format.h: human-readable numbers for the text report. */
+#ifndef ARENAPROF_FORMAT_H
+#define ARENAPROF_FORMAT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#define FMT_BUF 48
+
+/* 1234567 -> "1,234,567" */
+const char *fmt_count(char buf[FMT_BUF], long long v);
+/* 512 -> "512 B", 1536 -> "1.5 KiB", then MiB, GiB, TiB */
+const char *fmt_bytes(char buf[FMT_BUF], double v);
+/* 12.5 -> "12.5 s", 75 -> "1 min 15 s", 3700 -> "1 h 1 min" */
+const char *fmt_duration(char buf[FMT_BUF], double seconds);
+
+/* Writes s with control characters (C0, DEL, C1) replaced by '?', so a profile cannot send
+ * terminal escapes, and invalid UTF-8 bytes by U+FFFD. */
+void fput_clean(const char *s, FILE *f);
+/* Display width of s as fput_clean writes it (one column per character). */
+size_t clean_width(const char *s);
+
+#endif

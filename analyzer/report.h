@@ -1,0 +1,18 @@
+/* report.h: the two renderings of `arenaprof report`. */
+#ifndef ARENAPROF_REPORT_H
+#define ARENAPROF_REPORT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "report_data.h"
+
+/* Human-readable: header, totals, warnings, the first top sites (0: all). */
+void report_text(FILE *f, const char *path, const struct an_info *info,
+		 const struct an_sites *sites, size_t top);
+
+/* The documented JSON (analyzer/README.md); top 0: all
+ * sites. 0, or -1 if the JSON writer was misused (a bug). */
+int report_json(FILE *f, const struct an_info *info, const struct an_sites *sites, size_t top);
+
+#endif

@@ -1,0 +1,153 @@
+/* report_info.c: the header and totals of a report: meta keys and counters of a profile. */
+#define _POSIX_C_SOURCE 200809L
+#include "report_data.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "an_db.h"
+#include "an_util.h"
+
+static int parse_ll(const char *s, long long *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtoll(s, &end, 10);
+	return (errno || end == s || *end) ? -1 : 0;
+}
+
+static void set_str(char **dst, const char *v)
+{
+	free(*dst);
+	*dst = an_strdup(v);
+}
+
+static void meta_value(struct an_info *info, const char *key, const char *v, long long *duration_ns,
+		       int *has_duration_ns)
+{
+	long long n;
+
+	if (strcmp(key, "command") == 0) {
+		set_str(&info->command, v);
+	} else if (strcmp(key, "pid") == 0) {
+		info->has_pid = parse_ll(v, &info->pid) == 0;
+	} else if (strcmp(key, "duration_ns") == 0) {
+		*has_duration_ns = parse_ll(v, duration_ns) == 0;
+	} else if (strcmp(key, "end_reason") == 0) {
+		set_str(&info->end_reason, v);
+	} else if (strcmp(key, "target_exit") == 0) {
+		set_str(&info->target_exit, v);
+	} else if (strcmp(key, "closed") == 0) {
+		info->closed = parse_ll(v, &n) == 0 && n == 1;
+	} else if (strcmp(key, "mode") == 0) {
+		set_str(&info->mode, v);
+	} else if (strcmp(key, "unwind") == 0) {
+		set_str(&info->unwind, v);
+	}
+}
+
+static int load_meta(sqlite3 *db, const char *path, struct an_info *info)
+{
+	long long duration_ns = 0;
+	int has_duration_ns = 0, rc;
+	sqlite3_stmt *st;
+
+	if (an_db_prepare(db, path, "meta", "SELECT key, value FROM meta", &st))
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *k = (const char *)sqlite3_column_text(st, 0);
+		const char *v = (const char *)sqlite3_column_text(st, 1);
+
+		if (k && v)
+			meta_value(info, k, v, &duration_ns, &has_duration_ns);
+	}
+	if (rc != SQLITE_DONE) {
+		an_db_error(db, path, "meta");
+		sqlite3_finalize(st);
+		return -1;
+	}
+	sqlite3_finalize(st);
+	if (has_duration_ns && duration_ns >= 0) {
+		info->duration_s = (double)duration_ns / 1e9;
+		info->has_duration = 1;
+	}
+	return 0;
+}
+
+static int load_counters(sqlite3 *db, const char *path, struct an_info *info)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (an_db_prepare(db, path, "counters",
+			  "SELECT name, value FROM counters WHERE name IN "
+			  "('allocs', 'bytes', 'frees', 'lost_events')",
+			  &st))
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+		long long v = sqlite3_column_int64(st, 1);
+
+		if (!name)
+			continue;
+		if (strcmp(name, "allocs") == 0)
+			info->allocs = v;
+		else if (strcmp(name, "bytes") == 0)
+			info->bytes = v;
+		else if (strcmp(name, "frees") == 0)
+			info->frees = v;
+		else if (strcmp(name, "lost_events") == 0)
+			info->lost_events = v;
+	}
+	if (rc != SQLITE_DONE) {
+		an_db_error(db, path, "counters");
+		sqlite3_finalize(st);
+		return -1;
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+/* SQLite's SUM fails ("integer overflow") rather than wrapping: an error, never a wrong total. */
+static int load_recorded(sqlite3 *db, const char *path, struct an_info *info)
+{
+	sqlite3_stmt *st;
+
+	if (an_db_prepare(db, path, "allocation statistics",
+			  "SELECT COALESCE(SUM(allocs), 0), COALESCE(SUM(bytes), 0) "
+			  "FROM alloc_stats",
+			  &st))
+		return -1;
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		an_db_error(db, path, "allocation statistics");
+		sqlite3_finalize(st);
+		return -1;
+	}
+	info->recorded_allocs = sqlite3_column_int64(st, 0);
+	info->recorded_bytes = sqlite3_column_int64(st, 1);
+	sqlite3_finalize(st);
+	return 0;
+}
+
+int an_info_load(sqlite3 *db, const char *path, struct an_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	if (load_meta(db, path, info) || load_counters(db, path, info) ||
+	    load_recorded(db, path, info)) {
+		an_info_free(info);
+		return -1;
+	}
+	return 0;
+}
+
+void an_info_free(struct an_info *info)
+{
+	free(info->command);
+	free(info->end_reason);
+	free(info->target_exit);
+	free(info->mode);
+	free(info->unwind);
+	memset(info, 0, sizeof(*info));
+}

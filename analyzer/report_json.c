@@ -1,0 +1,120 @@
+/* report_json.c: `arenaprof report --json`, the contract other tools read (analyzer/README.md).
+ * Fields are only ever added, never renamed or retyped. */
+#define _POSIX_C_SOURCE 200809L
+#include "report.h"
+
+#include "json_writer.h"
+
+static void opt_string(struct json_writer *w, const char *key, const char *v)
+{
+	jw_key(w, key);
+	jw_string(w, v); /* NULL: null */
+}
+
+static void write_target(struct json_writer *w, const struct an_info *info)
+{
+	jw_key(w, "target");
+	jw_begin_object(w);
+	jw_key(w, "pid");
+	if (info->has_pid)
+		jw_int(w, info->pid);
+	else
+		jw_null(w);
+	opt_string(w, "command", info->command);
+	jw_end_object(w);
+}
+
+static void write_recording(struct json_writer *w, const struct an_info *info)
+{
+	jw_key(w, "recording");
+	jw_begin_object(w);
+	jw_key(w, "duration_s");
+	if (info->has_duration)
+		jw_double(w, info->duration_s);
+	else
+		jw_null(w);
+	opt_string(w, "end_reason", info->end_reason);
+	jw_key(w, "closed");
+	jw_bool(w, info->closed);
+	opt_string(w, "mode", info->mode);
+	opt_string(w, "unwind", info->unwind);
+	opt_string(w, "target_exit", info->target_exit);
+	jw_end_object(w);
+}
+
+static void write_totals(struct json_writer *w, const struct an_info *info)
+{
+	jw_key(w, "totals");
+	jw_begin_object(w);
+	jw_key(w, "allocs");
+	jw_int(w, info->allocs);
+	jw_key(w, "bytes");
+	jw_int(w, info->bytes);
+	jw_key(w, "frees");
+	jw_int(w, info->frees);
+	jw_key(w, "lost_events");
+	jw_int(w, info->lost_events);
+	jw_key(w, "recorded_allocs");
+	jw_int(w, info->recorded_allocs);
+	jw_key(w, "recorded_bytes");
+	jw_int(w, info->recorded_bytes);
+	jw_end_object(w);
+}
+
+static void write_site(struct json_writer *w, const struct an_site *s, long long recorded)
+{
+	size_t k;
+
+	jw_begin_object(w);
+	opt_string(w, "function", s->function);
+	opt_string(w, "file", s->file);
+	jw_key(w, "line");
+	if (s->has_line)
+		jw_int(w, s->line);
+	else
+		jw_null(w);
+	opt_string(w, "module", s->module);
+	jw_key(w, "allocs");
+	jw_int(w, s->allocs);
+	jw_key(w, "bytes");
+	jw_int(w, s->bytes);
+	jw_key(w, "share");
+	jw_double(w, recorded > 0 ? (double)s->allocs / (double)recorded : 0.0);
+	jw_key(w, "size_min");
+	jw_int(w, s->size_min);
+	jw_key(w, "size_max");
+	jw_int(w, s->size_max);
+	jw_key(w, "kinds");
+	jw_begin_object(w);
+	for (k = 0; k < s->nkinds; k++) {
+		jw_key(w, s->kinds[k].kind);
+		jw_int(w, s->kinds[k].allocs);
+	}
+	jw_end_object(w);
+	jw_key(w, "stacks");
+	jw_int(w, s->stacks);
+	jw_end_object(w);
+}
+
+int report_json(FILE *f, const struct an_info *info, const struct an_sites *sites, size_t top)
+{
+	size_t n = top && top < sites->n ? top : sites->n, i;
+	struct json_writer w;
+
+	jw_init(&w, f, 1);
+	jw_begin_object(&w);
+	jw_key(&w, "schema_version");
+	jw_int(&w, 1);
+	write_target(&w, info);
+	write_recording(&w, info);
+	write_totals(&w, info);
+	jw_key(&w, "sites_total");
+	jw_int(&w, (long long)sites->n);
+	jw_key(&w, "sites");
+	jw_begin_array(&w);
+	for (i = 0; i < n; i++)
+		write_site(&w, &sites->v[i], info->recorded_allocs);
+	jw_end_array(&w);
+	jw_end_object(&w);
+	return jw_finish(&w);
+}

@@ -1,0 +1,122 @@
+/* report_text.c: the human-readable `arenaprof report`: the recording, the totals, warnings
+ * (lost events, a database that was not closed) and the call sites ranked by allocation count. */
+#define _POSIX_C_SOURCE 200809L
+#include "report.h"
+
+#include <string.h>
+
+#include "format.h"
+
+#define FUNC_COL_MAX 48
+
+static const char *or_unknown(const char *s)
+{
+	return s && *s ? s : "unknown";
+}
+
+static void print_header(FILE *f, const char *path, const struct an_info *info)
+{
+	char b[FMT_BUF];
+
+	fputs("arenaprof report: ", f);
+	fput_clean(path, f);
+	fputs("\n\ntarget:       ", f);
+	fput_clean(info->command && *info->command ? info->command : "unknown command", f);
+	if (info->has_pid)
+		fprintf(f, " (pid %lld)", info->pid);
+	fprintf(f, "\nduration:     %s\n",
+		info->has_duration ? fmt_duration(b, info->duration_s) : "unknown");
+	fputs("ended by:     ", f);
+	fput_clean(or_unknown(info->end_reason), f);
+	if (info->target_exit && *info->target_exit) {
+		fputs(" (target: ", f);
+		fput_clean(info->target_exit, f);
+		fputc(')', f);
+	}
+	fprintf(f, "\nclosed:       %s\n", info->closed ? "yes" : "no");
+	fputs("mode:         ", f);
+	fput_clean(or_unknown(info->mode), f);
+	fputs(", unwinder ", f);
+	fput_clean(or_unknown(info->unwind), f);
+	fputc('\n', f);
+}
+
+static void print_totals(FILE *f, const struct an_info *info)
+{
+	char b1[FMT_BUF], b2[FMT_BUF], b3[FMT_BUF];
+
+	fprintf(f, "\nallocations:  %s (%s requested); %s in recorded stacks\n",
+		fmt_count(b1, info->allocs), fmt_bytes(b2, (double)info->bytes),
+		fmt_count(b3, info->recorded_allocs));
+	fprintf(f, "frees:        %s\n", fmt_count(b1, info->frees));
+	fprintf(f, "lost events:  %s\n", fmt_count(b1, info->lost_events));
+	if (info->lost_events > 0) {
+		double pct = info->allocs > 0 ?
+				     100.0 * (double)info->lost_events / (double)info->allocs :
+				     100.0;
+
+		fprintf(f,
+			"WARNING: %s allocation records were lost (ring buffer full): the call "
+			"sites below miss %.1f%% of the allocations\n",
+			fmt_count(b1, info->lost_events), pct);
+	}
+	if (!info->closed)
+		fputs("WARNING: the database was not closed (agent killed, or still recording): "
+		      "it holds the batches up to the last completed one\n",
+		      f);
+}
+
+static void print_location(FILE *f, const struct an_site *s)
+{
+	if (s->file) {
+		fput_clean(s->file, f);
+		if (s->has_line)
+			fprintf(f, ":%lld", s->line);
+	} else {
+		fput_clean(s->module, f);
+	}
+}
+
+static void print_sites(FILE *f, const struct an_info *info, const struct an_sites *sites,
+			size_t top)
+{
+	char b1[FMT_BUF], b2[FMT_BUF], b3[FMT_BUF];
+	size_t n = top && top < sites->n ? top : sites->n, i, w, fw = strlen("function");
+
+	if (sites->n == 0) {
+		fputs("\nNo allocation was recorded.\n", f);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		w = clean_width(sites->v[i].function);
+		if (w > fw)
+			fw = w < FUNC_COL_MAX ? w : FUNC_COL_MAX;
+	}
+	fprintf(f, "\nTop %zu of %zu call sites by allocations:\n", n, sites->n);
+	fprintf(f, "%4s %12s %6s %10s %10s  %-*s  %s\n", "rank", "allocs", "share", "bytes",
+		"avg size", (int)fw, "function", "location");
+	for (i = 0; i < n; i++) {
+		const struct an_site *s = &sites->v[i];
+		double share = info->recorded_allocs > 0 ?
+				       100.0 * (double)s->allocs / (double)info->recorded_allocs :
+				       0.0;
+		double avg = s->allocs > 0 ? (double)s->bytes / (double)s->allocs : 0.0;
+
+		fprintf(f, "%4zu %12s %5.1f%% %10s %10s  ", i + 1, fmt_count(b1, s->allocs), share,
+			fmt_bytes(b2, (double)s->bytes), fmt_bytes(b3, avg));
+		fput_clean(s->function, f);
+		for (w = clean_width(s->function); w < fw; w++)
+			fputc(' ', f);
+		fputs("  ", f);
+		print_location(f, s);
+		fputc('\n', f);
+	}
+}
+
+void report_text(FILE *f, const char *path, const struct an_info *info,
+		 const struct an_sites *sites, size_t top)
+{
+	print_header(f, path, info);
+	print_totals(f, info);
+	print_sites(f, info, sites, top);
+}
