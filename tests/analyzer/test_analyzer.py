@@ -1,0 +1,424 @@
+#!/usr/bin/env python3
+"""test_analyzer.py: the analyzer's tests (`report`, `report --json`, `folded`, errors), run by
+ctest one case at a time:
+
+    test_analyzer.py --cli analyzer_cli --schema schema.sql --fixture fixture_basic.sql CASE
+
+Profiles are built at test time from schema/schema.sql + fixture_basic.sql with Python's sqlite3
+module. The expected numbers below are derived by hand from fixture_basic.sql."""
+
+import argparse
+import json
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+import tempfile
+
+ARGS = None
+TMP = None
+
+NASTY_FUNCTION = b'we"rid\\ b;s\n\t\x01\xc3\xa9\xff \xc3\xbc\xc3'
+NASTY_COMMAND = b'./server --name "q\\uote"\t\xc3\xbc\x1b[31m'
+CXX_FUNCTION = ("std::vector<int, std::allocator<int> >::_M_realloc_insert<int const&>"
+                "(__gnu_cxx::__normal_iterator<int*, std::vector<int, std::allocator<int> > >,"
+                " int const&)")
+
+RECORDED_ALLOCS = 437
+# function, file, line, module, allocs, bytes, size_min, size_max, kinds, stacks: in report order
+SITES = [
+    ("parse_header", "src/http.c", 77, "/usr/bin/server", 180, 10160, 16, 128,
+     {"malloc": 160, "calloc": 20}, 3),
+    # ties on allocs with libfoo_alloc: more bytes first
+    (CXX_FUNCTION, "/usr/include/c++/12/bits/vector.tcc", 449, "/usr/bin/server", 122, 48000, 8,
+     4096, {"realloc": 122}, 1),
+    ("libfoo_alloc", None, None, "/usr/lib/libfoo.so", 122, 960, 0, 8,
+     {"malloc": 120, "posix_memalign": 2}, 1),
+    # ties on allocs and bytes: by function name
+    ("alpha_fn", "src/a.c", 1, "/usr/bin/server", 5, 50, 10, 10, {"malloc": 5}, 1),
+    (NASTY_FUNCTION.decode("utf-8", "replace"), 'src/nasty "dir"/ü.c', 3, "/usr/bin/server", 5,
+     50, 10, 10, {"malloc": 5}, 1),
+    # a stack without frames
+    ("[unknown]", None, None, "[unknown]", 3, 30, 10, 10, {"malloc": 3}, 1),
+]
+
+NASTY_FOLDED = NASTY_FUNCTION.replace(b";", b":").replace(b"\n", b" ").replace(b"\t", b" ") \
+    .replace(b"\x01", b" ").decode("utf-8", "replace").encode()
+FOLDED_COUNT = sorted([
+    b"main;handle_request;parse_header;calloc 20",
+    b"main;handle_request;parse_header;malloc 110",  # stacks 1 and 7 merged
+    b"worker_thread;handle_request;parse_header;malloc 50",
+    b"main;handle_request;" + CXX_FUNCTION.encode() + b";realloc 122",
+    b"main;libfoo_alloc;malloc 120",
+    b"main;libfoo_alloc;posix_memalign 2",
+    b"main;0x7f00dead0000;" + NASTY_FOLDED + b";malloc 5",
+    b"main;alpha_fn;malloc 5",
+    b"[unknown];malloc 3",
+])
+FOLDED_BYTES = sorted([
+    b"main;handle_request;parse_header;calloc 2000",
+    b"main;handle_request;parse_header;malloc 6560",
+    b"worker_thread;handle_request;parse_header;malloc 1600",
+    b"main;handle_request;" + CXX_FUNCTION.encode() + b";realloc 48000",
+    b"main;libfoo_alloc;malloc 960",
+    # posix_memalign of 0 bytes: no line
+    b"main;0x7f00dead0000;" + NASTY_FOLDED + b";malloc 50",
+    b"main;alpha_fn;malloc 50",
+    b"[unknown];malloc 30",
+])
+
+
+# flamegraph.pl: my ($stack, $samples) = (/^(.*)\s+?(\d+(?:\.\d*)?)$/);
+FLAMEGRAPH_PL_LINE = re.compile(rb"^(.*)\s+?(\d+(?:\.\d*)?)$")
+
+
+class Failure(Exception):
+    pass
+
+
+def check(cond, what):
+    if not cond:
+        raise Failure(what)
+
+
+def run(*args):
+    p = subprocess.run([ARGS.cli] + [str(a) for a in args], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, timeout=60)
+    return p.returncode, p.stdout, p.stderr
+
+
+def run_ok(*args):
+    rc, out, err = run(*args)
+    check(rc == 0, f"{args}: exit {rc}, stderr {err!r}")
+    check(err == b"", f"{args}: unexpected stderr {err!r}")
+    return out
+
+
+def make_db(name, extra_sql="", fixture=True):
+    path = os.path.join(TMP, name)
+    with open(ARGS.schema, encoding="utf-8") as f:
+        sql = f.read()
+    if fixture:
+        with open(ARGS.fixture, encoding="utf-8") as f:
+            sql += f.read()
+    else:
+        sql += "INSERT INTO meta(key, value) VALUES ('schema_version', '1'), ('closed', '1');"
+    db = sqlite3.connect(path)
+    db.executescript(sql + extra_sql)
+    db.commit()
+    db.close()
+    return path
+
+
+def report_json(*args):
+    out = run_ok("report", "--json", *args)
+    try:
+        return json.loads(out.decode("utf-8"))  # strict: must be valid UTF-8 and JSON
+    except (UnicodeDecodeError, ValueError) as e:
+        raise Failure(f"report --json is not valid JSON: {e}\n{out!r}")
+
+
+# ---- report --json ----
+
+def case_json():
+    doc = report_json(make_db("basic.db"))
+    check(doc["schema_version"] == 1, "schema_version")
+    check(doc["target"] == {"pid": 4242, "command": NASTY_COMMAND.decode()},
+          f"target {doc['target']}")
+    rec = doc["recording"]
+    check(rec["duration_s"] == 12.5, f"duration_s {rec['duration_s']}")
+    check(rec["end_reason"] == "signal", "end_reason")
+    check(rec["closed"] is True, "closed")
+    check(rec["mode"] == "exact" and rec["unwind"] == "dwarf", "mode/unwind")
+    t = doc["totals"]
+    check((t["allocs"], t["bytes"], t["frees"], t["lost_events"], t["recorded_allocs"]) ==
+          (444, 59400, 400, 7, RECORDED_ALLOCS), f"totals {t}")
+    check(t["allocs"] == t["recorded_allocs"] + t["lost_events"], "invariant")
+    sites = doc["sites"]
+    check(len(sites) == len(SITES), f"{len(sites)} sites, expected {len(SITES)} (all by default)")
+    for i, (got, exp) in enumerate(zip(sites, SITES)):
+        fn, file, line, module, allocs, nbytes, smin, smax, kinds, stacks = exp
+        want = {"function": fn, "file": file, "line": line, "module": module, "allocs": allocs,
+                "bytes": nbytes, "size_min": smin, "size_max": smax, "kinds": kinds,
+                "stacks": stacks}
+        for k, v in want.items():
+            check(got[k] == v, f"site {i} ({fn!r}): {k} = {got[k]!r}, expected {v!r}")
+        check(abs(got["share"] - allocs / RECORDED_ALLOCS) < 1e-12,
+              f"site {i}: share {got['share']}")
+    check(abs(sum(s["share"] for s in sites) - 1.0) < 1e-9, "shares add up to 1")
+    check([s["allocs"] for s in sites] == sorted((s["allocs"] for s in sites), reverse=True),
+          "sorted by allocs")
+
+
+def case_json_top():
+    doc = report_json("--top", "2", make_db("basic.db"))
+    check([s["function"] for s in doc["sites"]] == ["parse_header", CXX_FUNCTION],
+          f"--top 2: {[s['function'] for s in doc['sites']]}")
+    doc = report_json("-n", "0", make_db("basic2.db"))
+    check(len(doc["sites"]) == len(SITES), "-n 0 lists all")
+
+
+def case_json_selftest():
+    rc, out, err = run("json-selftest")
+    check(rc == 0, f"json-selftest exit {rc}: {err!r}")
+    try:
+        doc = json.loads(out.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as e:
+        raise Failure(f"not valid JSON: {e}\n{out!r}")
+    R = "\ufffd"
+    check(doc["strings"] == [
+        "plain",
+        'quote " backslash \\ slash /',
+        "\b\f\n\r\t\x01\x1f\x7f",
+        "café € 😀",
+        f"bad {R} {R} end",
+        f"overlong {R}{R} {R}{R}{R}",
+        f"surrogate {R}{R}{R}",
+        f"too big {R}{R}{R}{R}",
+        f"truncated {R}{R}",
+        f"stray {R} continuation",
+        "line sep \u2028 para sep \u2029",
+    ], f"strings {doc['strings']!r}")
+    check(b"\\u2028" in out and b"\xe2\x80\xa8" not in out, "U+2028 escaped")
+    allb = doc["bytes 0x01..0xff, one string"]
+    check(allb == "".join(chr(i) for i in range(1, 128)) + R * 128, f"all bytes {allb!r}")
+    check(doc["embedded_nul"] == "a\0b", "embedded NUL")
+    check(doc["numbers"] == [0, -1, 9007199254740993, 0.1, 1 / 3, 1e300, 2.2250738585072014e-308,
+                             -2.5, None, None], f"numbers {doc['numbers']}")
+    check(doc["empty_object"] == {} and doc["empty_array"] == [], "empty containers")
+    check(doc["literals"] == [True, False, None, None], "literals")
+    for c in out[:-1]:
+        check(c >= 0x20, "raw control character in compact JSON")
+
+
+# ---- folded ----
+
+def folded_lines(out):
+    check(out.endswith(b"\n"), "folded output ends with a newline")
+    lines = out[:-1].split(b"\n")
+    for ln in lines:
+        stack, _, value = ln.rpartition(b" ")  # how inferno splits
+        check(stack and value.isdigit(), f"bad folded line {ln!r}")
+        m = FLAMEGRAPH_PL_LINE.match(ln)  # how flamegraph.pl splits
+        check(m and m.group(1) == stack and m.group(2) == value, f"flamegraph.pl: {ln!r}")
+        check(b";;" not in stack and not stack.startswith(b";"), f"empty frame in {ln!r}")
+        check(b"\r" not in ln and b"\t" not in ln, f"control character in {ln!r}")
+        ln.decode("utf-8")  # valid UTF-8
+    check(len(lines) == len(set(ln.rpartition(b" ")[0] for ln in lines)), "duplicate stacks")
+    return lines
+
+
+def case_folded_count():
+    db = make_db("basic.db")
+    lines = folded_lines(run_ok("folded", db))
+    check(lines == FOLDED_COUNT, "folded count:\n" + "\n".join(map(repr, lines)))
+    check(run_ok("folded", "--metric", "count", db) == run_ok("folded", db), "default is count")
+    total = sum(int(ln.rpartition(b" ")[2]) for ln in lines)
+    check(total == RECORDED_ALLOCS, f"folded count total {total}")
+
+
+def case_folded_bytes():
+    lines = folded_lines(run_ok("folded", "--metric", "bytes", make_db("basic.db")))
+    check(lines == FOLDED_BYTES, "folded bytes:\n" + "\n".join(map(repr, lines)))
+
+
+# ---- text report ----
+
+def case_text():
+    db = make_db("basic.db")
+    out = run_ok("report", db)
+    text = out.decode("utf-8", "replace")
+    for b in out:
+        check(b >= 0x20 or b == 0x0a, f"control byte {b:#x} in the text report")
+    for want in [
+        "target:       ./server --name \"q\\uote\"?ü?[31m (pid 4242)",
+        "duration:     12.5 s",
+        "ended by:     signal",
+        "closed:       yes",
+        "mode:         exact, unwinder dwarf",
+        "allocations:  444 (58.0 KiB requested); 437 in recorded stacks",
+        "frees:        400",
+        "lost events:  7",
+        "WARNING: 7 allocation records were lost",
+        "Top 6 of 6 call sites by allocations:",
+    ]:
+        check(want in text, f"text report lacks {want!r}:\n{text}")
+    check("not closed" not in text, "no not-closed warning for a closed database")
+    rows = [ln.split() for ln in text.splitlines() if ln[:4].strip().isdigit()]
+    check(len(rows) == 6, f"{len(rows)} site rows:\n{text}")
+    check(rows[0][:7] == ["1", "180", "41.2%", "9.92", "KiB", "56.4", "B"], f"row 1 {rows[0]}")
+    check(rows[0][7:] == ["parse_header", "src/http.c:77"], f"row 1 {rows[0]}")
+    check(rows[1][0] == "2" and rows[1][1] == "122" and rows[1][3:5] == ["46.9", "KiB"] and
+          rows[1][-1] == "/usr/include/c++/12/bits/vector.tcc:449", f"row 2 {rows[1]}")
+    check(rows[2][1:3] == ["122", "27.9%"] and rows[2][-2:] == ["libfoo_alloc",
+                                                               "/usr/lib/libfoo.so"],
+          f"row 3 (no file: module) {rows[2]}")
+    check(rows[3][-2:] == ["alpha_fn", "src/a.c:1"], f"row 4 {rows[3]}")
+    check(rows[5][-2:] == ["[unknown]", "[unknown]"], f"row 6 {rows[5]}")
+    out3 = run_ok("report", "-n", "3", db).decode("utf-8", "replace")
+    check("Top 3 of 6 call sites" in out3 and "alpha_fn" not in out3, "-n 3")
+
+
+def case_text_not_closed():
+    db = make_db("open.db", "UPDATE meta SET value = '0' WHERE key = 'closed';"
+                 "DELETE FROM meta WHERE key IN ('end_reason', 'duration_ns');"
+                 "UPDATE counters SET value = 0 WHERE name = 'lost_events';")
+    text = run_ok("report", db).decode("utf-8", "replace")
+    check("WARNING: the database was not closed" in text, f"not-closed warning:\n{text}")
+    check("records were lost" not in text, "no lost-events warning with lost_events = 0")
+    check("closed:       no" in text and "duration:     unknown" in text, text)
+    doc = report_json(db)
+    check(doc["recording"]["closed"] is False, "JSON closed false")
+    check(doc["recording"]["duration_s"] is None and doc["recording"]["end_reason"] is None,
+          "absent meta are null")
+
+
+def case_empty_profile():
+    db = make_db("empty.db", fixture=False)
+    text = run_ok("report", db).decode()
+    check("No allocation was recorded" in text, text)
+    doc = report_json(db)
+    check(doc["sites"] == [] and doc["totals"]["recorded_allocs"] == 0, f"{doc}")
+    check(run_ok("folded", db) == b"", "folded of an empty profile is empty")
+
+
+def case_output_file():
+    db = make_db("basic.db")
+    for cmd, name in ((["report", "--json"], "r.json"), (["report"], "r.txt"),
+                      (["folded"], "f.folded")):
+        path = os.path.join(TMP, name)
+        check(run_ok(*cmd, "-o", path, db) == b"", f"{cmd} -o: nothing on stdout")
+        with open(path, "rb") as f:
+            check(f.read() == run_ok(*cmd, db), f"{cmd}: -o FILE holds the same output")
+    rc, out, err = run("folded", "-o", os.path.join(TMP, "no/such/dir/x"), db)
+    check(rc == 1 and out == b"" and err.startswith(b"arenaprof: cannot write ")
+          and err.count(b"\n") == 1, f"unwritable -o: {rc} {err!r}")
+
+
+# ---- errors: exit 1, one line on stderr, nothing on stdout ----
+
+def expect_error(path, message, prefix=False):
+    for cmd in (["report"], ["report", "--json"], ["folded"], ["folded", "--metric", "bytes"]):
+        rc, out, err = run(*cmd, path)
+        check(rc == 1, f"{cmd} {path}: exit {rc} (expected 1), stderr {err!r}")
+        check(out == b"", f"{cmd} {path}: output on stdout {out[:200]!r}")
+        check(err.endswith(b"\n") and err.count(b"\n") == 1, f"{cmd}: not one line: {err!r}")
+        line = err[:-1].decode()
+        ok = line.startswith(message) if prefix else line == message
+        check(ok, f"{cmd}: stderr {line!r}, expected {message!r}")
+
+
+def case_err_missing():
+    p = os.path.join(TMP, "missing.db")
+    expect_error(p, f"arenaprof: cannot open {p}: No such file or directory")
+
+
+def case_err_text_file():
+    p = os.path.join(TMP, "passwd")
+    with open(p, "w") as f:
+        f.write("root:x:0:0:root:/root:/bin/bash\n" * 20)
+    expect_error(p, f"arenaprof: {p} is not an arenaprof database (not SQLite)")
+
+
+def case_err_empty_file():
+    p = os.path.join(TMP, "empty")
+    open(p, "w").close()
+    expect_error(p, f"arenaprof: {p} is empty, not an arenaprof database")
+
+
+def case_err_directory():
+    expect_error(TMP, f"arenaprof: {TMP} is not a regular file")
+
+
+def case_err_not_ours():
+    p = os.path.join(TMP, "other.db")
+    db = sqlite3.connect(p)
+    db.executescript("CREATE TABLE t(x); INSERT INTO t VALUES (1);")
+    db.close()
+    expect_error(p, f"arenaprof: {p} is not an arenaprof database (no schema version)")
+
+
+def case_err_schema_999():
+    p = make_db("v999.db", "UPDATE meta SET value = '999' WHERE key = 'schema_version';")
+    expect_error(p, f"arenaprof: {p} has schema version 999; this arenaprof reads version 1")
+
+
+def case_err_missing_tables():
+    p = os.path.join(TMP, "partial.db")
+    db = sqlite3.connect(p)
+    db.executescript("CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+                     "INSERT INTO meta VALUES ('schema_version', '1');")
+    db.close()
+    expect_error(p, f"arenaprof: {p}: cannot read ", prefix=True)
+
+
+def big_db(name):
+    """The fixture plus enough stacks that every table spans several pages."""
+    rows = []
+    for i in range(100, 1600):
+        rows.append(f"INSERT INTO stacks VALUES ({i}, 2, 0);"
+                    f"INSERT INTO stack_frames VALUES ({i}, 0, {1 + i % 12}), ({i}, 1, 1);"
+                    f"INSERT INTO alloc_stats VALUES ({i}, 'malloc', {i}, {i * 16}, 16, 16);")
+    return make_db(name, "".join(rows))
+
+
+def case_err_corrupt():
+    p = big_db("corrupt.db")
+    check(run("report", p)[0] == 0, "the uncorrupted copy reads fine")
+    with open(p, "r+b") as f:
+        data = f.read()
+        page = int.from_bytes(data[16:18], "big")
+        npages = len(data) // page
+        check(npages >= 8, f"fixture too small: {npages} pages")
+        f.seek((npages // 2) * page)
+        f.write(bytes([0xA5]) * page)  # one page in the middle overwritten
+    expect_error(p, f"arenaprof: {p} is a corrupt database", prefix=True)
+
+
+def case_err_truncated():
+    p = big_db("truncated.db")
+    size = os.path.getsize(p)
+    os.truncate(p, size // 2)
+    expect_error(p, f"arenaprof: {p} is a corrupt database", prefix=True)
+
+
+def case_usage():
+    db = make_db("basic.db")
+    for args in (["report"], ["folded"], ["report", "--bogus", db], ["report", "-x", db],
+                 ["report", "-n", "abc", db], ["report", "-n", "-3", db], ["report", "-n"],
+                 ["folded", "--metric", "pages", db], ["report", db, db]):
+        rc, out, err = run(*args)
+        check(rc == 2, f"{args}: exit {rc} (expected 2)")
+        check(out == b"" and err.startswith(b"arenaprof: ") and b"usage: arenaprof" in err,
+              f"{args}: {out!r} {err!r}")
+    rc, out, err = run("report", "--help")
+    check(rc == 0 and out.startswith(b"usage: arenaprof report"), "--help")
+    # options after the operand work too (GNU getopt)
+    check(run_ok("report", db, "--json").startswith(b"{"), "option after DB")
+
+
+def main():
+    global ARGS, TMP
+    cases = {k[5:]: v for k, v in globals().items() if k.startswith("case_")}
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cli", required=True)
+    ap.add_argument("--schema", required=True)
+    ap.add_argument("--fixture", required=True)
+    ap.add_argument("case", choices=sorted(cases) + ["all"])
+    ARGS = ap.parse_args()
+    failed = 0
+    for name in (sorted(cases) if ARGS.case == "all" else [ARGS.case]):
+        with tempfile.TemporaryDirectory(prefix="an-test-") as tmp:
+            TMP = tmp
+            try:
+                cases[name]()
+                print(f"ok   {name}")
+            except Failure as e:
+                print(f"FAIL {name}: {e}")
+                failed += 1
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
