@@ -105,8 +105,8 @@ int ap_db_open(const char *path, sqlite3 **out, char *err, size_t errlen)
 		return -1;
 	}
 	/* Read-write open so that a WAL left by a killed agent is read back; we never write. */
-	rc = sqlite3_open_v2(path, &db, access(path, W_OK) == 0 ? SQLITE_OPEN_READWRITE :
-								      SQLITE_OPEN_READONLY,
+	rc = sqlite3_open_v2(path, &db,
+			     access(path, W_OK) == 0 ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY,
 			     NULL);
 	if (rc != SQLITE_OK) {
 		set_err(err, errlen, "cannot open %s: %s", path, sqlite3_errmsg(db));
@@ -129,9 +129,8 @@ int ap_db_open(const char *path, sqlite3 **out, char *err, size_t errlen)
 	}
 	if (version != AP_SCHEMA_VERSION) {
 		snprintf(vbuf, sizeof(vbuf), "%lld", version);
-		snprintf(err, errlen,
-			 "%s has schema version %s; this arenaprof reads version %d", path, vbuf,
-			 AP_SCHEMA_VERSION);
+		snprintf(err, errlen, "%s has schema version %s; this arenaprof reads version %d",
+			 path, vbuf, AP_SCHEMA_VERSION);
 		goto fail;
 	}
 	*out = db;

@@ -1,0 +1,179 @@
+/* bpf_session.c: load the allocator BPF programs (libbpf skeleton), attach them as uprobes to one
+ * process by the probe plan, read their exact per-CPU counters, and detach. */
+#define _GNU_SOURCE
+#include "bpf_session.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "alloc.skel.h"
+#include "alloc_event.h"
+
+#define MAX_LINKS (2 * AF_COUNT)
+
+struct bpf_session {
+	struct alloc_bpf *skel;
+	struct bpf_link *links[MAX_LINKS];
+	int nlinks;
+};
+
+static int silent_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_WARN && getenv("ARENAPROF_DEBUG_BPF"))
+		return vfprintf(stderr, fmt, ap);
+	return 0;
+}
+
+struct bpf_session *bpf_session_load(const struct bpf_session_opts *opts, char *err, size_t errlen)
+{
+	struct bpf_session *s = calloc(1, sizeof(*s));
+	int rc;
+
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	libbpf_set_print(silent_print);
+	s->skel = alloc_bpf__open();
+	if (!s->skel) {
+		snprintf(err, errlen, "cannot open the BPF object: %s", strerror(errno));
+		goto fail;
+	}
+	s->skel->rodata->stack_mode = (__u32)opts->stack_mode;
+	s->skel->rodata->snapshot_bytes = opts->snapshot_bytes;
+	s->skel->rodata->wakeup_bytes = opts->ring_bytes / 4;
+	bpf_map__set_max_entries(s->skel->maps.events, opts->ring_bytes);
+	rc = alloc_bpf__load(s->skel);
+	if (rc) {
+		if (rc == -EPERM || rc == -EACCES)
+			snprintf(
+				err, errlen,
+				"permission denied loading BPF programs: run as root (or with CAP_BPF and CAP_PERFMON)");
+		else
+			snprintf(
+				err, errlen,
+				"cannot load the BPF programs: %s (kernel without BPF/BTF support?)",
+				strerror(-rc));
+		goto fail;
+	}
+	return s;
+fail:
+	bpf_session_free(s);
+	return NULL;
+}
+
+static struct bpf_program *entry_prog(struct alloc_bpf *skel, enum alloc_func f)
+{
+	switch (f) {
+	case AF_MALLOC:
+		return skel->progs.malloc_entry;
+	case AF_CALLOC:
+		return skel->progs.calloc_entry;
+	case AF_REALLOC:
+		return skel->progs.realloc_entry;
+	case AF_POSIX_MEMALIGN:
+		return skel->progs.posix_memalign_entry;
+	case AF_ALIGNED_ALLOC:
+		return skel->progs.aligned_alloc_entry;
+	case AF_MEMALIGN:
+		return skel->progs.memalign_entry;
+	case AF_FREE:
+		return skel->progs.free_entry;
+	default:
+		return NULL;
+	}
+}
+
+static int attach_one(struct bpf_session *s, struct bpf_program *prog, pid_t pid,
+		      const struct alloc_probe *p, int retprobe, const char *fname, char *err,
+		      size_t errlen)
+{
+	LIBBPF_OPTS(bpf_uprobe_opts, uo, .retprobe = retprobe);
+	struct bpf_link *link;
+
+	link = bpf_program__attach_uprobe_opts(prog, pid, p->host_path, p->file_offset, &uo);
+	if (!link) {
+		int e = errno;
+
+		snprintf(err, errlen, "the kernel refused the %s on %s in %s: %s%s",
+			 retprobe ? "uretprobe" : "uprobe", fname, p->target_path, strerror(e),
+			 e == EINVAL ? " (another tool probing the same address?)" : "");
+		return -1;
+	}
+	s->links[s->nlinks++] = link;
+	return 0;
+}
+
+int bpf_session_attach(struct bpf_session *s, pid_t pid, const struct alloc_probe_plan *plan,
+		       char *err, size_t errlen)
+{
+	for (int f = 0; f < AF_COUNT; f++) {
+		const struct alloc_probe *p = &plan->f[f];
+		const char *name = alloc_func_name((enum alloc_func)f);
+
+		if (!p->found || p->alias_of >= 0)
+			continue;
+		if (attach_one(s, entry_prog(s->skel, (enum alloc_func)f), pid, p, 0, name, err,
+			       errlen))
+			return -1;
+		if (f != AF_FREE &&
+		    attach_one(s, s->skel->progs.alloc_return, pid, p, 1, name, err, errlen))
+			return -1;
+	}
+	return 0;
+}
+
+void bpf_session_detach(struct bpf_session *s)
+{
+	for (int i = 0; i < s->nlinks; i++)
+		bpf_link__destroy(s->links[i]);
+	s->nlinks = 0;
+}
+
+int bpf_session_ring_fd(const struct bpf_session *s)
+{
+	return bpf_map__fd(s->skel->maps.events);
+}
+
+int bpf_session_counters(const struct bpf_session *s, uint64_t *out)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	int fd = bpf_map__fd(s->skel->maps.counters);
+	uint64_t *percpu;
+
+	if (ncpu <= 0)
+		return -EINVAL;
+	percpu = calloc((size_t)ncpu, sizeof(*percpu));
+	if (!percpu)
+		return -ENOMEM;
+	for (__u32 k = 0; k < AP_CNT_COUNT; k++) {
+		out[k] = 0;
+		if (bpf_map_lookup_elem(fd, &k, percpu)) {
+			free(percpu);
+			return -errno;
+		}
+		for (int c = 0; c < ncpu; c++)
+			out[k] += percpu[c];
+	}
+	free(percpu);
+	return 0;
+}
+
+int bpf_session_probe_count(const struct bpf_session *s)
+{
+	return s->nlinks;
+}
+
+void bpf_session_free(struct bpf_session *s)
+{
+	if (!s)
+		return;
+	bpf_session_detach(s);
+	alloc_bpf__destroy(s->skel);
+	free(s);
+}

@@ -1,0 +1,37 @@
+/* bpf_session.h: load the allocator BPF programs, attach them as uprobes to one process by the
+ * probe plan, read their exact counters, and detach. */
+#ifndef ARENAPROF_BPF_SESSION_H
+#define ARENAPROF_BPF_SESSION_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "allocator_probe.h"
+
+struct bpf_session_opts {
+	int stack_mode; /* AP_STACK_SNAPSHOT or AP_STACK_FP */
+	uint32_t snapshot_bytes; /* <= AP_SNAPSHOT_MAX */
+	uint32_t ring_bytes; /* power of two, multiple of the page size */
+};
+
+struct bpf_session;
+struct ring_buffer;
+
+/* Opens and loads the programs. NULL with a one-line reason in err on failure. */
+struct bpf_session *bpf_session_load(const struct bpf_session_opts *opts, char *err, size_t errlen);
+/* Attaches entry and return probes for every function the plan found, limited to pid.
+ * 0, or -1 with a one-line reason (which function, which object, the kernel's error). */
+int bpf_session_attach(struct bpf_session *s, pid_t pid, const struct alloc_probe_plan *plan,
+		       char *err, size_t errlen);
+/* Removes all probes: the target runs untouched afterwards. */
+void bpf_session_detach(struct bpf_session *s);
+/* The ring buffer's map fd, for ring_buffer__new. */
+int bpf_session_ring_fd(const struct bpf_session *s);
+/* Sums the per-CPU counters (enum ap_counter) into out[AP_CNT_COUNT]. 0 or -errno. */
+int bpf_session_counters(const struct bpf_session *s, uint64_t *out);
+/* Number of probes attached. */
+int bpf_session_probe_count(const struct bpf_session *s);
+void bpf_session_free(struct bpf_session *s);
+
+#endif

@@ -1,0 +1,162 @@
+/* profile_writer.c: the agent's prepared INSERT statements into the profile database. Every
+ * batch is one transaction (pw_begin .. pw_commit), so the file is always consistent. */
+#include "profile_writer.h"
+
+#include <stdlib.h>
+
+enum stmt_id { S_MODULE, S_FRAME, S_STACK, S_STACK_FRAME, S_ALLOC_STATS, S_THREAD, S_COUNTER, S_N };
+
+static const char *const stmt_sql[S_N] = {
+	[S_MODULE] = "INSERT OR REPLACE INTO modules(id, path, build_id) VALUES (?, ?, ?)",
+	[S_FRAME] = "INSERT INTO frames(id, module_id, offset, inline_depth, function, file, line) "
+		    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+	[S_STACK] = "INSERT INTO stacks(id, depth, truncated) VALUES (?, ?, ?)",
+	[S_STACK_FRAME] = "INSERT INTO stack_frames(stack_id, pos, frame_id) VALUES (?, ?, ?)",
+	[S_ALLOC_STATS] = "INSERT OR REPLACE INTO alloc_stats(stack_id, kind, allocs, bytes, "
+			  "size_min, size_max) VALUES (?, ?, ?, ?, ?, ?)",
+	[S_THREAD] = "INSERT OR REPLACE INTO threads(tid, name, allocs, bytes) VALUES (?, ?, ?, ?)",
+	[S_COUNTER] = "INSERT OR REPLACE INTO counters(name, value) VALUES (?, ?)",
+};
+
+struct profile_writer {
+	sqlite3 *db;
+	sqlite3_stmt *st[S_N];
+};
+
+struct profile_writer *profile_writer_new(sqlite3 *db)
+{
+	struct profile_writer *w = calloc(1, sizeof(*w));
+
+	if (!w)
+		return NULL;
+	w->db = db;
+	for (int i = 0; i < S_N; i++) {
+		if (sqlite3_prepare_v3(db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &w->st[i],
+				       NULL) != SQLITE_OK) {
+			profile_writer_free(w);
+			return NULL;
+		}
+	}
+	return w;
+}
+
+void profile_writer_free(struct profile_writer *w)
+{
+	if (!w)
+		return;
+	for (int i = 0; i < S_N; i++)
+		sqlite3_finalize(w->st[i]);
+	free(w);
+}
+
+sqlite3 *profile_writer_db(struct profile_writer *w)
+{
+	return w->db;
+}
+
+const char *pw_errmsg(struct profile_writer *w)
+{
+	return sqlite3_errmsg(w->db);
+}
+
+static int run(sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int pw_begin(struct profile_writer *w)
+{
+	return sqlite3_exec(w->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
+int pw_commit(struct profile_writer *w)
+{
+	return sqlite3_exec(w->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
+int pw_module(struct profile_writer *w, int64_t id, const char *path, const char *build_id)
+{
+	sqlite3_stmt *st = w->st[S_MODULE];
+
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, build_id, -1, SQLITE_STATIC);
+	return run(st);
+}
+
+int pw_frame(struct profile_writer *w, int64_t id, int64_t module_id, uint64_t offset,
+	     int inline_depth, const char *function, const char *file, int line)
+{
+	sqlite3_stmt *st = w->st[S_FRAME];
+
+	sqlite3_bind_int64(st, 1, id);
+	if (module_id >= 0)
+		sqlite3_bind_int64(st, 2, module_id);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)offset);
+	sqlite3_bind_int(st, 4, inline_depth);
+	sqlite3_bind_text(st, 5, function, -1, SQLITE_STATIC);
+	if (file)
+		sqlite3_bind_text(st, 6, file, -1, SQLITE_STATIC);
+	if (line > 0)
+		sqlite3_bind_int(st, 7, line);
+	return run(st);
+}
+
+int pw_stack(struct profile_writer *w, int64_t id, int depth, int truncated)
+{
+	sqlite3_stmt *st = w->st[S_STACK];
+
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, depth);
+	sqlite3_bind_int(st, 3, truncated);
+	return run(st);
+}
+
+int pw_stack_frame(struct profile_writer *w, int64_t stack_id, int pos, int64_t frame_id)
+{
+	sqlite3_stmt *st = w->st[S_STACK_FRAME];
+
+	sqlite3_bind_int64(st, 1, stack_id);
+	sqlite3_bind_int(st, 2, pos);
+	sqlite3_bind_int64(st, 3, frame_id);
+	return run(st);
+}
+
+int pw_alloc_stats(struct profile_writer *w, int64_t stack_id, const char *kind, uint64_t allocs,
+		   uint64_t bytes, uint64_t size_min, uint64_t size_max)
+{
+	sqlite3_stmt *st = w->st[S_ALLOC_STATS];
+
+	sqlite3_bind_int64(st, 1, stack_id);
+	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)allocs);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)bytes);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)size_min);
+	sqlite3_bind_int64(st, 6, (sqlite3_int64)size_max);
+	return run(st);
+}
+
+int pw_thread(struct profile_writer *w, uint32_t tid, const char *name, uint64_t allocs,
+	      uint64_t bytes)
+{
+	sqlite3_stmt *st = w->st[S_THREAD];
+
+	sqlite3_bind_int64(st, 1, tid);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)allocs);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)bytes);
+	return run(st);
+}
+
+int pw_counter(struct profile_writer *w, const char *name, uint64_t value)
+{
+	sqlite3_stmt *st = w->st[S_COUNTER];
+
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)value);
+	return run(st);
+}

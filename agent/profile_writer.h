@@ -1,0 +1,30 @@
+/* profile_writer.h: the agent's prepared INSERT statements into the profile database (schema/). */
+#ifndef ARENAPROF_PROFILE_WRITER_H
+#define ARENAPROF_PROFILE_WRITER_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+struct profile_writer;
+
+struct profile_writer *profile_writer_new(sqlite3 *db);
+void profile_writer_free(struct profile_writer *w);
+sqlite3 *profile_writer_db(struct profile_writer *w);
+
+int pw_begin(struct profile_writer *w);
+int pw_commit(struct profile_writer *w);
+int pw_module(struct profile_writer *w, int64_t id, const char *path, const char *build_id);
+/* module_id < 0: no module. file NULL / line 0: unknown. */
+int pw_frame(struct profile_writer *w, int64_t id, int64_t module_id, uint64_t offset,
+	     int inline_depth, const char *function, const char *file, int line);
+int pw_stack(struct profile_writer *w, int64_t id, int depth, int truncated);
+int pw_stack_frame(struct profile_writer *w, int64_t stack_id, int pos, int64_t frame_id);
+int pw_alloc_stats(struct profile_writer *w, int64_t stack_id, const char *kind, uint64_t allocs,
+		   uint64_t bytes, uint64_t size_min, uint64_t size_max);
+int pw_thread(struct profile_writer *w, uint32_t tid, const char *name, uint64_t allocs,
+	      uint64_t bytes);
+int pw_counter(struct profile_writer *w, const char *name, uint64_t value);
+/* The last SQLite error, for messages. */
+const char *pw_errmsg(struct profile_writer *w);
+
+#endif

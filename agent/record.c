@@ -1,0 +1,509 @@
+/* record.c: `arenaprof record`: attach the allocator probes to a process (or start one under
+ * them), consume the ring buffer (unwind, symbolize, aggregate), and write the profile in
+ * batches until -d expires, Ctrl-C/SIGTERM, or the target exits. The database is left complete:
+ * probes are detached first, the ring drained, the exact kernel counters stored, then closed. */
+#define _GNU_SOURCE
+#include "record.h"
+
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <linux/capability.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "alloc_event.h"
+#include "allocator_probe.h"
+#include "bpf_session.h"
+#include "launch.h"
+#include "profile_db.h"
+#include "profile_writer.h"
+#include "record_options.h"
+#include "stack_store.h"
+#include "symbolize.h"
+#include "target_space.h"
+#include "unwind_dwarf.h"
+
+#define MAX_FRAMES 256
+#define FLUSH_INTERVAL_NS 1000000000ULL
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+struct recorder {
+	struct record_options opt;
+	pid_t pid;
+	int pidfd;
+	struct bpf_session *bpf;
+	struct ring_buffer *ring;
+	struct target_space *ts;
+	struct unwinder *unw;
+	struct symbolizer *sym;
+	struct stack_store *store;
+	sqlite3 *db;
+	struct profile_writer *w;
+	uint64_t records, bad_records, unwind_truncated;
+	uint64_t start_ns, start_wall_ns;
+	const char *end_reason;
+	char target_exit[32];
+};
+
+static uint64_t now_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static int fail(const char *fmt, const char *a)
+{
+	fprintf(stderr, "arenaprof: ");
+	fprintf(stderr, fmt, a);
+	fputc('\n', stderr);
+	return 1;
+}
+
+/* Root, or the capabilities BPF uprobes and reading another process's memory maps need. */
+static int have_privileges(void)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2] = { 0 };
+
+	if (geteuid() == 0)
+		return 1;
+	if (syscall(SYS_capget, &hdr, data))
+		return 0;
+#define HAS_CAP(c) (data[(c) / 32].effective & (1u << ((c) % 32)))
+	return HAS_CAP(CAP_SYS_ADMIN) || (HAS_CAP(38 /* CAP_PERFMON */) &&
+					  HAS_CAP(39 /* CAP_BPF */) && HAS_CAP(CAP_SYS_PTRACE));
+#undef HAS_CAP
+}
+
+static int on_event(void *ctx, void *data, size_t len)
+{
+	struct recorder *r = ctx;
+	const struct ap_alloc_event *e = data;
+	const uint8_t *payload = (const uint8_t *)(e + 1);
+	uint64_t ips[MAX_FRAMES];
+	int n, truncated = 0;
+
+	if (len < sizeof(*e) || e->data_len > len - sizeof(*e) || e->kind >= AP_KIND_ALLOC_COUNT) {
+		r->bad_records++;
+		return 0;
+	}
+	r->records++;
+	if (e->stack_kind == AP_STACK_FP) {
+		n = (int)(e->data_len / sizeof(uint64_t));
+		if (n > MAX_FRAMES)
+			n = MAX_FRAMES;
+		memcpy(ips, payload, (size_t)n * sizeof(uint64_t));
+		while (n > 0 && ips[n - 1] == 0)
+			n--;
+		if (n == 0) {
+			ips[0] = e->ip;
+			n = 1;
+		}
+	} else {
+		struct stack_snapshot s = {
+			.ip = e->ip, .sp = e->sp, .bp = e->bp, .data = payload, .len = e->data_len
+		};
+
+		n = unwind_dwarf(r->unw, &s, ips, MAX_FRAMES);
+		truncated = unwinder_last_truncated(r->unw);
+	}
+	r->unwind_truncated += (uint64_t)truncated;
+	if (stack_store_add(r->store, ips, n, truncated, e->kind, e->size, e->tid))
+		return -ENOMEM;
+	return 0;
+}
+
+static void read_cmdline(pid_t pid, char *buf, size_t size)
+{
+	char path[64];
+	FILE *f;
+	size_t n = 0;
+
+	buf[0] = '\0';
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	f = fopen(path, "re");
+	if (f) {
+		n = fread(buf, 1, size - 1, f);
+		fclose(f);
+	}
+	for (size_t i = 0; i < n; i++)
+		if (buf[i] == '\0')
+			buf[i] = ' ';
+	while (n > 0 && buf[n - 1] == ' ')
+		n--;
+	buf[n] = '\0';
+}
+
+static int write_counters(struct recorder *r)
+{
+	static const char *const names[AP_KIND_ALLOC_COUNT] = {
+		"allocs.malloc",	 "allocs.calloc",	 "allocs.realloc",
+		"allocs.posix_memalign", "allocs.aligned_alloc", "allocs.memalign",
+	};
+	uint64_t c[AP_CNT_COUNT], allocs = 0;
+
+	if (bpf_session_counters(r->bpf, c))
+		return -1;
+	for (int k = 0; k < AP_KIND_ALLOC_COUNT; k++) {
+		allocs += c[AP_CNT_ALLOCS_FIRST + k];
+		if (pw_counter(r->w, names[k], c[AP_CNT_ALLOCS_FIRST + k]))
+			return -1;
+	}
+	return pw_counter(r->w, "allocs", allocs) || pw_counter(r->w, "bytes", c[AP_CNT_BYTES]) ||
+	       pw_counter(r->w, "frees", c[AP_CNT_FREES]) ||
+	       pw_counter(r->w, "lost_events", c[AP_CNT_LOST]) ||
+	       pw_counter(r->w, "nested_calls", c[AP_CNT_NESTED]) ||
+	       pw_counter(r->w, "orphan_returns", c[AP_CNT_ORPHAN_RETURNS]) ||
+	       pw_counter(r->w, "records", r->records) ||
+	       pw_counter(r->w, "bad_records", r->bad_records) ||
+	       pw_counter(r->w, "unwind_truncated", r->unwind_truncated);
+}
+
+/* One batch: everything new since the last one, in one transaction. */
+static int flush_batch(struct recorder *r)
+{
+	if (pw_begin(r->w))
+		return -1;
+	if (stack_store_flush(r->store, r->w) || write_counters(r)) {
+		sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	return pw_commit(r->w);
+}
+
+static int write_start_meta(struct recorder *r, const struct alloc_probe_plan *plan)
+{
+	char buf[8192], cmd[4096];
+	struct utsname u;
+	size_t off = 0;
+	int rc = 0;
+
+	read_cmdline(r->pid, cmd, sizeof(cmd));
+	rc |= ap_db_set_meta(r->db, "arenaprof_version", ARENAPROF_VERSION);
+	rc |= ap_db_set_meta_int(r->db, "pid", r->pid);
+	rc |= ap_db_set_meta(r->db, "command", cmd);
+	rc |= ap_db_set_meta(r->db, "mode", "exact");
+	rc |= ap_db_set_meta(r->db, "unwind", r->opt.stack_mode == AP_STACK_FP ? "fp" : "dwarf");
+	rc |= ap_db_set_meta_int(r->db, "stack_snapshot_bytes",
+				 r->opt.stack_mode == AP_STACK_FP ? 0 : r->opt.snapshot_bytes);
+	buf[0] = '\0';
+	for (int f = 0; f < AF_COUNT; f++) {
+		const struct alloc_probe *p = &plan->f[f];
+
+		if (p->found && off < sizeof(buf))
+			off += (size_t)snprintf(buf + off, sizeof(buf) - off, "%s%s@%s",
+						off ? ";" : "", alloc_func_name((enum alloc_func)f),
+						p->target_path);
+	}
+	rc |= ap_db_set_meta(r->db, "probes", buf);
+	rc |= ap_db_set_meta(r->db, "allocator_modules", plan->f[AF_MALLOC].target_path);
+	rc |= ap_db_set_meta_int(r->db, "start_time_ns", (long long)r->start_wall_ns);
+	rc |= ap_db_set_meta(r->db, "closed", "0");
+	if (gethostname(buf, sizeof(buf)) == 0)
+		rc |= ap_db_set_meta(r->db, "hostname", buf);
+	if (uname(&u) == 0)
+		rc |= ap_db_set_meta(r->db, "kernel", u.release);
+	return rc ? -1 : 0;
+}
+
+static int write_end_meta(struct recorder *r)
+{
+	uint64_t end_wall = now_ns(CLOCK_REALTIME);
+	int rc = 0;
+
+	rc |= pw_begin(r->w);
+	rc |= ap_db_set_meta_int(r->db, "end_time_ns", (long long)end_wall);
+	rc |= ap_db_set_meta_int(r->db, "duration_ns", (long long)(end_wall - r->start_wall_ns));
+	rc |= ap_db_set_meta(r->db, "end_reason", r->end_reason);
+	if (r->target_exit[0])
+		rc |= ap_db_set_meta(r->db, "target_exit", r->target_exit);
+	rc |= ap_db_set_meta(r->db, "closed", "1");
+	rc |= pw_commit(r->w);
+	return rc ? -1 : 0;
+}
+
+static int target_exited(struct recorder *r)
+{
+	struct pollfd p = { .fd = r->pidfd, .events = POLLIN };
+	int status;
+
+	if (r->pidfd >= 0) {
+		if (poll(&p, 1, 0) <= 0)
+			return 0;
+	} else if (kill(r->pid, 0) == 0 || errno != ESRCH) {
+		return 0;
+	}
+	if (r->opt.command && waitpid(r->pid, &status, WNOHANG) == r->pid) {
+		if (WIFEXITED(status))
+			snprintf(r->target_exit, sizeof(r->target_exit), "exit %d",
+				 WEXITSTATUS(status));
+		else if (WIFSIGNALED(status))
+			snprintf(r->target_exit, sizeof(r->target_exit), "signal %d",
+				 WTERMSIG(status));
+	}
+	return 1;
+}
+
+static void record_loop(struct recorder *r)
+{
+	uint64_t deadline = r->opt.duration_s > 0 ?
+				    r->start_ns + (uint64_t)(r->opt.duration_s * 1e9) :
+				    UINT64_MAX;
+	uint64_t next_flush = r->start_ns + FLUSH_INTERVAL_NS;
+
+	for (;;) {
+		int rc = ring_buffer__poll(r->ring, 20);
+		uint64_t now;
+
+		if (rc >= 0)
+			rc = ring_buffer__consume(r->ring);
+		if (rc < 0 && rc != -EINTR) {
+			r->end_reason = "error";
+			fprintf(stderr, "arenaprof: reading events failed: %s\n", strerror(-rc));
+			return;
+		}
+		now = now_ns(CLOCK_MONOTONIC);
+		if (stop_signal) {
+			r->end_reason = "signal";
+			return;
+		}
+		if (now >= deadline) {
+			r->end_reason = "duration";
+			return;
+		}
+		if (target_exited(r)) {
+			r->end_reason = "target-exit";
+			return;
+		}
+		if (now >= next_flush) {
+			if (flush_batch(r)) {
+				r->end_reason = "error";
+				fprintf(stderr, "arenaprof: writing the profile failed: %s\n",
+					pw_errmsg(r->w));
+				return;
+			}
+			next_flush = now + FLUSH_INTERVAL_NS;
+		}
+	}
+}
+
+/* Probes off, every record still in the ring consumed, final counters and meta written. */
+static int finish(struct recorder *r)
+{
+	struct stack_store_stats ss;
+	uint64_t c[AP_CNT_COUNT] = { 0 };
+	int rc;
+
+	bpf_session_detach(r->bpf);
+	while ((rc = ring_buffer__consume(r->ring)) > 0)
+		;
+	if (flush_batch(r) || write_end_meta(r)) {
+		fprintf(stderr, "arenaprof: writing the profile failed: %s\n", pw_errmsg(r->w));
+		return 1;
+	}
+	bpf_session_counters(r->bpf, c);
+	stack_store_stats(r->store, &ss);
+	if (!r->opt.quiet) {
+		uint64_t allocs = 0;
+
+		for (int k = 0; k < AP_KIND_ALLOC_COUNT; k++)
+			allocs += c[AP_CNT_ALLOCS_FIRST + k];
+		fprintf(stderr,
+			"arenaprof: wrote %s: %llu allocations, %llu stacks, %llu lost events; ended by %s\n",
+			r->opt.output, (unsigned long long)allocs, (unsigned long long)ss.stacks,
+			(unsigned long long)c[AP_CNT_LOST], r->end_reason);
+	}
+	if (c[AP_CNT_LOST])
+		fprintf(stderr,
+			"arenaprof: warning: %llu events lost (ring buffer full); "
+			"try a larger --ring-size\n",
+			(unsigned long long)c[AP_CNT_LOST]);
+	return strcmp(r->end_reason, "error") ? 0 : 1;
+}
+
+static int start_target(struct recorder *r, char *err, size_t errlen)
+{
+	if (r->opt.command) {
+		r->pid = launch_stopped_at_entry(r->opt.command, err, errlen);
+		return r->pid > 0 ? 0 : -1;
+	}
+	r->pid = r->opt.pid;
+	if (kill(r->pid, 0) && errno == ESRCH) {
+		snprintf(err, errlen, "no such process: %d", (int)r->pid);
+		return -1;
+	}
+	if (r->pid == getpid()) {
+		snprintf(err, errlen, "cannot profile arenaprof itself");
+		return -1;
+	}
+	return 0;
+}
+
+/* Opens the debug info of every mapped module before the probes are armed: the first lookup in
+ * a large module (libc with its debug symbols) takes tens of ms, during which the ring buffer
+ * would fill. */
+static void warm_symbolizer(struct recorder *r)
+{
+	struct sym_frame f[SYM_MAX_FRAMES];
+
+	for (uint32_t i = 0; i < target_space_module_count(r->ts); i++) {
+		const struct target_module *m = target_space_module(r->ts, i);
+
+		symbolizer_lookup(r->sym, m->host_path, m->path, 0, f, SYM_MAX_FRAMES);
+	}
+}
+
+static int setup(struct recorder *r, char *err, size_t errlen)
+{
+	struct bpf_session_opts bo = { .stack_mode = r->opt.stack_mode,
+				       .snapshot_bytes = r->opt.snapshot_bytes,
+				       .ring_bytes = r->opt.ring_bytes };
+	struct alloc_probe_plan plan;
+	struct proc_maps maps;
+	int rc;
+
+	rc = proc_maps_read(r->pid, &maps);
+	if (rc) {
+		snprintf(err, errlen,
+			 rc == -ESRCH ? "no such process: %d" : "cannot read /proc/%d/maps",
+			 (int)r->pid);
+		return -1;
+	}
+	rc = allocator_probe_plan(r->pid, &maps, &plan, err, errlen);
+	proc_maps_free(&maps);
+	if (rc)
+		return -1;
+	r->bpf = bpf_session_load(&bo, err, errlen);
+	if (!r->bpf)
+		return -1;
+	r->ring = ring_buffer__new(bpf_session_ring_fd(r->bpf), on_event, r, NULL);
+	r->ts = target_space_new(r->pid);
+	r->sym = symbolizer_new();
+	if (!r->ring || !r->ts || !r->sym) {
+		snprintf(err, errlen, "cannot set up the consumer: %s", strerror(errno));
+		return -1;
+	}
+	r->unw = unwinder_new(r->ts);
+	r->store = stack_store_new(r->ts, r->sym);
+	r->w = profile_writer_new(r->db);
+	if (!r->unw || !r->store || !r->w) {
+		snprintf(err, errlen, "cannot set up the consumer: out of memory");
+		return -1;
+	}
+	warm_symbolizer(r);
+	r->pidfd = (int)syscall(SYS_pidfd_open, r->pid, 0);
+	if (bpf_session_attach(r->bpf, r->pid, &plan, err, errlen))
+		return -1;
+	r->start_ns = now_ns(CLOCK_MONOTONIC);
+	r->start_wall_ns = now_ns(CLOCK_REALTIME);
+	if (write_start_meta(r, &plan)) {
+		snprintf(err, errlen, "cannot write %s: %s", r->opt.output, sqlite3_errmsg(r->db));
+		return -1;
+	}
+	if (!r->opt.quiet)
+		fprintf(stderr, "arenaprof: recording pid %d: %d probes on %s; Ctrl-C to stop\n",
+			(int)r->pid, bpf_session_probe_count(r->bpf),
+			plan.f[AF_MALLOC].target_path);
+	return 0;
+}
+
+static void teardown(struct recorder *r)
+{
+	ring_buffer__free(r->ring);
+	bpf_session_free(r->bpf);
+	stack_store_free(r->store);
+	unwinder_free(r->unw);
+	symbolizer_free(r->sym);
+	target_space_free(r->ts);
+	profile_writer_free(r->w);
+	if (r->db)
+		sqlite3_close(r->db);
+	if (r->pidfd >= 0)
+		close(r->pidfd);
+}
+
+static void remove_database(const char *path)
+{
+	char side[4096];
+
+	unlink(path);
+	snprintf(side, sizeof(side), "%s-wal", path);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", path);
+	unlink(side);
+}
+
+static void install_signal_handlers(void)
+{
+	struct sigaction sa = { .sa_handler = on_stop_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+int cmd_record(int argc, char **argv)
+{
+	struct recorder r = { .pidfd = -1, .end_reason = "error" };
+	char err[1024] = "";
+	int rc = 1;
+
+	if (record_options_parse(argc, argv, &r.opt))
+		return 2;
+	if (!have_privileges())
+		return fail("%s", "record needs root (or CAP_BPF, CAP_PERFMON and CAP_SYS_PTRACE)");
+	if (r.opt.pid && kill(r.opt.pid, 0) && errno == ESRCH) {
+		snprintf(err, sizeof(err), "no such process: %d", (int)r.opt.pid);
+		return fail("%s", err);
+	}
+	if (ap_db_create(r.opt.output, r.opt.overwrite, &r.db, err, sizeof(err)))
+		return fail("%s", err);
+	install_signal_handlers();
+	unsetenv("DEBUGINFOD_URLS"); /* never wait on the network while the target runs */
+	/* Ahead of the target's threads for the CPU, so the ring buffer is drained in time. */
+	if (setpriority(PRIO_PROCESS, 0, -10) && !r.opt.quiet)
+		fprintf(stderr, "arenaprof: note: cannot raise priority: %s\n", strerror(errno));
+	if (start_target(&r, err, sizeof(err)) || setup(&r, err, sizeof(err))) {
+		fail("%s", err);
+		if (r.opt.command && r.pid > 0) {
+			kill(r.pid, SIGKILL);
+			waitpid(r.pid, NULL, 0);
+		}
+		teardown(&r);
+		remove_database(r.opt.output);
+		return 1;
+	}
+	if (r.opt.command && launch_resume(r.pid)) {
+		fail("cannot resume %s", r.opt.command[0]);
+		r.end_reason = "error";
+	} else {
+		record_loop(&r);
+	}
+	rc = finish(&r);
+	if (r.opt.command && strcmp(r.end_reason, "target-exit")) {
+		/* The recording ended first: the command we started ends with it. */
+		kill(r.pid, SIGTERM);
+		waitpid(r.pid, NULL, 0);
+	}
+	teardown(&r);
+	return rc;
+}

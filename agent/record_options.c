@@ -1,0 +1,131 @@
+/* record_options.c: the options of `arenaprof record` and their parsing (getopt_long). */
+#define _GNU_SOURCE
+#include "record_options.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc_event.h"
+
+void record_usage(void)
+{
+	fputs("usage: arenaprof record -p PID [options]\n"
+	      "       arenaprof record [options] -- COMMAND [ARGS...]\n"
+	      "  -p, --pid PID         attach to a running process\n"
+	      "  -o, --output FILE     profile database to write (default arenaprof.db)\n"
+	      "  -f, --force           overwrite FILE if it exists\n"
+	      "  -d, --duration SECS   stop after SECS seconds (default: Ctrl-C or target exit)\n"
+	      "      --unwind MODE     dwarf (default: stack snapshots + libunwind) or fp\n"
+	      "      --stack-size N    bytes of user stack copied per event (default 8192, max 16384)\n"
+	      "      --ring-size MIB   ring buffer size in MiB, a power of two (default 64)\n"
+	      "  -q, --quiet           no progress messages\n"
+	      "examples:\n"
+	      "  sudo arenaprof record -p 1234 -d 10 -o app.db\n"
+	      "  sudo arenaprof record -o app.db -- ./server --port 8080\n",
+	      stderr);
+}
+
+static int usage_error(const char *msg, const char *arg)
+{
+	fprintf(stderr, "arenaprof record: %s%s%s (see arenaprof record --help)\n", msg,
+		arg ? ": " : "", arg ? arg : "");
+	return -1;
+}
+
+static int parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (!s[0] || s[0] == '-')
+		return -1;
+	v = strtoul(s, &end, 10);
+	if (*end || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int record_options_parse(int argc, char **argv, struct record_options *o)
+{
+	enum { OPT_UNWIND = 256, OPT_STACK_SIZE, OPT_RING_SIZE };
+	static const struct option longopts[] = {
+		{ "pid", required_argument, NULL, 'p' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "unwind", required_argument, NULL, OPT_UNWIND },
+		{ "stack-size", required_argument, NULL, OPT_STACK_SIZE },
+		{ "ring-size", required_argument, NULL, OPT_RING_SIZE },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	unsigned long v;
+	char *end;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->output = "arenaprof.db";
+	o->stack_mode = AP_STACK_SNAPSHOT;
+	o->snapshot_bytes = 8192;
+	o->ring_bytes = 64u << 20;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+p:o:fd:qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (parse_uint(optarg, 0x7fffffff, &v) || v == 0)
+				return usage_error("not a process id", optarg);
+			o->pid = (pid_t)v;
+			break;
+		case 'o':
+			o->output = optarg;
+			break;
+		case 'f':
+			o->overwrite = 1;
+			break;
+		case 'd':
+			o->duration_s = strtod(optarg, &end);
+			if (*end || !(o->duration_s > 0))
+				return usage_error("not a positive number of seconds", optarg);
+			break;
+		case 'q':
+			o->quiet = 1;
+			break;
+		case OPT_UNWIND:
+			if (!strcmp(optarg, "dwarf"))
+				o->stack_mode = AP_STACK_SNAPSHOT;
+			else if (!strcmp(optarg, "fp"))
+				o->stack_mode = AP_STACK_FP;
+			else
+				return usage_error("--unwind takes dwarf or fp", optarg);
+			break;
+		case OPT_STACK_SIZE:
+			if (parse_uint(optarg, AP_SNAPSHOT_MAX, &v) || v < 64)
+				return usage_error("--stack-size takes 64 to 16384 bytes", optarg);
+			o->snapshot_bytes = (uint32_t)v;
+			break;
+		case OPT_RING_SIZE:
+			if (parse_uint(optarg, 1024, &v) || !v || (v & (v - 1)))
+				return usage_error(
+					"--ring-size takes a power of two of MiB up to 1024",
+					optarg);
+			o->ring_bytes = (uint32_t)(v << 20);
+			break;
+		case 'h':
+			record_usage();
+			exit(0);
+		default:
+			return usage_error("bad option", NULL);
+		}
+	}
+	if (optind < argc)
+		o->command = &argv[optind]; /* like perf, "--" may be left out */
+	if (!o->pid == !o->command)
+		return usage_error(o->pid ? "give either -p PID or -- COMMAND, not both" :
+					    "give -p PID or -- COMMAND",
+				   NULL);
+	return 0;
+}

@@ -1,0 +1,24 @@
+/* record_options.h: the options of `arenaprof record` and their parsing. */
+#ifndef ARENAPROF_RECORD_OPTIONS_H
+#define ARENAPROF_RECORD_OPTIONS_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+struct record_options {
+	pid_t pid; /* -p, or 0 with a command */
+	char **command; /* after --, NULL-terminated, or NULL */
+	const char *output; /* -o */
+	double duration_s; /* -d, 0 = until Ctrl-C or target exit */
+	int overwrite; /* -f */
+	int quiet; /* -q */
+	int stack_mode; /* --unwind dwarf|fp: AP_STACK_SNAPSHOT or AP_STACK_FP */
+	uint32_t snapshot_bytes; /* --stack-size */
+	uint32_t ring_bytes; /* --ring-size (MiB on the command line) */
+};
+
+/* 0, or -1 after printing a one-line usage error. */
+int record_options_parse(int argc, char **argv, struct record_options *o);
+void record_usage(void);
+
+#endif

@@ -1,0 +1,380 @@
+/* stack_store.c: the agent's in-memory profile. Each distinct call chain (as module + file
+ * offset per frame) becomes one stack with counts per allocator function; each distinct address
+ * is symbolized once, at first sight, while the target's files are still at hand; new and
+ * changed rows go to the database at each flush. */
+#define _GNU_SOURCE
+#include "stack_store.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "u64_map.h"
+
+#define KINDS 6 /* AP_KIND_ALLOC_COUNT */
+#define NO_MODULE 0xffffULL
+
+static const char *const kind_names[KINDS] = { "malloc",	 "calloc",	  "realloc",
+					       "posix_memalign", "aligned_alloc", "memalign" };
+
+const char *ap_kind_name(int kind)
+{
+	return kind >= 0 && kind < KINDS ? kind_names[kind] : "unknown";
+}
+
+struct kind_stats {
+	uint64_t allocs, bytes, size_min, size_max;
+};
+
+struct stack_entry {
+	struct stack_entry *next; /* same hash */
+	struct stack_entry *all; /* every stack, newest first */
+	int64_t id;
+	int n, truncated, written, dirty;
+	struct kind_stats k[KINDS];
+	uint64_t elems[]; /* (module id + 1) << 48 | file offset, or NO_MODULE << 48 | address */
+};
+
+/* Frames of one address, inline expansion included: frame ids first .. first + n - 1. */
+struct addr_frames {
+	int64_t first;
+	int n;
+};
+
+struct frame_row {
+	int64_t id, module_id;
+	uint64_t offset;
+	int inline_depth, line;
+	char *function, *file;
+};
+
+struct thread_entry {
+	uint32_t tid;
+	int dirty;
+	uint64_t allocs, bytes;
+	char name[16];
+};
+
+struct stack_store {
+	struct target_space *ts;
+	struct symbolizer *sym;
+	struct u64_map stacks; /* hash -> chain of stack_entry */
+	struct u64_map addrs; /* elem -> addr_frames */
+	struct u64_map threads; /* tid -> thread_entry */
+	struct stack_entry *all;
+	struct frame_row *new_frames; /* frames not written yet */
+	size_t n_new_frames, cap_new_frames;
+	int64_t next_stack_id, next_frame_id;
+	uint32_t modules_written;
+	struct stack_store_stats stats;
+};
+
+struct stack_store *stack_store_new(struct target_space *ts, struct symbolizer *sym)
+{
+	struct stack_store *st = calloc(1, sizeof(*st));
+
+	if (!st)
+		return NULL;
+	st->ts = ts;
+	st->sym = sym;
+	st->next_stack_id = 1;
+	st->next_frame_id = 1;
+	return st;
+}
+
+static void free_new_frames(struct stack_store *st)
+{
+	for (size_t i = 0; i < st->n_new_frames; i++) {
+		free(st->new_frames[i].function);
+		free(st->new_frames[i].file);
+	}
+	st->n_new_frames = 0;
+}
+
+void stack_store_free(struct stack_store *st)
+{
+	if (!st)
+		return;
+	for (struct stack_entry *e = st->all, *next; e; e = next) {
+		next = e->all;
+		free(e);
+	}
+	U64_MAP_FOR_EACH(&st->addrs, i)
+	free(st->addrs.vals[i]);
+	U64_MAP_FOR_EACH(&st->threads, i)
+	free(st->threads.vals[i]);
+	u64_map_free(&st->stacks);
+	u64_map_free(&st->addrs);
+	u64_map_free(&st->threads);
+	free_new_frames(st);
+	free(st->new_frames);
+	free(st);
+}
+
+static uint64_t make_elem(struct stack_store *st, uint64_t ip)
+{
+	const struct target_module *mod;
+	uint64_t off;
+
+	if (target_space_lookup(st->ts, ip, &mod, &off) == 0 && mod->id + 1 < NO_MODULE &&
+	    off < (1ULL << 48))
+		return ((uint64_t)(mod->id + 1) << 48) | off;
+	return (NO_MODULE << 48) | (ip & ((1ULL << 48) - 1));
+}
+
+static int push_frame(struct stack_store *st, struct frame_row *row)
+{
+	if (st->n_new_frames == st->cap_new_frames) {
+		size_t cap = st->cap_new_frames ? st->cap_new_frames * 2 : 256;
+		struct frame_row *v = realloc(st->new_frames, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		st->new_frames = v;
+		st->cap_new_frames = cap;
+	}
+	st->new_frames[st->n_new_frames++] = *row;
+	return 0;
+}
+
+/* Symbolizes one address (at offset - 1: a return address points past its call). */
+static struct addr_frames *symbolize_elem(struct stack_store *st, uint64_t elem)
+{
+	struct sym_frame sf[SYM_MAX_FRAMES];
+	struct addr_frames *af = malloc(sizeof(*af));
+	uint64_t mod_plus1 = elem >> 48, off = elem & ((1ULL << 48) - 1);
+	char fallback[64];
+	int n = 1;
+
+	if (!af)
+		return NULL;
+	if (mod_plus1 != NO_MODULE) {
+		const struct target_module *m =
+			target_space_module(st->ts, (uint32_t)(mod_plus1 - 1));
+
+		n = symbolizer_lookup(st->sym, m->host_path, m->path, off ? off - 1 : 0, sf,
+				      SYM_MAX_FRAMES);
+	} else {
+		snprintf(fallback, sizeof(fallback), "[unknown]+0x%llx", (unsigned long long)off);
+		sf[0] = (struct sym_frame){ .function = fallback };
+	}
+	af->first = st->next_frame_id;
+	af->n = n;
+	for (int i = 0; i < n; i++) {
+		struct frame_row row = {
+			.id = st->next_frame_id++,
+			.module_id = mod_plus1 != NO_MODULE ? (int64_t)mod_plus1 - 1 : -1,
+			.offset = off,
+			.inline_depth = i,
+			.line = sf[i].line,
+			.function = strdup(sf[i].function),
+			.file = sf[i].file ? strdup(sf[i].file) : NULL,
+		};
+
+		if (!row.function || push_frame(st, &row)) {
+			free(row.function);
+			free(row.file);
+			free(af);
+			return NULL;
+		}
+	}
+	st->stats.addresses++;
+	st->stats.frames += (uint64_t)n;
+	return af;
+}
+
+static struct stack_entry *find_or_add_stack(struct stack_store *st, const uint64_t *elems, int n,
+					     int truncated)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ (uint64_t)n;
+	struct stack_entry *head, *e;
+
+	for (int i = 0; i < n; i++)
+		h = hash_u64(h ^ elems[i]);
+	h |= 1; /* never 0, the empty key */
+	head = u64_map_get(&st->stacks, h);
+	for (e = head; e; e = e->next)
+		if (e->n == n && !memcmp(e->elems, elems, (size_t)n * sizeof(*elems)))
+			return e;
+	for (int i = 0; i < n; i++) {
+		if (u64_map_get(&st->addrs, elems[i]))
+			continue;
+		struct addr_frames *af = symbolize_elem(st, elems[i]);
+
+		if (!af || u64_map_put(&st->addrs, elems[i], af)) {
+			free(af);
+			return NULL;
+		}
+	}
+	e = calloc(1, sizeof(*e) + (size_t)n * sizeof(*elems));
+	if (!e)
+		return NULL;
+	e->id = st->next_stack_id++;
+	e->n = n;
+	e->truncated = truncated;
+	memcpy(e->elems, elems, (size_t)n * sizeof(*elems));
+	e->next = head;
+	if (u64_map_put(&st->stacks, h, e)) {
+		free(e);
+		return NULL;
+	}
+	e->all = st->all;
+	st->all = e;
+	st->stats.stacks++;
+	if (truncated)
+		st->stats.truncated++;
+	return e;
+}
+
+static void read_thread_name(pid_t pid, uint32_t tid, char *buf, size_t size)
+{
+	char path[64];
+	FILE *f;
+
+	buf[0] = '\0';
+	snprintf(path, sizeof(path), "/proc/%d/task/%u/comm", (int)pid, tid);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	if (fgets(buf, (int)size, f))
+		buf[strcspn(buf, "\n")] = '\0';
+	fclose(f);
+}
+
+static int count_thread(struct stack_store *st, uint32_t tid, uint64_t size)
+{
+	struct thread_entry *t = u64_map_get(&st->threads, (uint64_t)tid + 1);
+
+	if (!t) {
+		t = calloc(1, sizeof(*t));
+		if (!t || u64_map_put(&st->threads, (uint64_t)tid + 1, t)) {
+			free(t);
+			return -ENOMEM;
+		}
+		t->tid = tid;
+		read_thread_name(target_space_pid(st->ts), tid, t->name, sizeof(t->name));
+	}
+	t->allocs++;
+	t->bytes += size;
+	t->dirty = 1;
+	return 0;
+}
+
+int stack_store_add(struct stack_store *st, const uint64_t *ips, int n, int truncated, int kind,
+		    uint64_t size, uint32_t tid)
+{
+	uint64_t elems[256];
+	struct stack_entry *e;
+	struct kind_stats *k;
+
+	if (kind < 0 || kind >= KINDS)
+		return -EINVAL;
+	if (n > 256) {
+		n = 256;
+		truncated = 1;
+	}
+	for (int i = 0; i < n; i++)
+		elems[i] = make_elem(st, ips[i]);
+	e = find_or_add_stack(st, elems, n, truncated);
+	if (!e)
+		return -ENOMEM;
+	k = &e->k[kind];
+	if (!k->allocs || size < k->size_min)
+		k->size_min = size;
+	if (size > k->size_max)
+		k->size_max = size;
+	k->allocs++;
+	k->bytes += size;
+	e->dirty = 1;
+	st->stats.allocs++;
+	return count_thread(st, tid, size);
+}
+
+static int flush_modules(struct stack_store *st, struct profile_writer *w)
+{
+	uint32_t count = target_space_module_count(st->ts);
+
+	for (; st->modules_written < count; st->modules_written++) {
+		const struct target_module *m = target_space_module(st->ts, st->modules_written);
+
+		if (pw_module(w, m->id, m->path, m->build_id))
+			return -1;
+	}
+	return 0;
+}
+
+static int flush_frames(struct stack_store *st, struct profile_writer *w)
+{
+	for (size_t i = 0; i < st->n_new_frames; i++) {
+		const struct frame_row *r = &st->new_frames[i];
+
+		if (pw_frame(w, r->id, r->module_id, r->offset, r->inline_depth, r->function,
+			     r->file, r->line))
+			return -1;
+	}
+	free_new_frames(st);
+	return 0;
+}
+
+static int write_stack(struct stack_store *st, struct profile_writer *w, struct stack_entry *e)
+{
+	int pos = 0;
+
+	for (int i = 0; i < e->n; i++) {
+		const struct addr_frames *af = u64_map_get(&st->addrs, e->elems[i]);
+
+		for (int j = 0; af && j < af->n; j++)
+			if (pw_stack_frame(w, e->id, pos++, af->first + j))
+				return -1;
+	}
+	if (pw_stack(w, e->id, pos, e->truncated))
+		return -1;
+	e->written = 1;
+	return 0;
+}
+
+static int flush_stacks(struct stack_store *st, struct profile_writer *w)
+{
+	for (struct stack_entry *e = st->all; e; e = e->all) {
+		if (!e->dirty)
+			continue;
+		if (!e->written && write_stack(st, w, e))
+			return -1;
+		for (int k = 0; k < KINDS; k++) {
+			const struct kind_stats *s = &e->k[k];
+
+			if (s->allocs && pw_alloc_stats(w, e->id, kind_names[k], s->allocs,
+							s->bytes, s->size_min, s->size_max))
+				return -1;
+		}
+		e->dirty = 0;
+	}
+	return 0;
+}
+
+static int flush_threads(struct stack_store *st, struct profile_writer *w)
+{
+	U64_MAP_FOR_EACH(&st->threads, i)
+	{
+		struct thread_entry *t = st->threads.vals[i];
+
+		if (t->dirty && pw_thread(w, t->tid, t->name, t->allocs, t->bytes))
+			return -1;
+		t->dirty = 0;
+	}
+	return 0;
+}
+
+int stack_store_flush(struct stack_store *st, struct profile_writer *w)
+{
+	if (flush_modules(st, w) || flush_frames(st, w) || flush_stacks(st, w) ||
+	    flush_threads(st, w))
+		return -1;
+	return 0;
+}
+
+void stack_store_stats(const struct stack_store *st, struct stack_store_stats *out)
+{
+	*out = st->stats;
+}

@@ -1,0 +1,32 @@
+/* stack_store.h: the agent's in-memory profile: deduplicated call stacks with per-allocator-
+ * function counts, symbolized frames and per-thread totals, written to the database in batches. */
+#ifndef ARENAPROF_STACK_STORE_H
+#define ARENAPROF_STACK_STORE_H
+
+#include <stdint.h>
+
+#include "profile_writer.h"
+#include "symbolize.h"
+#include "target_space.h"
+
+struct stack_store;
+
+struct stack_store *stack_store_new(struct target_space *ts, struct symbolizer *sym);
+void stack_store_free(struct stack_store *st);
+
+/* Records one allocation call. ips[0..n) is its call chain, ips[0] the return address into the
+ * call site, outward from there. kind: enum ap_kind. 0, or -ENOMEM. */
+int stack_store_add(struct stack_store *st, const uint64_t *ips, int n, int truncated, int kind,
+		    uint64_t size, uint32_t tid);
+
+/* Writes everything new or changed since the last flush (within the caller's transaction). */
+int stack_store_flush(struct stack_store *st, struct profile_writer *w);
+
+struct stack_store_stats {
+	uint64_t allocs, stacks, addresses, frames, truncated;
+};
+void stack_store_stats(const struct stack_store *st, struct stack_store_stats *out);
+
+const char *ap_kind_name(int kind);
+
+#endif

@@ -1,0 +1,59 @@
+/* alloc_event.h: the records and counters shared by bpf/alloc.bpf.c and the agent. */
+#ifndef ARENAPROF_ALLOC_EVENT_H
+#define ARENAPROF_ALLOC_EVENT_H
+
+#ifndef __VMLINUX_H__ /* user space; the BPF side has the types from vmlinux.h */
+#include <linux/types.h>
+#endif
+
+/* Largest user-stack snapshot copied per event (bytes); the agent chooses up to this. */
+#define AP_SNAPSHOT_MAX 16384
+/* Frame-pointer mode: most return addresses taken by bpf_get_stack. */
+#define AP_FP_MAX_FRAMES 127
+
+enum ap_kind {
+	AP_KIND_MALLOC,
+	AP_KIND_CALLOC,
+	AP_KIND_REALLOC,
+	AP_KIND_POSIX_MEMALIGN,
+	AP_KIND_ALIGNED_ALLOC,
+	AP_KIND_MEMALIGN,
+	AP_KIND_ALLOC_COUNT, /* kinds below are not allocations */
+	AP_KIND_FREE = AP_KIND_ALLOC_COUNT,
+};
+
+/* Per-CPU counters, summed by the agent: exact, whatever the ring buffer loses. */
+enum ap_counter {
+	AP_CNT_ALLOCS_FIRST = 0, /* + enum ap_kind: calls per allocation function */
+	AP_CNT_BYTES = AP_KIND_ALLOC_COUNT,
+	AP_CNT_FREES,
+	AP_CNT_LOST, /* records the ring buffer had no room for */
+	AP_CNT_NESTED, /* allocator calls made inside another allocator call */
+	AP_CNT_ORPHAN_RETURNS, /* returns without a matching entry (probe armed mid-call) */
+	AP_CNT_COUNT,
+};
+
+enum ap_stack_kind {
+	AP_STACK_SNAPSHOT = 1, /* data holds user stack bytes starting at sp */
+	AP_STACK_FP = 2, /* data holds __u64 return addresses from bpf_get_stack */
+};
+
+/* One allocation call, emitted at the allocator function's return. ip/sp/bp are the registers
+ * right after the return: ip is the return address into the call site. */
+struct ap_alloc_event {
+	__u64 ts_ns;
+	__u64 size;
+	__u64 ptr;
+	__u64 ip;
+	__u64 sp;
+	__u64 bp;
+	__u32 tid;
+	__u8 kind;
+	__u8 stack_kind;
+	__u16 reserved;
+	__u32 data_len;
+	__u32 reserved2;
+	/* followed by data_len bytes of stack data */
+};
+
+#endif

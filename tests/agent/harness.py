@@ -1,0 +1,144 @@
+"""harness.py: shared helpers of the agent tests: start a workload, attach `arenaprof record`
+to it for real (BPF uprobes, as root), wait for the recording to end, read the database."""
+import json
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+
+BUILD = os.environ["ARENAPROF_BUILD"]
+SRC = os.environ["ARENAPROF_SRC"]
+ARENAPROF = os.path.join(BUILD, "arenaprof")
+WORKLOADS = os.path.join(BUILD, "tests", "workloads")
+
+
+class Failure(Exception):
+    pass
+
+
+def check(cond, what):
+    if not cond:
+        raise Failure(what)
+
+
+def workload(name):
+    return os.path.join(WORKLOADS, name)
+
+
+def source_line(path, marker):
+    """Line number of the line holding `marker` in a source file under tests/."""
+    with open(os.path.join(SRC, path)) as f:
+        for n, line in enumerate(f, 1):
+            if marker in line:
+                return n
+    raise Failure(f"marker {marker} not in {path}")
+
+
+def tmpdir():
+    return tempfile.mkdtemp(prefix="arenaprof-test-")
+
+
+def wait_for_line(stream, pattern, timeout, what):
+    """Reads lines from a pipe until one matches; returns it."""
+    deadline = time.time() + timeout
+    seen = []
+    while time.time() < deadline:
+        line = stream.readline()
+        if not line:
+            break
+        seen.append(line)
+        if re.search(pattern, line):
+            return line
+    raise Failure(f"{what}: no line matching {pattern!r} within {timeout}s; got {seen!r}")
+
+
+def start_waiting(argv):
+    """Starts a workload that prints 'ready' and waits for SIGUSR1."""
+    p = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
+    wait_for_line(p.stdout, r"^ready", 10, "workload start")
+    return p
+
+
+def start_record(args, timeout=30):
+    """Starts `arenaprof record ARGS`; returns the process once probes are armed."""
+    p = subprocess.Popen([ARENAPROF, "record"] + args, stderr=subprocess.PIPE, text=True)
+    wait_for_line(p.stderr, r"recording pid \d+", timeout, "arenaprof record attach")
+    return p
+
+
+def finish(p, timeout=120):
+    """Waits for a process started with start_record; returns (exit code, rest of stderr)."""
+    try:
+        _, err = p.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        raise Failure("arenaprof record did not finish in time")
+    return p.returncode, err
+
+
+def record_pid_workload(argv, db, extra=()):
+    """The usual agent test: workload waits, agent attaches by PID, workload runs to its end."""
+    w = start_waiting(argv + ["--wait"])
+    rec = start_record(["-p", str(w.pid), "-o", db] + list(extra))
+    w.send_signal(10)  # SIGUSR1
+    out, _ = w.communicate(timeout=300)
+    check(w.returncode == 0, f"workload failed: {w.returncode}")
+    rc, err = finish(rec)
+    check(rc == 0, f"arenaprof record exit {rc}: {err}")
+    return out, err
+
+
+def run(argv, **kw):
+    return subprocess.run(argv, capture_output=True, text=True, timeout=kw.pop("timeout", 120), **kw)
+
+
+def report_json(db):
+    r = run([ARENAPROF, "report", "--json", db])
+    check(r.returncode == 0, f"report --json failed: {r.stderr}")
+    return json.loads(r.stdout)
+
+
+def query(db, sql, args=()):
+    con = sqlite3.connect(db)
+    try:
+        return con.execute(sql, args).fetchall()
+    finally:
+        con.close()
+
+
+def meta(db):
+    return dict(query(db, "SELECT key, value FROM meta"))
+
+
+def counters(db):
+    return dict(query(db, "SELECT name, value FROM counters"))
+
+
+def check_consistent(db):
+    """Integrity, closed, and the exactness invariant allocs = recorded + lost."""
+    check(query(db, "PRAGMA integrity_check") == [("ok",)], "integrity_check failed")
+    m = meta(db)
+    check(m.get("closed") == "1", f"database not closed: {m.get('closed')}")
+    c = counters(db)
+    recorded = query(db, "SELECT COALESCE(SUM(allocs), 0) FROM alloc_stats")[0][0]
+    check(c["allocs"] == recorded + c["lost_events"],
+          f"counters.allocs {c['allocs']} != recorded {recorded} + lost {c['lost_events']}")
+    return m, c
+
+
+def main(tests):
+    """Runs the test named on the command line."""
+    name = sys.argv[1] if len(sys.argv) > 1 else ""
+    if name not in tests:
+        print(f"unknown test {name!r}; have {sorted(tests)}")
+        return 2
+    try:
+        tests[name]()
+    except Failure as e:
+        print(f"FAIL {name}: {e}")
+        return 1
+    print(f"PASS {name}")
+    return 0

@@ -1,0 +1,109 @@
+"""test_record.py: `arenaprof record` on real processes: exact counts per known call site by PID
+and with `record -- CMD`, 8 threads, the end of a recording (-d, SIGINT), and report ranking."""
+import os
+import signal
+import sys
+import time
+
+from harness import (ARENAPROF, Failure, check, check_consistent, finish, meta, query,
+                     record_pid_workload, report_json, run, source_line, start_record,
+                     start_waiting, tmpdir, workload)
+
+SRC = "tests/workloads/known_sites.c"
+# function -> (calls per round, kind, bytes per call, marker)
+SITES = {
+    "site_a": (3, "malloc", 48, "SITE_A */"),
+    "site_b": (2, "calloc", 64, "SITE_B */"),
+    "site_d": (1, "posix_memalign", 256, "SITE_D */"),
+    "site_e": (1, "aligned_alloc", 128, "SITE_E */"),
+    "site_c": (1, "realloc", 100, "SITE_C */"),
+    "site_c_seed": (1, "malloc", 16, "SITE_C_SEED */"),
+}
+
+
+def check_known_sites(db, rounds, threads):
+    m, c = check_consistent(db)
+    check(c["lost_events"] == 0, f"lost events: {c['lost_events']}")
+    rep = report_json(db)
+    by_fn = {}
+    for s in rep["sites"]:
+        by_fn.setdefault(s["function"], []).append(s)
+    for fn, (per_round, kind, size, marker) in SITES.items():
+        check(fn in by_fn, f"site {fn} missing from report; sites: {[s['function'] for s in rep['sites'][:15]]}")
+        check(len(by_fn[fn]) == 1, f"site {fn} split into {len(by_fn[fn])} rows")
+        s = by_fn[fn][0]
+        want = per_round * rounds * threads
+        check(s["allocs"] == want, f"{fn}: allocs {s['allocs']} != {want}")
+        check(s["bytes"] == want * size, f"{fn}: bytes {s['bytes']} != {want * size}")
+        check(s["file"] and s["file"].endswith("known_sites.c"), f"{fn}: file {s['file']}")
+        line = source_line(SRC, marker)
+        check(s["line"] == line, f"{fn}: line {s['line']} != {line}")
+        rows = query(db, """SELECT a.kind, SUM(a.allocs), MIN(a.size_min), MAX(a.size_max)
+                            FROM alloc_stats a JOIN stack_frames sf ON sf.stack_id = a.stack_id AND sf.pos = 0
+                            JOIN frames f ON f.id = sf.frame_id WHERE f.function = ? GROUP BY a.kind""", (fn,))
+        check(rows == [(kind, want, size, size)], f"{fn}: alloc_stats {rows} != {[(kind, want, size, size)]}")
+    order = [s["function"] for s in rep["sites"] if s["function"] in SITES]
+    check(order == list(SITES), f"ranking {order} != {list(SITES)}")
+    allocs = [s["allocs"] for s in rep["sites"]]
+    check(allocs == sorted(allocs, reverse=True), "sites not sorted by allocs")
+    total = rep["totals"]
+    check(total["allocs"] == c["allocs"] and total["lost_events"] == 0, f"totals {total}")
+    return m
+
+
+def test_pid():
+    d = tmpdir()
+    db = os.path.join(d, "p.db")
+    rounds = 3000
+    record_pid_workload([workload("known_sites"), str(rounds), "1"], db)
+    m = check_known_sites(db, rounds, 1)
+    check(m["end_reason"] == "target-exit", f"end_reason {m['end_reason']}")
+    check(m["mode"] == "exact" and m["unwind"] == "dwarf", f"meta {m}")
+
+
+def test_command():
+    d = tmpdir()
+    db = os.path.join(d, "c.db")
+    rounds = 2000
+    r = run([ARENAPROF, "record", "-o", db, "--", workload("known_sites"), str(rounds), "1"])
+    check(r.returncode == 0, f"record -- CMD failed: {r.stderr}")
+    check("done rounds=2000" in r.stdout, f"command output: {r.stdout!r}")
+    m = check_known_sites(db, rounds, 1)
+    check(m["target_exit"] == "exit 0", f"target_exit {m.get('target_exit')}")
+
+
+def test_threads():
+    d = tmpdir()
+    db = os.path.join(d, "t.db")
+    rounds = 1000
+    record_pid_workload([workload("known_sites"), str(rounds), "8"], db)
+    check_known_sites(db, rounds, 8)
+    threads = query(db, "SELECT COUNT(*) FROM threads WHERE allocs >= ?", (8 * rounds,))[0][0]
+    check(threads == 8, f"threads with the workload's allocations: {threads} != 8")
+
+
+def test_duration_and_signal():
+    """-d expiry and SIGINT while events flow: complete, consistent database, end reason said."""
+    d = tmpdir()
+    for how in ("duration", "signal"):
+        db = os.path.join(d, how + ".db")
+        w = start_waiting([workload("known_sites"), "100000000", "1", "--wait"])
+        extra = ["-d", "1.5"] if how == "duration" else []
+        rec = start_record(["-p", str(w.pid), "-o", db] + extra)
+        w.send_signal(signal.SIGUSR1)
+        if how == "signal":
+            time.sleep(1.5)
+            rec.send_signal(signal.SIGINT)
+        rc, err = finish(rec, timeout=60)
+        w.kill()
+        w.wait()
+        check(rc == 0, f"{how}: exit {rc}: {err}")
+        m, c = check_consistent(db)
+        check(m["end_reason"] == how, f"{how}: end_reason {m['end_reason']}")
+        check(c["allocs"] > 1000, f"{how}: only {c['allocs']} allocations recorded")
+
+
+if __name__ == "__main__":
+    from harness import main
+    sys.exit(main({"pid": test_pid, "command": test_command, "threads": test_threads,
+                   "duration_and_signal": test_duration_and_signal}))
