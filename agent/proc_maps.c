@@ -1,4 +1,5 @@
 /* proc_maps.c: parse /proc/PID/maps into an array of mappings and look addresses up in it. */
+#define _GNU_SOURCE /* strdup, O_CLOEXEC under -std=c11 */
 #include "proc_maps.h"
 
 #include <errno.h>
