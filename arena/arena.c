@@ -311,6 +311,7 @@ static void chunk_free_list(struct arena *a, struct chunk *c)
 static void chunk_rewind(struct chunk *c)
 {
 #if ARENA_PATTERN_FILL
+	VG_UNDEFINED(c->data, c->off); /* padding is no-access: allow the fill */
 	memset(c->data, ARENA_FREED_BYTE, c->off);
 #endif
 	POISON(c->data, c->off);
