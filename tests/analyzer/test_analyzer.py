@@ -212,7 +212,7 @@ def folded_lines(out):
 def case_folded_count():
     db = make_db("basic.db")
     lines = folded_lines(run_ok("folded", db))
-    check(lines == FOLDED_COUNT, "folded count:\n" + "\n".join(map(repr, lines)))
+    check(sorted(lines) == FOLDED_COUNT, "folded count:\n" + "\n".join(map(repr, lines)))
     check(run_ok("folded", "--metric", "count", db) == run_ok("folded", db), "default is count")
     total = sum(int(ln.rpartition(b" ")[2]) for ln in lines)
     check(total == RECORDED_ALLOCS, f"folded count total {total}")
@@ -220,7 +220,7 @@ def case_folded_count():
 
 def case_folded_bytes():
     lines = folded_lines(run_ok("folded", "--metric", "bytes", make_db("basic.db")))
-    check(lines == FOLDED_BYTES, "folded bytes:\n" + "\n".join(map(repr, lines)))
+    check(sorted(lines) == FOLDED_BYTES, "folded bytes:\n" + "\n".join(map(repr, lines)))
 
 
 # ---- text report ----
