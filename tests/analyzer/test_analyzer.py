@@ -383,6 +383,21 @@ def case_err_truncated():
     expect_error(p, f"arenaprof: {p} is a corrupt database", prefix=True)
 
 
+def case_err_overflow():
+    """Sums beyond 64 bits are an error, never a wrapped number."""
+    p = make_db("overflow.db", "UPDATE alloc_stats SET allocs = 9000000000000000000 "
+                "WHERE stack_id IN (1, 7) AND kind = 'malloc';")  # one site, one folded line
+    for cmd, msg in ((["report"], f"arenaprof: {p}: cannot read allocation statistics: "
+                      "integer overflow"),
+                     (["report", "--json"], None),
+                     (["folded"], f"arenaprof: {p}: stack totals overflow")):
+        rc, out, err = run(*cmd, p)
+        check(rc == 1 and out == b"" and err.count(b"\n") == 1, f"{cmd}: {rc} {out!r} {err!r}")
+        check(msg is None or err.decode() == msg + "\n", f"{cmd}: {err!r}")
+    # bytes do not overflow: folded --metric bytes works
+    check(run("folded", "--metric", "bytes", p)[0] == 0, "folded --metric bytes")
+
+
 def case_usage():
     db = make_db("basic.db")
     for args in (["report"], ["folded"], ["report", "--bogus", db], ["report", "-x", db],
