@@ -274,6 +274,32 @@ def case_text_not_closed():
           "absent meta are null")
 
 
+def case_wal_live():
+    """A profile still being written (WAL mode as the agent writes it, writer connection open, a
+    batch in progress): the committed batches are read, the one in progress is not."""
+    path = os.path.join(TMP, "live.db")
+    with open(ARGS.schema, encoding="utf-8") as f:
+        schema = f.read()
+    with open(ARGS.fixture, encoding="utf-8") as f:
+        fixture = f.read()
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.executescript(schema + fixture + "UPDATE meta SET value = '0' WHERE key = 'closed';")
+    db.execute("BEGIN")
+    db.execute("INSERT INTO alloc_stats VALUES (6, 'calloc', 1000, 1000, 1, 1)")
+    try:
+        check(os.path.exists(path + "-wal"), "the writer left a WAL")
+        doc = report_json(path)
+        check(doc["totals"]["recorded_allocs"] == RECORDED_ALLOCS, "uncommitted batch not seen")
+        check(doc["recording"]["closed"] is False, "not closed")
+        db.execute("COMMIT")
+        doc = report_json(path)
+        check(doc["totals"]["recorded_allocs"] == RECORDED_ALLOCS + 1000, "committed batch seen")
+        check(doc["sites"][0]["function"] == "alpha_fn", "alpha_fn is now first")
+    finally:
+        db.close()
+
+
 def case_empty_profile():
     db = make_db("empty.db", fixture=False)
     text = run_ok("report", db).decode()
@@ -294,6 +320,11 @@ def case_output_file():
     rc, out, err = run("folded", "-o", os.path.join(TMP, "no/such/dir/x"), db)
     check(rc == 1 and out == b"" and err.startswith(b"arenaprof: cannot write ")
           and err.count(b"\n") == 1, f"unwritable -o: {rc} {err!r}")
+    if os.path.exists("/dev/full"):  # a write error (ENOSPC) is exit 1, not a silent truncation
+        for cmd in (["report"], ["report", "--json"], ["folded"]):
+            rc, out, err = run(*cmd, "-o", "/dev/full", db)
+            check(rc == 1 and err == b"arenaprof: cannot write /dev/full: No space left on "
+                  b"device\n", f"{cmd} -o /dev/full: {rc} {err!r}")
 
 
 # ---- errors: exit 1, one line on stderr, nothing on stdout ----
