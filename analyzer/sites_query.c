@@ -84,7 +84,7 @@ static int add_row(struct an_site *s, sqlite3_stmt *st, long long *last_stack)
 	long long allocs = sqlite3_column_int64(st, 6);
 	long long min = sqlite3_column_int64(st, 8), max = sqlite3_column_int64(st, 9);
 
-	if (s->allocs == 0 && s->stacks == 0) {
+	if (s->stacks == 0) { /* the first row of the site */
 		s->size_min = min;
 		s->size_max = max;
 	}
