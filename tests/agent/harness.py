@@ -19,6 +19,24 @@ class Failure(Exception):
     pass
 
 
+_spawned = []
+
+
+def spawn(argv, **kw):
+    """Popen that the test run kills at its end, whatever happened (a workload left waiting
+    would keep ctest's output pipe open)."""
+    p = subprocess.Popen(argv, **kw)
+    _spawned.append(p)
+    return p
+
+
+def kill_spawned():
+    for p in _spawned:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+
+
 def check(cond, what):
     if not cond:
         raise Failure(what)
@@ -55,16 +73,16 @@ def wait_for_line(stream, pattern, timeout, what):
     raise Failure(f"{what}: no line matching {pattern!r} within {timeout}s; got {seen!r}")
 
 
-def start_waiting(argv):
+def start_waiting(argv, env=None):
     """Starts a workload that prints 'ready' and waits for SIGUSR1."""
-    p = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
+    p = spawn(argv, stdout=subprocess.PIPE, text=True, env=env)
     wait_for_line(p.stdout, r"^ready", 10, "workload start")
     return p
 
 
 def start_record(args, timeout=30):
     """Starts `arenaprof record ARGS`; returns the process once probes are armed."""
-    p = subprocess.Popen([ARENAPROF, "record"] + args, stderr=subprocess.PIPE, text=True)
+    p = spawn([ARENAPROF, "record"] + args, stderr=subprocess.PIPE, text=True)
     wait_for_line(p.stderr, r"recording pid \d+", timeout, "arenaprof record attach")
     return p
 
@@ -79,9 +97,9 @@ def finish(p, timeout=120):
     return p.returncode, err
 
 
-def record_pid_workload(argv, db, extra=()):
+def record_pid_workload(argv, db, extra=(), env=None):
     """The usual agent test: workload waits, agent attaches by PID, workload runs to its end."""
-    w = start_waiting(argv + ["--wait"])
+    w = start_waiting(argv + ["--wait"], env=env)
     rec = start_record(["-p", str(w.pid), "-o", db] + list(extra))
     w.send_signal(10)  # SIGUSR1
     out, _ = w.communicate(timeout=300)
@@ -93,6 +111,25 @@ def record_pid_workload(argv, db, extra=()):
 
 def run(argv, **kw):
     return subprocess.run(argv, capture_output=True, text=True, timeout=kw.pop("timeout", 120), **kw)
+
+
+def shim_path():
+    return os.path.join(WORKLOADS, "liballoc_shim.so")
+
+
+def elf_file_offset(path, symbol):
+    """File offset of a defined dynamic symbol, from nm -D and readelf -l (not our own code)."""
+    nm = subprocess.run(["nm", "-D", "--defined-only", path], capture_output=True, text=True).stdout
+    vaddr = next(int(l.split()[0], 16) for l in nm.splitlines()
+                 if l.split()[-1].split("@")[0] == symbol)
+    segs = subprocess.run(["readelf", "-lW", path], capture_output=True, text=True).stdout
+    for l in segs.splitlines():
+        p = l.split()
+        if p and p[0] == "LOAD":
+            off, va, filesz = int(p[1], 16), int(p[2], 16), int(p[4], 16)
+            if va <= vaddr < va + filesz:
+                return vaddr - va + off
+    raise Failure(f"{symbol} not in a LOAD segment of {path}")
 
 
 def report_json(db):
@@ -140,5 +177,7 @@ def main(tests):
     except Failure as e:
         print(f"FAIL {name}: {e}")
         return 1
+    finally:
+        kill_spawned()
     print(f"PASS {name}")
     return 0

@@ -6,7 +6,7 @@ import sys
 import time
 
 from harness import (ARENAPROF, Failure, check, check_consistent, finish, meta, query,
-                     record_pid_workload, report_json, run, source_line, start_record,
+                     record_pid_workload, report_json, run, shim_path, source_line, start_record,
                      start_waiting, tmpdir, workload)
 
 SRC = "tests/workloads/known_sites.c"
@@ -82,6 +82,23 @@ def test_threads():
     check(threads == 8, f"threads with the workload's allocations: {threads} != 8")
 
 
+def test_interposer():
+    """An allocator interposed with LD_PRELOAD: malloc/calloc/realloc/free probed in it,
+    posix_memalign/aligned_alloc in libc, counts still exact."""
+    d = tmpdir()
+    db = os.path.join(d, "i.db")
+    rounds = 2000
+    shim = shim_path()
+    record_pid_workload([workload("known_sites"), str(rounds), "1"], db,
+                        env=dict(os.environ, LD_PRELOAD=shim))
+    m = check_known_sites(db, rounds, 1)
+    probes = dict(p.split("@", 1) for p in m["probes"].split(";"))
+    for fn in ("malloc", "calloc", "realloc", "free"):
+        check(probes[fn] == shim, f"{fn} probed in {probes[fn]}, not {shim}")
+    for fn in ("posix_memalign", "aligned_alloc"):
+        check("/libc.so" in probes[fn], f"{fn} probed in {probes[fn]}, not libc")
+
+
 def test_duration_and_signal():
     """-d expiry and SIGINT while events flow: complete, consistent database, end reason said."""
     d = tmpdir()
@@ -106,4 +123,5 @@ def test_duration_and_signal():
 if __name__ == "__main__":
     from harness import main
     sys.exit(main({"pid": test_pid, "command": test_command, "threads": test_threads,
-                   "duration_and_signal": test_duration_and_signal}))
+                   "duration_and_signal": test_duration_and_signal,
+                   "interposer": test_interposer}))

@@ -8,7 +8,7 @@ static long sys(long n, long a, long b)
 	return ret;
 }
 
-void _start(void)
+__attribute__((force_align_arg_pointer, noreturn)) void _start(void)
 {
 	struct {
 		long sec, nsec;
