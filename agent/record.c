@@ -9,7 +9,9 @@
 #include <errno.h>
 #include <linux/capability.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +32,7 @@
 #include "stack_store.h"
 #include "symbolize.h"
 #include "target_space.h"
+#include "unwind_cache.h"
 #include "unwind_dwarf.h"
 
 #define MAX_FRAMES 256
@@ -50,6 +53,7 @@ struct recorder {
 	struct ring_buffer *ring;
 	struct target_space *ts;
 	struct unwinder *unw;
+	struct unwind_cache *unw_cache;
 	struct symbolizer *sym;
 	struct stack_store *store;
 	sqlite3 *db;
@@ -58,6 +62,7 @@ struct recorder {
 	uint64_t start_ns, start_wall_ns;
 	const char *end_reason;
 	char target_exit[32];
+	atomic_int detached;
 };
 
 static uint64_t now_ns(clockid_t clk)
@@ -121,8 +126,7 @@ static int on_event(void *ctx, void *data, size_t len)
 			.ip = e->ip, .sp = e->sp, .bp = e->bp, .data = payload, .len = e->data_len
 		};
 
-		n = unwind_dwarf(r->unw, &s, ips, MAX_FRAMES);
-		truncated = unwinder_last_truncated(r->unw);
+		n = unwind_cached(r->unw_cache, &s, ips, MAX_FRAMES, &truncated);
 	}
 	r->unwind_truncated += (uint64_t)truncated;
 	if (stack_store_add(r->store, ips, n, truncated, e->kind, e->size, e->tid))
@@ -157,10 +161,12 @@ static int write_counters(struct recorder *r)
 		"allocs.malloc",	 "allocs.calloc",	 "allocs.realloc",
 		"allocs.posix_memalign", "allocs.aligned_alloc", "allocs.memalign",
 	};
-	uint64_t c[AP_CNT_COUNT], allocs = 0;
+	uint64_t c[AP_CNT_COUNT], allocs = 0, hits = 0, misses = 0;
 
 	if (bpf_session_counters(r->bpf, c))
 		return -1;
+	if (r->unw_cache)
+		unwind_cache_stats(r->unw_cache, &hits, &misses);
 	for (int k = 0; k < AP_KIND_ALLOC_COUNT; k++) {
 		allocs += c[AP_CNT_ALLOCS_FIRST + k];
 		if (pw_counter(r->w, names[k], c[AP_CNT_ALLOCS_FIRST + k]))
@@ -173,7 +179,9 @@ static int write_counters(struct recorder *r)
 	       pw_counter(r->w, "orphan_returns", c[AP_CNT_ORPHAN_RETURNS]) ||
 	       pw_counter(r->w, "records", r->records) ||
 	       pw_counter(r->w, "bad_records", r->bad_records) ||
-	       pw_counter(r->w, "unwind_truncated", r->unwind_truncated);
+	       pw_counter(r->w, "unwind_truncated", r->unwind_truncated) ||
+	       pw_counter(r->w, "unwind_cache_hits", hits) ||
+	       pw_counter(r->w, "unwind_cache_misses", misses);
 }
 
 /* One batch: everything new since the last one, in one transaction. */
@@ -304,16 +312,41 @@ static void record_loop(struct recorder *r)
 	}
 }
 
+static void *detach_thread(void *arg)
+{
+	struct recorder *r = arg;
+
+	bpf_session_detach(r->bpf);
+	atomic_store(&r->detached, 1);
+	return NULL;
+}
+
+/* Removes the probes while still draining the ring: closing a uprobe link waits for RCU grace
+ * periods (~0.1 s each here) and the probes fire until it returns. */
+static void detach_while_consuming(struct recorder *r)
+{
+	pthread_t t;
+
+	if (pthread_create(&t, NULL, detach_thread, r)) {
+		bpf_session_detach(r->bpf);
+	} else {
+		while (!atomic_load(&r->detached)) {
+			ring_buffer__poll(r->ring, 5);
+			ring_buffer__consume(r->ring);
+		}
+		pthread_join(t, NULL);
+	}
+	while (ring_buffer__consume(r->ring) > 0)
+		;
+}
+
 /* Probes off, every record still in the ring consumed, final counters and meta written. */
 static int finish(struct recorder *r)
 {
 	struct stack_store_stats ss;
 	uint64_t c[AP_CNT_COUNT] = { 0 };
-	int rc;
 
-	bpf_session_detach(r->bpf);
-	while ((rc = ring_buffer__consume(r->ring)) > 0)
-		;
+	detach_while_consuming(r);
 	if (flush_batch(r) || write_end_meta(r)) {
 		fprintf(stderr, "arenaprof: writing the profile failed: %s\n", pw_errmsg(r->w));
 		return 1;
@@ -401,9 +434,10 @@ static int setup(struct recorder *r, char *err, size_t errlen)
 		return -1;
 	}
 	r->unw = unwinder_new(r->ts);
+	r->unw_cache = r->unw ? unwind_cache_new(r->unw, r->ts) : NULL;
 	r->store = stack_store_new(r->ts, r->sym);
 	r->w = profile_writer_new(r->db);
-	if (!r->unw || !r->store || !r->w) {
+	if (!r->unw_cache || !r->store || !r->w) {
 		snprintf(err, errlen, "cannot set up the consumer: out of memory");
 		return -1;
 	}
@@ -429,6 +463,7 @@ static void teardown(struct recorder *r)
 	ring_buffer__free(r->ring);
 	bpf_session_free(r->bpf);
 	stack_store_free(r->store);
+	unwind_cache_free(r->unw_cache);
 	unwinder_free(r->unw);
 	symbolizer_free(r->sym);
 	target_space_free(r->ts);

@@ -231,6 +231,12 @@ static int step_to_caller(struct unwinder *u, unw_cursor_t *cursor, uint64_t pre
 
 int unwind_dwarf(struct unwinder *u, const struct stack_snapshot *s, uint64_t *ips, int max)
 {
+	return unwind_dwarf_sp(u, s, ips, NULL, max);
+}
+
+int unwind_dwarf_sp(struct unwinder *u, const struct stack_snapshot *s, uint64_t *ips,
+		    uint64_t *sps, int max)
+{
 	struct unwind_ctx ctx = { u, s };
 	unw_cursor_t cursor;
 	uint64_t ip, sp = s->sp;
@@ -238,13 +244,18 @@ int unwind_dwarf(struct unwinder *u, const struct stack_snapshot *s, uint64_t *i
 
 	if (max <= 0)
 		return 0;
+	if (sps)
+		sps[0] = s->sp;
 	u->stats.samples++;
 	u->last_truncated = 0;
 	ips[n++] = s->ip;
 	flush_if_maps_changed(u);
 	if (s->ip != 0 && unw_init_remote(&cursor, u->as, &ctx) == 0) {
-		while (n < max && step_to_caller(u, &cursor, sp, &ip, &sp))
+		while (n < max && step_to_caller(u, &cursor, sp, &ip, &sp)) {
+			if (sps)
+				sps[n] = sp;
 			ips[n++] = ip;
+		}
 	}
 	u->stats.frames += (uint64_t)n;
 	return n;

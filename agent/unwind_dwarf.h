@@ -24,6 +24,11 @@ void unwinder_free(struct unwinder *u);
  * trampoline page (not stored; counted in stats.truncated, see unwinder_last_truncated). */
 int unwind_dwarf(struct unwinder *u, const struct stack_snapshot *s, uint64_t *ips, int max);
 
+/* The same, also giving each frame's sp (sps[0] = s->sp); the return address ips[i], i >= 1,
+ * was read from the stack at sps[i] - 8 (x86-64: it sits just below the caller's sp). */
+int unwind_dwarf_sp(struct unwinder *u, const struct stack_snapshot *s, uint64_t *ips,
+		    uint64_t *sps, int max);
+
 struct unwind_stats {
 	uint64_t samples, frames, table_cache_hits, table_cache_misses, truncated;
 };
