@@ -128,11 +128,11 @@ int bpf_session_attach(struct bpf_session *s, pid_t pid, const struct alloc_prob
 	return 0;
 }
 
+/* In reverse order of attaching: free's probe (attached last) goes first. */
 void bpf_session_detach(struct bpf_session *s)
 {
-	for (int i = 0; i < s->nlinks; i++)
-		bpf_link__destroy(s->links[i]);
-	s->nlinks = 0;
+	while (s->nlinks > 0)
+		bpf_link__destroy(s->links[--s->nlinks]);
 }
 
 int bpf_session_ring_fd(const struct bpf_session *s)
