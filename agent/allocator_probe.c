@@ -20,6 +20,7 @@ static const char *const func_names[AF_COUNT] = {
 	[AF_ALIGNED_ALLOC] = "aligned_alloc",
 	[AF_MEMALIGN] = "memalign",
 	[AF_FREE] = "free",
+	[AF_DL_DEBUG_STATE] = "_dl_debug_state",
 };
 
 const char *alloc_func_name(enum alloc_func f)

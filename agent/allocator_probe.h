@@ -18,6 +18,7 @@ enum alloc_func {
 	AF_ALIGNED_ALLOC,
 	AF_MEMALIGN,
 	AF_FREE,
+	AF_DL_DEBUG_STATE, /* not an allocator function: the dynamic linker's library hook */
 	AF_COUNT,
 };
 

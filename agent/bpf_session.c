@@ -84,6 +84,8 @@ static struct bpf_program *entry_prog(struct alloc_bpf *skel, enum alloc_func f)
 		return skel->progs.memalign_entry;
 	case AF_FREE:
 		return skel->progs.free_entry;
+	case AF_DL_DEBUG_STATE:
+		return skel->progs.dl_debug_state;
 	default:
 		return NULL;
 	}
@@ -121,7 +123,7 @@ int bpf_session_attach(struct bpf_session *s, pid_t pid, const struct alloc_prob
 		if (attach_one(s, entry_prog(s->skel, (enum alloc_func)f), pid, p, 0, name, err,
 			       errlen))
 			return -1;
-		if (f != AF_FREE &&
+		if (f != AF_FREE && f != AF_DL_DEBUG_STATE &&
 		    attach_one(s, s->skel->progs.alloc_return, pid, p, 1, name, err, errlen))
 			return -1;
 	}

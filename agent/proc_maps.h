@@ -7,13 +7,13 @@
 #include <sys/types.h>
 
 struct map_entry {
-	uint64_t start;  /* first address of the mapping */
-	uint64_t end;    /* one past the last address */
+	uint64_t start; /* first address of the mapping */
+	uint64_t end; /* one past the last address */
 	uint64_t offset; /* file offset of start */
 	uint64_t inode;
 	unsigned int dev_major, dev_minor;
-	char perms[5];   /* "r-xp" */
-	char *path;      /* path as the target sees it, "" for anonymous, "[stack]" etc. */
+	char perms[5]; /* "r-xp" */
+	char *path; /* path as the target sees it, "" for anonymous, "[stack]" etc. */
 };
 
 struct proc_maps {

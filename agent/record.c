@@ -105,6 +105,10 @@ static int on_event(void *ctx, void *data, size_t len)
 	uint64_t ips[MAX_FRAMES];
 	int n, truncated = 0;
 
+	if (len >= sizeof(*e) && e->kind == AP_KIND_MAPS_CHANGED) {
+		target_space_refresh(r->ts);
+		return 0;
+	}
 	if (len < sizeof(*e) || e->data_len > len - sizeof(*e) || e->kind >= AP_KIND_ALLOC_COUNT) {
 		r->bad_records++;
 		return 0;

@@ -10,13 +10,14 @@
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #define NO_MODULE UINT32_MAX
-#define REFRESH_INTERVAL_NS (50ull * 1000 * 1000)
+#define REFRESH_INTERVAL_NS (2ull * 1000 * 1000)
 
 /* DWARF pointer encodings used in .eh_frame_hdr (LSB "Linux Standard Base Core", 10.6.1). */
 #define PE_OMIT 0xff
@@ -153,22 +154,24 @@ static void read_build_id(struct module *m)
 	}
 }
 
+/* Opens the file through /proc/PID/root (other mount namespaces), else by its plain path. The
+ * host path handed out is /proc/self/fd/N of the descriptor kept open, so the same file stays
+ * readable (for symbolization) after the target exited and its /proc entries are gone. */
 static int open_module_file(struct module *m, pid_t pid)
 {
 	char buf[4096 + 64];
 
-	if (proc_maps_host_path(pid, m->pub.path, buf, sizeof(buf)) == 0) {
+	m->fd = -1;
+	if (proc_maps_host_path(pid, m->pub.path, buf, sizeof(buf)) == 0)
 		m->fd = open(buf, O_RDONLY | O_CLOEXEC);
-		if (m->fd >= 0) {
-			m->pub.host_path = strdup(buf);
-			return m->pub.host_path ? 0 : -ENOMEM;
-		}
-	}
-	m->pub.host_path = strdup(m->pub.path);
-	if (!m->pub.host_path)
-		return -ENOMEM;
-	m->fd = open(m->pub.path, O_RDONLY | O_CLOEXEC);
-	return 0;
+	if (m->fd < 0)
+		m->fd = open(m->pub.path, O_RDONLY | O_CLOEXEC);
+	if (m->fd >= 0)
+		snprintf(buf, sizeof(buf), "/proc/self/fd/%d", m->fd);
+	else
+		snprintf(buf, sizeof(buf), "%s", m->pub.path);
+	m->pub.host_path = strdup(buf);
+	return m->pub.host_path ? 0 : -ENOMEM;
 }
 
 static int is_elf_file(int fd)

@@ -33,7 +33,7 @@ struct target_space *target_space_new(pid_t pid);
 void target_space_free(struct target_space *ts);
 /* Re-reads /proc/PID/maps (keeps modules, adds new ones). 0 or -errno. */
 int target_space_refresh(struct target_space *ts);
-/* ip -> module and file offset. On a miss re-reads maps (at most once per 50 ms) so libraries
+/* ip -> module and file offset. On a miss re-reads maps (at most once per 2 ms) so libraries
  * dlopen'ed after attach are found. Returns 0, or -ENOENT (not in a file-backed mapping). */
 int target_space_lookup(struct target_space *ts, uint64_t ip, const struct target_module **mod,
 			uint64_t *file_off);

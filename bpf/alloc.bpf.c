@@ -117,6 +117,23 @@ int BPF_KPROBE(free_entry, void *ptr)
 	return 0;
 }
 
+/* The dynamic linker calls _dl_debug_state around every dlopen/dlclose: wake the agent at once
+ * so it reads the new mappings while the target still has them. */
+SEC("uprobe")
+int BPF_KPROBE(dl_debug_state)
+{
+	struct ap_alloc_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+
+	if (!e)
+		return 0;
+	__builtin_memset(e, 0, sizeof(*e));
+	e->ts_ns = bpf_ktime_get_ns();
+	e->tid = (__u32)bpf_get_current_pid_tgid();
+	e->kind = AP_KIND_MAPS_CHANGED;
+	bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
+	return 0;
+}
+
 /* Copies about want bytes of user stack from sp into dst (which has room for want + 512):
  * a read crossing the end of the stack mapping fails as a whole, so read in pieces aligned to
  * 512-byte boundaries and stop at the first piece that cannot be read. */

@@ -20,6 +20,9 @@ enum ap_kind {
 	AP_KIND_MEMALIGN,
 	AP_KIND_ALLOC_COUNT, /* kinds below are not allocations */
 	AP_KIND_FREE = AP_KIND_ALLOC_COUNT,
+	/* Not an allocation: the dynamic linker's _dl_debug_state ran (a library was mapped or
+	 * unmapped); the record has no stack and tells the agent to re-read the maps now. */
+	AP_KIND_MAPS_CHANGED = 0x80,
 };
 
 /* Per-CPU counters, summed by the agent: exact, whatever the ring buffer loses. */

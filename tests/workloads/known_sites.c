@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wait_go.h"
+
 #define BATCH 64
 
 static long rounds;
@@ -95,36 +97,18 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-static void wait_for_go(void)
-{
-	sigset_t set;
-	int sig;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGUSR1);
-	sigwait(&set, &sig);
-}
-
 int main(int argc, char **argv)
 {
 	int nthreads = argc > 2 ? atoi(argv[2]) : 1;
 	pthread_t tid[256];
 	uint64_t sums[256] = { 0 }, total = 0;
-	sigset_t set;
 
 	if (argc < 3 || nthreads < 1 || nthreads > 256) {
 		fprintf(stderr, "usage: known_sites N THREADS [--wait]\n");
 		return 2;
 	}
 	rounds = atol(argv[1]);
-	sigemptyset(&set);
-	sigaddset(&set, SIGUSR1);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	if (argc > 3 && !strcmp(argv[3], "--wait")) {
-		printf("ready\n");
-		fflush(stdout);
-		wait_for_go();
-	}
+	wait_go_if_asked(argc, argv);
 	for (int t = 0; t < nthreads; t++)
 		if (pthread_create(&tid[t], NULL, worker, &sums[t]))
 			return 1;
