@@ -5,7 +5,10 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <dirent.h>
 #include <errno.h>
+#include <linux/perf_event.h>
+#include <sys/syscall.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +23,9 @@ struct bpf_session {
 	struct alloc_bpf *skel;
 	struct bpf_link *links[MAX_LINKS];
 	int nlinks;
+	struct bpf_link **cpu_links; /* one per thread sampled */
+	int *cpu_fds;
+	int ncpu_links, cap_cpu_links;
 };
 
 static int silent_print(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -47,6 +53,7 @@ struct bpf_session *bpf_session_load(const struct bpf_session_opts *opts, char *
 	s->skel->rodata->stack_mode = (__u32)opts->stack_mode;
 	s->skel->rodata->snapshot_bytes = opts->snapshot_bytes;
 	s->skel->rodata->wakeup_bytes = opts->ring_bytes / 4;
+	s->skel->rodata->target_tgid = (__u32)opts->pid;
 	bpf_map__set_max_entries(s->skel->maps.events, opts->ring_bytes);
 	rc = alloc_bpf__load(s->skel);
 	if (rc) {
@@ -111,6 +118,8 @@ static int attach_one(struct bpf_session *s, struct bpf_program *prog, pid_t pid
 	return 0;
 }
 
+/* Return probes before entry probes: a call that enters between the two would otherwise leave
+ * its entry pending with no return to close it. */
 int bpf_session_attach(struct bpf_session *s, pid_t pid, const struct alloc_probe_plan *plan,
 		       char *err, size_t errlen)
 {
@@ -120,21 +129,104 @@ int bpf_session_attach(struct bpf_session *s, pid_t pid, const struct alloc_prob
 
 		if (!p->found || p->alias_of >= 0)
 			continue;
-		if (attach_one(s, entry_prog(s->skel, (enum alloc_func)f), pid, p, 0, name, err,
-			       errlen))
-			return -1;
 		if (f != AF_FREE && f != AF_DL_DEBUG_STATE &&
 		    attach_one(s, s->skel->progs.alloc_return, pid, p, 1, name, err, errlen))
+			return -1;
+		if (attach_one(s, entry_prog(s->skel, (enum alloc_func)f), pid, p, 0, name, err,
+			       errlen))
 			return -1;
 	}
 	return 0;
 }
 
-/* In reverse order of attaching: free's probe (attached last) goes first. */
+static int sample_thread(struct bpf_session *s, pid_t tid, unsigned int freq)
+{
+	struct perf_event_attr attr = {
+		.type = PERF_TYPE_SOFTWARE,
+		.size = sizeof(attr),
+		.config = PERF_COUNT_SW_CPU_CLOCK,
+		.sample_freq = freq,
+		.freq = 1,
+		.inherit = 1,
+	};
+	struct bpf_link *link;
+	int fd;
+
+	if (s->ncpu_links == s->cap_cpu_links) {
+		int cap = s->cap_cpu_links ? s->cap_cpu_links * 2 : 64;
+		struct bpf_link **l = realloc(s->cpu_links, (size_t)cap * sizeof(*l));
+		int *f = l ? realloc(s->cpu_fds, (size_t)cap * sizeof(*f)) : NULL;
+
+		if (l)
+			s->cpu_links = l;
+		if (!f)
+			return -ENOMEM;
+		s->cpu_fds = f;
+		s->cap_cpu_links = cap;
+	}
+	fd = (int)syscall(SYS_perf_event_open, &attr, tid, -1, -1, PERF_FLAG_FD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	link = bpf_program__attach_perf_event(s->skel->progs.cpu_sample, fd);
+	if (!link) {
+		int e = -errno;
+
+		close(fd);
+		return e;
+	}
+	s->cpu_links[s->ncpu_links] = link;
+	s->cpu_fds[s->ncpu_links++] = fd;
+	return 0;
+}
+
+int bpf_session_sample_cpu(struct bpf_session *s, pid_t pid, unsigned int freq, char *err,
+			   size_t errlen)
+{
+	struct dirent *d;
+	char path[64];
+	DIR *dir;
+	int rc = 0, sampled = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	dir = opendir(path);
+	if (!dir) {
+		snprintf(err, errlen, "cannot list the threads of %d: %s", (int)pid,
+			 strerror(errno));
+		return -1;
+	}
+	while ((d = readdir(dir))) {
+		pid_t tid = (pid_t)atoi(d->d_name);
+
+		if (tid <= 0)
+			continue;
+		rc = sample_thread(s, tid, freq);
+		if (rc == -ESRCH) /* the thread ended meanwhile */
+			continue;
+		if (rc) {
+			snprintf(err, errlen, "cannot sample the CPU of thread %d: %s", (int)tid,
+				 strerror(-rc));
+			break;
+		}
+		sampled++;
+	}
+	closedir(dir);
+	if (!rc && !sampled) {
+		snprintf(err, errlen, "process %d has no threads left to sample", (int)pid);
+		return -1;
+	}
+	return rc ? -1 : 0;
+}
+
+/* In reverse order of attaching: free's probe (attached last) goes first; then the samplers. */
 void bpf_session_detach(struct bpf_session *s)
 {
 	while (s->nlinks > 0)
 		bpf_link__destroy(s->links[--s->nlinks]);
+	while (s->ncpu_links > 0) {
+		s->ncpu_links--;
+		bpf_link__destroy(s->cpu_links[s->ncpu_links]);
+		close(s->cpu_fds[s->ncpu_links]);
+	}
 }
 
 int bpf_session_ring_fd(const struct bpf_session *s)
@@ -177,5 +269,7 @@ void bpf_session_free(struct bpf_session *s)
 		return;
 	bpf_session_detach(s);
 	alloc_bpf__destroy(s->skel);
+	free(s->cpu_links);
+	free(s->cpu_fds);
 	free(s);
 }

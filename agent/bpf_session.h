@@ -13,6 +13,7 @@ struct bpf_session_opts {
 	int stack_mode; /* AP_STACK_SNAPSHOT or AP_STACK_FP */
 	uint32_t snapshot_bytes; /* <= AP_SNAPSHOT_MAX */
 	uint32_t ring_bytes; /* power of two, multiple of the page size */
+	pid_t pid; /* the target process */
 };
 
 struct bpf_session;
@@ -24,7 +25,11 @@ struct bpf_session *bpf_session_load(const struct bpf_session_opts *opts, char *
  * 0, or -1 with a one-line reason (which function, which object, the kernel's error). */
 int bpf_session_attach(struct bpf_session *s, pid_t pid, const struct alloc_probe_plan *plan,
 		       char *err, size_t errlen);
-/* Removes all probes: the target runs untouched afterwards. */
+/* Samples the CPU of every thread of pid at freq Hz (software cpu-clock perf events, one per
+ * existing thread, inherited by threads created later). 0, or -1 with a one-line reason. */
+int bpf_session_sample_cpu(struct bpf_session *s, pid_t pid, unsigned int freq, char *err,
+			   size_t errlen);
+/* Removes all probes and samplers: the target runs untouched afterwards. */
 void bpf_session_detach(struct bpf_session *s);
 /* The ring buffer's map fd, for ring_buffer__new. */
 int bpf_session_ring_fd(const struct bpf_session *s);

@@ -4,7 +4,17 @@
 
 #include <stdlib.h>
 
-enum stmt_id { S_MODULE, S_FRAME, S_STACK, S_STACK_FRAME, S_ALLOC_STATS, S_THREAD, S_COUNTER, S_N };
+enum stmt_id {
+	S_MODULE,
+	S_FRAME,
+	S_STACK,
+	S_STACK_FRAME,
+	S_ALLOC_STATS,
+	S_CPU_STATS,
+	S_THREAD,
+	S_COUNTER,
+	S_N
+};
 
 static const char *const stmt_sql[S_N] = {
 	[S_MODULE] = "INSERT OR REPLACE INTO modules(id, path, build_id) VALUES (?, ?, ?)",
@@ -14,6 +24,7 @@ static const char *const stmt_sql[S_N] = {
 	[S_STACK_FRAME] = "INSERT INTO stack_frames(stack_id, pos, frame_id) VALUES (?, ?, ?)",
 	[S_ALLOC_STATS] = "INSERT OR REPLACE INTO alloc_stats(stack_id, kind, allocs, bytes, "
 			  "size_min, size_max) VALUES (?, ?, ?, ?, ?, ?)",
+	[S_CPU_STATS] = "INSERT OR REPLACE INTO cpu_stats(stack_id, samples) VALUES (?, ?)",
 	[S_THREAD] = "INSERT OR REPLACE INTO threads(tid, name, allocs, bytes) VALUES (?, ?, ?, ?)",
 	[S_COUNTER] = "INSERT OR REPLACE INTO counters(name, value) VALUES (?, ?)",
 };
@@ -137,6 +148,15 @@ int pw_alloc_stats(struct profile_writer *w, int64_t stack_id, const char *kind,
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)bytes);
 	sqlite3_bind_int64(st, 5, (sqlite3_int64)size_min);
 	sqlite3_bind_int64(st, 6, (sqlite3_int64)size_max);
+	return run(st);
+}
+
+int pw_cpu_stats(struct profile_writer *w, int64_t stack_id, uint64_t samples)
+{
+	sqlite3_stmt *st = w->st[S_CPU_STATS];
+
+	sqlite3_bind_int64(st, 1, stack_id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)samples);
 	return run(st);
 }
 

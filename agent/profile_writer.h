@@ -21,6 +21,7 @@ int pw_stack(struct profile_writer *w, int64_t id, int depth, int truncated);
 int pw_stack_frame(struct profile_writer *w, int64_t stack_id, int pos, int64_t frame_id);
 int pw_alloc_stats(struct profile_writer *w, int64_t stack_id, const char *kind, uint64_t allocs,
 		   uint64_t bytes, uint64_t size_min, uint64_t size_max);
+int pw_cpu_stats(struct profile_writer *w, int64_t stack_id, uint64_t samples);
 int pw_thread(struct profile_writer *w, uint32_t tid, const char *name, uint64_t allocs,
 	      uint64_t bytes);
 int pw_counter(struct profile_writer *w, const char *name, uint64_t value);

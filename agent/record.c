@@ -25,6 +25,7 @@
 #include "alloc_event.h"
 #include "allocator_probe.h"
 #include "bpf_session.h"
+#include "kallsyms.h"
 #include "launch.h"
 #include "profile_db.h"
 #include "profile_writer.h"
@@ -56,6 +57,7 @@ struct recorder {
 	struct unwind_cache *unw_cache;
 	struct symbolizer *sym;
 	struct stack_store *store;
+	struct kallsyms *ksyms;
 	sqlite3 *db;
 	struct profile_writer *w;
 	uint64_t records, bad_records, unwind_truncated;
@@ -97,6 +99,53 @@ static int have_privileges(void)
 #undef HAS_CAP
 }
 
+/* The user chain of a record: frame-pointer addresses as taken by the kernel, or the snapshot
+ * unwound. ips[0] is the record's ip. Returns the count (>= 1); sets *truncated. */
+static int user_chain(struct recorder *r, const struct ap_alloc_event *e, const uint8_t *data,
+		      uint32_t len, uint64_t *ips, int *truncated)
+{
+	int n;
+
+	*truncated = 0;
+	if (e->stack_kind == AP_STACK_FP) {
+		n = (int)(len / sizeof(uint64_t));
+		if (n > MAX_FRAMES)
+			n = MAX_FRAMES;
+		memcpy(ips, data, (size_t)n * sizeof(uint64_t));
+		while (n > 0 && ips[n - 1] == 0)
+			n--;
+		if (n == 0) {
+			ips[0] = e->ip;
+			n = 1;
+		}
+		return n;
+	}
+	struct stack_snapshot s = {
+		.ip = e->ip, .sp = e->sp, .bp = e->bp, .data = data, .len = len
+	};
+
+	return unwind_cached(r->unw_cache, &s, ips, MAX_FRAMES, truncated);
+}
+
+static int on_cpu_sample(struct recorder *r, const struct ap_alloc_event *e, size_t len)
+{
+	const uint32_t kbytes = AP_KSTACK_MAX_FRAMES * 8;
+	const uint8_t *data = (const uint8_t *)(e + 1);
+	uint64_t kips[AP_KSTACK_MAX_FRAMES], ips[MAX_FRAMES];
+	int nk, nu, truncated;
+
+	if (e->data_len < kbytes || e->data_len > len - sizeof(*e) || e->size > kbytes) {
+		r->bad_records++;
+		return 0;
+	}
+	r->records++;
+	nk = (int)(e->size / 8);
+	memcpy(kips, data, (size_t)nk * 8);
+	nu = user_chain(r, e, data + kbytes, e->data_len - kbytes, ips, &truncated);
+	r->unwind_truncated += (uint64_t)truncated;
+	return stack_store_add_cpu(r->store, kips, nk, ips, nu, truncated) ? -ENOMEM : 0;
+}
+
 static int on_event(void *ctx, void *data, size_t len)
 {
 	struct recorder *r = ctx;
@@ -109,29 +158,14 @@ static int on_event(void *ctx, void *data, size_t len)
 		target_space_refresh(r->ts);
 		return 0;
 	}
+	if (len >= sizeof(*e) && e->kind == AP_KIND_CPU_SAMPLE)
+		return on_cpu_sample(r, e, len);
 	if (len < sizeof(*e) || e->data_len > len - sizeof(*e) || e->kind >= AP_KIND_ALLOC_COUNT) {
 		r->bad_records++;
 		return 0;
 	}
 	r->records++;
-	if (e->stack_kind == AP_STACK_FP) {
-		n = (int)(e->data_len / sizeof(uint64_t));
-		if (n > MAX_FRAMES)
-			n = MAX_FRAMES;
-		memcpy(ips, payload, (size_t)n * sizeof(uint64_t));
-		while (n > 0 && ips[n - 1] == 0)
-			n--;
-		if (n == 0) {
-			ips[0] = e->ip;
-			n = 1;
-		}
-	} else {
-		struct stack_snapshot s = {
-			.ip = e->ip, .sp = e->sp, .bp = e->bp, .data = payload, .len = e->data_len
-		};
-
-		n = unwind_cached(r->unw_cache, &s, ips, MAX_FRAMES, &truncated);
-	}
+	n = user_chain(r, e, payload, e->data_len, ips, &truncated);
 	r->unwind_truncated += (uint64_t)truncated;
 	if (stack_store_add(r->store, ips, n, truncated, e->kind, e->size, e->tid))
 		return -ENOMEM;
@@ -185,7 +219,9 @@ static int write_counters(struct recorder *r)
 	       pw_counter(r->w, "bad_records", r->bad_records) ||
 	       pw_counter(r->w, "unwind_truncated", r->unwind_truncated) ||
 	       pw_counter(r->w, "unwind_cache_hits", hits) ||
-	       pw_counter(r->w, "unwind_cache_misses", misses);
+	       pw_counter(r->w, "unwind_cache_misses", misses) ||
+	       pw_counter(r->w, "cpu_samples", c[AP_CNT_CPU_SAMPLES]) ||
+	       pw_counter(r->w, "cpu_lost", c[AP_CNT_CPU_LOST]);
 }
 
 /* One batch: everything new since the last one, in one transaction. */
@@ -213,6 +249,7 @@ static int write_start_meta(struct recorder *r, const struct alloc_probe_plan *p
 	rc |= ap_db_set_meta(r->db, "command", cmd);
 	rc |= ap_db_set_meta(r->db, "mode", "exact");
 	rc |= ap_db_set_meta(r->db, "unwind", r->opt.stack_mode == AP_STACK_FP ? "fp" : "dwarf");
+	rc |= ap_db_set_meta_int(r->db, "cpu_freq", r->opt.cpu_freq);
 	rc |= ap_db_set_meta_int(r->db, "stack_snapshot_bytes",
 				 r->opt.stack_mode == AP_STACK_FP ? 0 : r->opt.snapshot_bytes);
 	buf[0] = '\0';
@@ -411,7 +448,8 @@ static int setup(struct recorder *r, char *err, size_t errlen)
 {
 	struct bpf_session_opts bo = { .stack_mode = r->opt.stack_mode,
 				       .snapshot_bytes = r->opt.snapshot_bytes,
-				       .ring_bytes = r->opt.ring_bytes };
+				       .ring_bytes = r->opt.ring_bytes,
+				       .pid = r->pid };
 	struct alloc_probe_plan plan;
 	struct proc_maps maps;
 	int rc;
@@ -447,7 +485,13 @@ static int setup(struct recorder *r, char *err, size_t errlen)
 	}
 	warm_symbolizer(r);
 	r->pidfd = (int)syscall(SYS_pidfd_open, r->pid, 0);
+	if (r->opt.cpu_freq) {
+		r->ksyms = kallsyms_load(); /* without it kernel frames stay addresses */
+		stack_store_set_kallsyms(r->store, r->ksyms);
+	}
 	if (bpf_session_attach(r->bpf, r->pid, &plan, err, errlen))
+		return -1;
+	if (r->opt.cpu_freq && bpf_session_sample_cpu(r->bpf, r->pid, r->opt.cpu_freq, err, errlen))
 		return -1;
 	r->start_ns = now_ns(CLOCK_MONOTONIC);
 	r->start_wall_ns = now_ns(CLOCK_REALTIME);
@@ -467,6 +511,7 @@ static void teardown(struct recorder *r)
 	ring_buffer__free(r->ring);
 	bpf_session_free(r->bpf);
 	stack_store_free(r->store);
+	kallsyms_free(r->ksyms);
 	unwind_cache_free(r->unw_cache);
 	unwinder_free(r->unw);
 	symbolizer_free(r->sym);

@@ -20,6 +20,7 @@ void record_usage(void)
 	      "      --unwind MODE     dwarf (default: stack snapshots + libunwind) or fp\n"
 	      "      --stack-size N    bytes of user stack copied per event (default 8192, max 16384)\n"
 	      "      --ring-size MIB   ring buffer size in MiB, a power of two (default 64)\n"
+	      "  -F, --cpu-freq HZ     CPU samples per second of each thread (default 499, 0: off)\n"
 	      "  -q, --quiet           no progress messages\n"
 	      "examples:\n"
 	      "  sudo arenaprof record -p 1234 -d 10 -o app.db\n"
@@ -60,6 +61,7 @@ int record_options_parse(int argc, char **argv, struct record_options *o)
 		{ "unwind", required_argument, NULL, OPT_UNWIND },
 		{ "stack-size", required_argument, NULL, OPT_STACK_SIZE },
 		{ "ring-size", required_argument, NULL, OPT_RING_SIZE },
+		{ "cpu-freq", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -72,8 +74,9 @@ int record_options_parse(int argc, char **argv, struct record_options *o)
 	o->stack_mode = AP_STACK_SNAPSHOT;
 	o->snapshot_bytes = 8192;
 	o->ring_bytes = 64u << 20;
+	o->cpu_freq = 499;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+p:o:fd:qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+p:o:fd:qF:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (parse_uint(optarg, 0x7fffffff, &v) || v == 0)
@@ -93,6 +96,12 @@ int record_options_parse(int argc, char **argv, struct record_options *o)
 			break;
 		case 'q':
 			o->quiet = 1;
+			break;
+		case 'F':
+			if (parse_uint(optarg, 100000, &v))
+				return usage_error("-F takes 0 to 100000 samples per second",
+						   optarg);
+			o->cpu_freq = (unsigned int)v;
 			break;
 		case OPT_UNWIND:
 			if (!strcmp(optarg, "dwarf"))

@@ -15,6 +15,7 @@ struct record_options {
 	int stack_mode; /* --unwind dwarf|fp: AP_STACK_SNAPSHOT or AP_STACK_FP */
 	uint32_t snapshot_bytes; /* --stack-size */
 	uint32_t ring_bytes; /* --ring-size (MiB on the command line) */
+	unsigned int cpu_freq; /* -F, --cpu-freq: CPU samples per second per thread, 0 = off */
 };
 
 /* 0, or -1 after printing a one-line usage error. */

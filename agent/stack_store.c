@@ -10,10 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kallsyms.h"
 #include "u64_map.h"
 
 #define KINDS 6 /* AP_KIND_ALLOC_COUNT */
-#define NO_MODULE 0xffffULL
+#define MAX_ELEMS 512
+#define LOW48 ((1ULL << 48) - 1)
+#define KERNEL_MODULE 0xfffeULL /* elem tag of kernel addresses; module id KERNEL_MODULE - 1 */
+#define NO_MODULE 0xffffULL /* elem tag of addresses outside any file mapping */
 
 static const char *const kind_names[KINDS] = { "malloc",	 "calloc",	  "realloc",
 					       "posix_memalign", "aligned_alloc", "memalign" };
@@ -32,6 +36,7 @@ struct stack_entry {
 	struct stack_entry *all; /* every stack, newest first */
 	int64_t id;
 	int n, truncated, written, dirty;
+	uint64_t cpu_samples;
 	struct kind_stats k[KINDS];
 	uint64_t elems[]; /* (module id + 1) << 48 | file offset, or NO_MODULE << 48 | address */
 };
@@ -67,6 +72,8 @@ struct stack_store {
 	size_t n_new_frames, cap_new_frames;
 	int64_t next_stack_id, next_frame_id;
 	uint32_t modules_written;
+	int kernel_seen, kernel_written;
+	const struct kallsyms *ksyms;
 	struct stack_store_stats stats;
 };
 
@@ -112,15 +119,29 @@ void stack_store_free(struct stack_store *st)
 	free(st);
 }
 
-static uint64_t make_elem(struct stack_store *st, uint64_t ip)
+/* An address as the key of its frames: the top 16 bits say where it lies, the low 48 bits the
+ * code byte to symbolize (a return address minus one: inside its call instruction). */
+static uint64_t make_elem(struct stack_store *st, uint64_t ip, int exact, int kernel)
 {
 	const struct target_module *mod;
-	uint64_t off;
+	uint64_t addr = exact || !ip ? ip : ip - 1, off;
 
-	if (target_space_lookup(st->ts, ip, &mod, &off) == 0 && mod->id + 1 < NO_MODULE &&
-	    off < (1ULL << 48))
+	if (kernel)
+		return (KERNEL_MODULE << 48) | (addr & LOW48);
+	if (target_space_lookup(st->ts, addr, &mod, &off) == 0 && mod->id + 1 < KERNEL_MODULE &&
+	    off <= LOW48)
 		return ((uint64_t)(mod->id + 1) << 48) | off;
-	return (NO_MODULE << 48) | (ip & ((1ULL << 48) - 1));
+	return (NO_MODULE << 48) | (addr & LOW48);
+}
+
+/* Appends n addresses as elems; the first is exact (an interrupted instruction) when asked, the
+ * others are return addresses. */
+static int append_elems(struct stack_store *st, uint64_t *elems, int at, const uint64_t *ips, int n,
+			int first_exact, int kernel)
+{
+	for (int i = 0; i < n && at < MAX_ELEMS; i++)
+		elems[at++] = make_elem(st, ips[i], first_exact && i == 0, kernel);
+	return at;
 }
 
 static int push_frame(struct stack_store *st, struct frame_row *row)
@@ -138,34 +159,55 @@ static int push_frame(struct stack_store *st, struct frame_row *row)
 	return 0;
 }
 
-/* Symbolizes one address (at offset - 1: a return address points past its call). */
+/* Names of one elem: inline expansion from the symbolizer, a kallsyms name, or a fallback. */
+static int name_elem(struct stack_store *st, uint64_t elem, struct sym_frame *sf, char *buf,
+		     size_t size)
+{
+	uint64_t tag = elem >> 48, off = elem & LOW48;
+	const char *kname;
+
+	if (tag == KERNEL_MODULE) {
+		kname = st->ksyms ? kallsyms_lookup(st->ksyms, off | ~LOW48) : NULL;
+		if (!kname)
+			snprintf(buf, size, "[kernel]+0x%llx", (unsigned long long)(off | ~LOW48));
+		sf[0] = (struct sym_frame){ .function = kname ? kname : buf };
+		return 1;
+	}
+	if (tag == NO_MODULE) {
+		/* The kernel's uprobe page: single-stepped instructions and return trampolines. */
+		if (target_space_is_uprobes_trampoline(st->ts, off))
+			snprintf(buf, size, "[uprobes]");
+		else
+			snprintf(buf, size, "[unknown]+0x%llx", (unsigned long long)off);
+		sf[0] = (struct sym_frame){ .function = buf };
+		return 1;
+	}
+	const struct target_module *m = target_space_module(st->ts, (uint32_t)(tag - 1));
+
+	return symbolizer_lookup(st->sym, m->host_path, m->path, off, sf, SYM_MAX_FRAMES);
+}
+
+/* Symbolizes one address into frame rows (several when functions were inlined there). */
 static struct addr_frames *symbolize_elem(struct stack_store *st, uint64_t elem)
 {
 	struct sym_frame sf[SYM_MAX_FRAMES];
 	struct addr_frames *af = malloc(sizeof(*af));
-	uint64_t mod_plus1 = elem >> 48, off = elem & ((1ULL << 48) - 1);
+	uint64_t tag = elem >> 48;
 	char fallback[64];
-	int n = 1;
+	int n;
 
 	if (!af)
 		return NULL;
-	if (mod_plus1 != NO_MODULE) {
-		const struct target_module *m =
-			target_space_module(st->ts, (uint32_t)(mod_plus1 - 1));
-
-		n = symbolizer_lookup(st->sym, m->host_path, m->path, off ? off - 1 : 0, sf,
-				      SYM_MAX_FRAMES);
-	} else {
-		snprintf(fallback, sizeof(fallback), "[unknown]+0x%llx", (unsigned long long)off);
-		sf[0] = (struct sym_frame){ .function = fallback };
-	}
+	n = name_elem(st, elem, sf, fallback, sizeof(fallback));
+	if (tag == KERNEL_MODULE)
+		st->kernel_seen = 1;
 	af->first = st->next_frame_id;
 	af->n = n;
 	for (int i = 0; i < n; i++) {
 		struct frame_row row = {
 			.id = st->next_frame_id++,
-			.module_id = mod_plus1 != NO_MODULE ? (int64_t)mod_plus1 - 1 : -1,
-			.offset = off,
+			.module_id = tag != NO_MODULE ? (int64_t)tag - 1 : -1,
+			.offset = elem & LOW48,
 			.inline_depth = i,
 			.line = sf[i].line,
 			.function = strdup(sf[i].function),
@@ -264,19 +306,15 @@ static int count_thread(struct stack_store *st, uint32_t tid, uint64_t size)
 int stack_store_add(struct stack_store *st, const uint64_t *ips, int n, int truncated, int kind,
 		    uint64_t size, uint32_t tid)
 {
-	uint64_t elems[256];
+	uint64_t elems[MAX_ELEMS];
 	struct stack_entry *e;
 	struct kind_stats *k;
+	int ne;
 
 	if (kind < 0 || kind >= KINDS)
 		return -EINVAL;
-	if (n > 256) {
-		n = 256;
-		truncated = 1;
-	}
-	for (int i = 0; i < n; i++)
-		elems[i] = make_elem(st, ips[i]);
-	e = find_or_add_stack(st, elems, n, truncated);
+	ne = append_elems(st, elems, 0, ips, n, 0, 0);
+	e = find_or_add_stack(st, elems, ne, truncated || ne < n);
 	if (!e)
 		return -ENOMEM;
 	k = &e->k[kind];
@@ -291,9 +329,40 @@ int stack_store_add(struct stack_store *st, const uint64_t *ips, int n, int trun
 	return count_thread(st, tid, size);
 }
 
+int stack_store_add_cpu(struct stack_store *st, const uint64_t *kips, int nk, const uint64_t *uips,
+			int nu, int truncated)
+{
+	uint64_t elems[MAX_ELEMS];
+	struct stack_entry *e;
+	int ne;
+
+	ne = append_elems(st, elems, 0, kips, nk, 1, 1);
+	ne = append_elems(st, elems, ne, uips, nu, 1, 0);
+	if (ne == 0)
+		return 0;
+	e = find_or_add_stack(st, elems, ne, truncated || ne < nk + nu);
+	if (!e)
+		return -ENOMEM;
+	e->cpu_samples++;
+	e->dirty = 1;
+	st->stats.cpu_samples++;
+	return 0;
+}
+
+void stack_store_set_kallsyms(struct stack_store *st, const struct kallsyms *ksyms)
+{
+	st->ksyms = ksyms;
+}
+
 static int flush_modules(struct stack_store *st, struct profile_writer *w)
 {
 	uint32_t count = target_space_module_count(st->ts);
+
+	if (st->kernel_seen && !st->kernel_written) {
+		if (pw_module(w, (int64_t)KERNEL_MODULE - 1, "[kernel.kallsyms]", ""))
+			return -1;
+		st->kernel_written = 1;
+	}
 
 	for (; st->modules_written < count; st->modules_written++) {
 		const struct target_module *m = target_space_module(st->ts, st->modules_written);
@@ -348,6 +417,8 @@ static int flush_stacks(struct stack_store *st, struct profile_writer *w)
 							s->bytes, s->size_min, s->size_max))
 				return -1;
 		}
+		if (e->cpu_samples && pw_cpu_stats(w, e->id, e->cpu_samples))
+			return -1;
 		e->dirty = 0;
 	}
 	return 0;

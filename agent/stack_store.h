@@ -19,11 +19,21 @@ void stack_store_free(struct stack_store *st);
 int stack_store_add(struct stack_store *st, const uint64_t *ips, int n, int truncated, int kind,
 		    uint64_t size, uint32_t tid);
 
+/* Records one CPU sample: kernel return addresses kips[0..nk) (kips[0] the interrupted kernel
+ * instruction) when it hit kernel code, then the user chain uips[0..nu) (uips[0] the interrupted
+ * or resumed user instruction). 0, or -ENOMEM. */
+int stack_store_add_cpu(struct stack_store *st, const uint64_t *kips, int nk, const uint64_t *uips,
+			int nu, int truncated);
+
+struct kallsyms;
+/* Names kernel frames (CPU samples); without it they are "[kernel]+0x...". */
+void stack_store_set_kallsyms(struct stack_store *st, const struct kallsyms *ksyms);
+
 /* Writes everything new or changed since the last flush (within the caller's transaction). */
 int stack_store_flush(struct stack_store *st, struct profile_writer *w);
 
 struct stack_store_stats {
-	uint64_t allocs, stacks, addresses, frames, truncated;
+	uint64_t allocs, cpu_samples, stacks, addresses, frames, truncated;
 };
 void stack_store_stats(const struct stack_store *st, struct stack_store_stats *out);
 

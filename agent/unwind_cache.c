@@ -1,9 +1,11 @@
-/* unwind_cache.c: a cache in front of the DWARF unwinder. Given the same ip, the frames' stack
- * layout follows from the unwind rules, so a chain found before is valid for a new snapshot when
- * every return address of that chain is found again at the same offset from sp. Each entry keeps
- * the chain and those offsets; a snapshot that matches one is answered without libunwind (which
- * costs ~0.5 us a frame here, mostly in signal-mask syscalls). The cache is dropped when the
- * target's mappings change. */
+/* unwind_cache.c: a cache in front of the DWARF unwinder, as a trie of call chains. For a given
+ * ip, the unwind rules say where the caller's return address lies relative to sp; once a chain
+ * was unwound, each prefix (ip, ret1, .., retk) remembers the stack offset of the next return
+ * address. A new snapshot is answered by walking the trie, reading the word at each remembered
+ * offset and following the child of that value, until a node that ended a chain. Any miss falls
+ * back to libunwind, whose answer is inserted. Recursive code (a malloc reached through 2^k
+ * left/right paths) shares prefixes instead of needing one entry per whole chain. The cache is
+ * dropped when the target's mappings change or it grows past MAX_NODES. */
 #include "unwind_cache.h"
 
 #include <stdlib.h>
@@ -11,24 +13,23 @@
 
 #include "u64_map.h"
 
-#define VARIANTS 64 /* chains remembered per ip */
 #define MAX_CHAIN 256
+#define MAX_NODES (1u << 20)
+#define ROOT_PARENT UINT32_MAX
 
-struct chain {
-	int n, truncated;
-	uint64_t *ips;
-	uint32_t *slots; /* slots[i]: offset from sp of return address ips[i], i >= 1 */
-};
-
-struct ip_entry {
-	struct chain v[VARIANTS];
-	unsigned next; /* round-robin replacement */
+struct trie_node {
+	uint64_t word; /* the address this node adds to its parent's chain */
+	uint32_t parent; /* ROOT_PARENT for a chain's first ip */
+	uint32_t slot; /* offset from sp of the next return address */
+	uint8_t has_slot, ends, truncated;
 };
 
 struct unwind_cache {
 	struct unwinder *u;
 	struct target_space *ts;
-	struct u64_map by_ip;
+	struct u64_map children; /* hash(parent, word) -> node index + 1 */
+	struct trie_node *nodes;
+	uint32_t n, cap;
 	uint64_t generation, hits, misses;
 };
 
@@ -44,112 +45,143 @@ struct unwind_cache *unwind_cache_new(struct unwinder *u, struct target_space *t
 	return c;
 }
 
-static void free_entries(struct unwind_cache *c)
+static void clear(struct unwind_cache *c)
 {
-	U64_MAP_FOR_EACH(&c->by_ip, i)
-	{
-		struct ip_entry *e = c->by_ip.vals[i];
-
-		for (int k = 0; k < VARIANTS; k++) {
-			free(e->v[k].ips);
-			free(e->v[k].slots);
-		}
-		free(e);
-	}
-	u64_map_free(&c->by_ip);
+	u64_map_free(&c->children);
+	c->n = 0;
 }
 
 void unwind_cache_free(struct unwind_cache *c)
 {
 	if (!c)
 		return;
-	free_entries(c);
+	u64_map_free(&c->children);
+	free(c->nodes);
 	free(c);
 }
 
-static int chain_matches(const struct chain *ch, const struct stack_snapshot *s, int max)
+static uint64_t child_key(uint32_t parent, uint64_t word)
 {
-	if (!ch->ips || ch->n > max)
-		return 0;
-	for (int i = 1; i < ch->n; i++) {
-		uint64_t word;
-
-		if ((uint64_t)ch->slots[i] + 8 > s->len)
-			return 0;
-		memcpy(&word, s->data + ch->slots[i], 8);
-		if (word != ch->ips[i])
-			return 0;
-	}
-	return 1;
+	return hash_u64(((uint64_t)parent << 32 | parent) ^ hash_u64(word)) | 1;
 }
 
-/* Stores a chain unwound by libunwind; chains whose slots fall outside the snapshot (which
- * cannot happen for return addresses read from it) are not stored. */
-static void remember(struct unwind_cache *c, const struct stack_snapshot *s, const uint64_t *ips,
-		     const uint64_t *sps, int n, int truncated)
+static struct trie_node *find_child(struct unwind_cache *c, uint32_t parent, uint64_t word,
+				    uint32_t *index)
 {
-	struct ip_entry *e = u64_map_get(&c->by_ip, s->ip);
-	struct chain *ch;
+	uintptr_t v = (uintptr_t)u64_map_get(&c->children, child_key(parent, word));
+	struct trie_node *t;
 
-	for (int i = 1; i < n; i++)
-		if (sps[i] < s->sp + 8 || sps[i] - 8 - s->sp + 8 > s->len)
+	if (!v)
+		return NULL;
+	t = &c->nodes[v - 1];
+	if (t->parent != parent || t->word != word)
+		return NULL; /* a hash collision: treated as a miss */
+	*index = (uint32_t)(v - 1);
+	return t;
+}
+
+static struct trie_node *add_child(struct unwind_cache *c, uint32_t parent, uint64_t word,
+				   uint32_t *index)
+{
+	struct trie_node *t = find_child(c, parent, word, index);
+	uint64_t key = child_key(parent, word);
+
+	if (t)
+		return t;
+	if (u64_map_get(&c->children, key))
+		return NULL; /* slot taken by a colliding key: leave it */
+	if (c->n == c->cap) {
+		uint32_t cap = c->cap ? c->cap * 2 : 1024;
+		struct trie_node *v = realloc(c->nodes, cap * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		c->nodes = v;
+		c->cap = cap;
+	}
+	if (u64_map_put(&c->children, key, (void *)(uintptr_t)(c->n + 1)))
+		return NULL;
+	t = &c->nodes[c->n];
+	memset(t, 0, sizeof(*t));
+	t->word = word;
+	t->parent = parent;
+	*index = c->n++;
+	return t;
+}
+
+static int lookup(struct unwind_cache *c, const struct stack_snapshot *s, uint64_t *ips, int max,
+		  int *truncated)
+{
+	uint32_t idx;
+	struct trie_node *t = find_child(c, ROOT_PARENT, s->ip, &idx);
+	int n = 1;
+
+	if (!t)
+		return 0;
+	ips[0] = s->ip;
+	while (!t->ends) {
+		uint64_t word;
+
+		if (!t->has_slot || n >= max || (uint64_t)t->slot + 8 > s->len)
+			return 0;
+		memcpy(&word, s->data + t->slot, 8);
+		t = find_child(c, idx, word, &idx);
+		if (!t)
+			return 0;
+		ips[n++] = word;
+	}
+	*truncated = t->truncated;
+	return n;
+}
+
+/* Inserts a chain unwound by libunwind: return address ips[i] (i >= 1) sat at sps[i] - 8. */
+static void insert(struct unwind_cache *c, const struct stack_snapshot *s, const uint64_t *ips,
+		   const uint64_t *sps, int n, int truncated)
+{
+	uint32_t parent = ROOT_PARENT, idx;
+
+	if (c->n >= MAX_NODES)
+		clear(c);
+	for (int i = 0; i < n; i++) {
+		struct trie_node *t = add_child(c, parent, ips[i], &idx);
+
+		if (!t)
 			return;
-	if (!e) {
-		e = calloc(1, sizeof(*e));
-		if (!e || u64_map_put(&c->by_ip, s->ip, e)) {
-			free(e);
-			return;
+		if (i + 1 < n) {
+			if (sps[i + 1] < s->sp + 8 || sps[i + 1] - s->sp > s->len)
+				return; /* not read from the snapshot: cannot be checked later */
+			t->slot = (uint32_t)(sps[i + 1] - 8 - s->sp);
+			t->has_slot = 1;
+		} else {
+			t->ends = 1;
+			t->truncated = (uint8_t)truncated;
 		}
+		parent = idx;
 	}
-	ch = &e->v[e->next++ % VARIANTS];
-	free(ch->ips);
-	free(ch->slots);
-	ch->ips = malloc((size_t)n * sizeof(*ch->ips));
-	ch->slots = malloc((size_t)n * sizeof(*ch->slots));
-	if (!ch->ips || !ch->slots) {
-		free(ch->ips);
-		free(ch->slots);
-		ch->ips = NULL;
-		ch->slots = NULL;
-		return;
-	}
-	memcpy(ch->ips, ips, (size_t)n * sizeof(*ips));
-	ch->slots[0] = 0;
-	for (int i = 1; i < n; i++)
-		ch->slots[i] = (uint32_t)(sps[i] - 8 - s->sp);
-	ch->n = n;
-	ch->truncated = truncated;
 }
 
 int unwind_cached(struct unwind_cache *c, const struct stack_snapshot *s, uint64_t *ips, int max,
 		  int *truncated)
 {
 	uint64_t sps[MAX_CHAIN];
-	struct ip_entry *e;
 	int n;
 
 	if (target_space_generation(c->ts) != c->generation) {
-		free_entries(c);
+		clear(c);
 		c->generation = target_space_generation(c->ts);
 	}
 	if (max > MAX_CHAIN)
 		max = MAX_CHAIN;
-	e = s->ip ? u64_map_get(&c->by_ip, s->ip) : NULL;
-	for (int k = 0; e && k < VARIANTS; k++) {
-		const struct chain *ch = &e->v[k];
-
-		if (chain_matches(ch, s, max)) {
-			memcpy(ips, ch->ips, (size_t)ch->n * sizeof(*ips));
-			*truncated = ch->truncated;
-			c->hits++;
-			return ch->n;
-		}
+	*truncated = 0;
+	if (s->ip && (n = lookup(c, s, ips, max, truncated)) > 0) {
+		c->hits++;
+		return n;
 	}
 	c->misses++;
 	n = unwind_dwarf_sp(c->u, s, ips, sps, max);
 	*truncated = unwinder_last_truncated(c->u);
 	if (s->ip)
-		remember(c, s, ips, sps, n, *truncated);
+		insert(c, s, ips, sps, n, *truncated);
 	return n;
 }
 

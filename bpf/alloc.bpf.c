@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* alloc.bpf.c: uprobes on the allocator functions of one process. Entry probes remember the
+/* alloc.bpf.c: the BPF programs of one recording. Uprobes on the allocator functions of one
+ * process, and a perf-event program sampling its CPU. Entry probes remember the
  * arguments per thread; the return probe emits one ring-buffer record per allocation call with the
  * result, the registers and a copy of the user stack (or frame-pointer return addresses), and per-CPU
  * counters keep exact totals even when the ring buffer is full. */
@@ -13,11 +14,13 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile __u32 stack_mode = AP_STACK_SNAPSHOT;
 const volatile __u32 snapshot_bytes = 8192;
 const volatile __u64 wakeup_bytes = 1 << 20;
+const volatile __u32 target_tgid;
 
 /* What an entry probe remembers until the return probe of the same thread. */
 struct ap_pending {
 	__u64 size;
 	__u64 memptr; /* posix_memalign's out parameter */
+	__u64 sp; /* stack pointer at the outermost call's entry */
 	__u32 depth; /* allocator calls in progress on this thread (nesting) */
 	__u8 kind;
 };
@@ -27,9 +30,12 @@ struct {
 	__uint(max_entries, 64 << 20); /* resized by the agent before load */
 } events SEC(".maps");
 
+/* A plain hash, not an LRU: an LRU map evicts live entries under update churn long before it is
+ * full (measured: a quarter of the returns found no entry with two busy threads). Entries are
+ * deleted when the outermost call returns. */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
 	__type(key, __u32);
 	__type(value, struct ap_pending);
 } pending SEC(".maps");
@@ -49,19 +55,29 @@ static __always_inline void count(__u32 idx, __u64 n)
 		*v += n;
 }
 
-static __always_inline int on_entry(__u8 kind, __u64 size, __u64 memptr)
+/* Whether the thread is inside an allocator call: one is pending and the stack is deeper than
+ * at its entry (a pending entry whose frame is gone — its return was never seen, e.g. the
+ * thread longjmp'ed out — is stale, not an enclosing call). */
+static __always_inline int inside_call(const struct ap_pending *p, __u64 sp)
+{
+	return p && p->depth > 0 && sp < p->sp;
+}
+
+static __always_inline int on_entry(struct pt_regs *ctx, __u8 kind, __u64 size, __u64 memptr)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct ap_pending *p = bpf_map_lookup_elem(&pending, &tid);
 	struct ap_pending fresh = {};
+	__u64 sp = PT_REGS_SP(ctx);
 
-	if (p && p->depth > 0) {
+	if (inside_call(p, sp)) {
 		p->depth++;
 		count(AP_CNT_NESTED, 1);
 		return 0;
 	}
 	fresh.size = size;
 	fresh.memptr = memptr;
+	fresh.sp = sp;
 	fresh.kind = kind;
 	fresh.depth = 1;
 	bpf_map_update_elem(&pending, &tid, &fresh, BPF_ANY);
@@ -71,37 +87,37 @@ static __always_inline int on_entry(__u8 kind, __u64 size, __u64 memptr)
 SEC("uprobe")
 int BPF_KPROBE(malloc_entry, __u64 size)
 {
-	return on_entry(AP_KIND_MALLOC, size, 0);
+	return on_entry(ctx, AP_KIND_MALLOC, size, 0);
 }
 
 SEC("uprobe")
 int BPF_KPROBE(calloc_entry, __u64 nmemb, __u64 size)
 {
-	return on_entry(AP_KIND_CALLOC, nmemb * size, 0);
+	return on_entry(ctx, AP_KIND_CALLOC, nmemb * size, 0);
 }
 
 SEC("uprobe")
 int BPF_KPROBE(realloc_entry, void *ptr, __u64 size)
 {
-	return on_entry(AP_KIND_REALLOC, size, 0);
+	return on_entry(ctx, AP_KIND_REALLOC, size, 0);
 }
 
 SEC("uprobe")
 int BPF_KPROBE(posix_memalign_entry, void **memptr, __u64 align, __u64 size)
 {
-	return on_entry(AP_KIND_POSIX_MEMALIGN, size, (__u64)memptr);
+	return on_entry(ctx, AP_KIND_POSIX_MEMALIGN, size, (__u64)memptr);
 }
 
 SEC("uprobe")
 int BPF_KPROBE(aligned_alloc_entry, __u64 align, __u64 size)
 {
-	return on_entry(AP_KIND_ALIGNED_ALLOC, size, 0);
+	return on_entry(ctx, AP_KIND_ALIGNED_ALLOC, size, 0);
 }
 
 SEC("uprobe")
 int BPF_KPROBE(memalign_entry, __u64 align, __u64 size)
 {
-	return on_entry(AP_KIND_MEMALIGN, size, 0);
+	return on_entry(ctx, AP_KIND_MEMALIGN, size, 0);
 }
 
 SEC("uprobe")
@@ -110,7 +126,7 @@ int BPF_KPROBE(free_entry, void *ptr)
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct ap_pending *p = bpf_map_lookup_elem(&pending, &tid);
 
-	if (p && p->depth > 0)
+	if (inside_call(p, PT_REGS_SP(ctx)))
 		return 0; /* a free inside realloc: part of that call */
 	if (ptr)
 		count(AP_CNT_FREES, 1);
@@ -154,11 +170,34 @@ static __always_inline __u32 copy_stack(__u8 *dst, __u64 sp, __u32 want)
 	return off > want ? want : off;
 }
 
-static __always_inline __u32 record_bytes(void)
+static __always_inline __u32 stack_bytes(void)
 {
 	if (stack_mode == AP_STACK_FP)
-		return sizeof(struct ap_alloc_event) + AP_FP_MAX_FRAMES * 8;
-	return sizeof(struct ap_alloc_event) + snapshot_bytes + 512;
+		return AP_FP_MAX_FRAMES * 8;
+	return snapshot_bytes + 512;
+}
+
+static __always_inline __u32 record_bytes(void)
+{
+	return sizeof(struct ap_alloc_event) + stack_bytes();
+}
+
+/* The user stack (snapshot or frame-pointer walk) of the current thread into data. */
+static __always_inline __u32 user_stack(void *ctx, __u8 *data, __u64 sp)
+{
+	long n;
+
+	if (stack_mode == AP_STACK_FP) {
+		n = bpf_get_stack(ctx, data, AP_FP_MAX_FRAMES * 8, BPF_F_USER_STACK);
+		return n > 0 ? (__u32)n : 0;
+	}
+	return copy_stack(data, sp, snapshot_bytes);
+}
+
+static __always_inline __u64 wakeup_flags(void)
+{
+	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP :
+									       BPF_RB_NO_WAKEUP;
 }
 
 SEC("uretprobe")
@@ -167,6 +206,7 @@ int BPF_KRETPROBE(alloc_return, __u64 ret)
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct ap_pending *p = bpf_map_lookup_elem(&pending, &tid);
 	struct ap_alloc_event *e;
+	__u64 size, memptr;
 	__u8 *data;
 	__u32 len = 0;
 	__u8 kind;
@@ -178,10 +218,13 @@ int BPF_KRETPROBE(alloc_return, __u64 ret)
 	if (--p->depth > 0)
 		return 0; /* return of a nested call */
 	kind = p->kind;
+	size = p->size;
+	memptr = p->memptr;
+	bpf_map_delete_elem(&pending, &tid);
 	if (kind >= AP_KIND_ALLOC_COUNT)
 		return 0;
 	count(AP_CNT_ALLOCS_FIRST + kind, 1);
-	count(AP_CNT_BYTES, p->size);
+	count(AP_CNT_BYTES, size);
 
 	e = bpf_ringbuf_reserve(&events, record_bytes(), 0);
 	if (!e) {
@@ -190,13 +233,13 @@ int BPF_KRETPROBE(alloc_return, __u64 ret)
 	}
 	data = (__u8 *)(e + 1);
 	e->ts_ns = bpf_ktime_get_ns();
-	e->size = p->size;
+	e->size = size;
 	e->ptr = ret;
 	if (kind == AP_KIND_POSIX_MEMALIGN) {
 		__u64 out = 0;
 
-		if (ret == 0 && p->memptr)
-			bpf_probe_read_user(&out, sizeof(out), (void *)p->memptr);
+		if (ret == 0 && memptr)
+			bpf_probe_read_user(&out, sizeof(out), (void *)memptr);
 		e->ptr = out;
 	}
 	e->ip = PT_REGS_IP(ctx);
@@ -207,16 +250,53 @@ int BPF_KRETPROBE(alloc_return, __u64 ret)
 	e->stack_kind = stack_mode;
 	e->reserved = 0;
 	e->reserved2 = 0;
-	if (stack_mode == AP_STACK_FP) {
-		long n = bpf_get_stack(ctx, data, AP_FP_MAX_FRAMES * 8, BPF_F_USER_STACK);
-
-		len = n > 0 ? (__u32)n : 0;
-	} else {
-		len = copy_stack(data, e->sp, snapshot_bytes);
-	}
+	len = user_stack(ctx, data, e->sp);
 	e->data_len = len;
-	bpf_ringbuf_submit(e, bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ?
-				      BPF_RB_FORCE_WAKEUP :
-				      BPF_RB_NO_WAKEUP);
+	bpf_ringbuf_submit(e, wakeup_flags());
+	return 0;
+}
+
+/* A CPU sample of one of the target's threads (per-thread software cpu-clock events, inherited
+ * by new threads): the kernel stack when it interrupted kernel work done for the thread, and the
+ * thread's user registers and stack. */
+SEC("perf_event")
+int cpu_sample(struct bpf_perf_event_data *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct pt_regs *uregs;
+	struct ap_alloc_event *e;
+	__u64 id = bpf_get_current_pid_tgid();
+	__u8 *data;
+	__u64 cs;
+	long n;
+
+	if ((__u32)(id >> 32) != target_tgid)
+		return 0; /* a child process that inherited the event */
+	count(AP_CNT_CPU_SAMPLES, 1);
+	e = bpf_ringbuf_reserve(&events, record_bytes() + AP_KSTACK_MAX_FRAMES * 8, 0);
+	if (!e) {
+		count(AP_CNT_CPU_LOST, 1);
+		return 0;
+	}
+	data = (__u8 *)(e + 1);
+	uregs = (struct pt_regs *)bpf_task_pt_regs(task);
+	cs = *(volatile __u64 *)&ctx->regs.cs; /* the verifier wants a full 8-byte load */
+	n = 0;
+	if ((cs & 3) == 0)
+		n = bpf_get_stack(ctx, data, AP_KSTACK_MAX_FRAMES * 8, 0);
+	e->size = n > 0 ? (__u64)n : 0;
+	e->ts_ns = bpf_ktime_get_ns();
+	e->ptr = 0;
+	e->ip = uregs->ip;
+	e->sp = uregs->sp;
+	e->bp = uregs->bp;
+	e->tid = (__u32)id;
+	e->kind = AP_KIND_CPU_SAMPLE;
+	e->stack_kind = stack_mode;
+	e->reserved = 0;
+	e->reserved2 = 0;
+	e->data_len =
+		AP_KSTACK_MAX_FRAMES * 8 + user_stack(ctx, data + AP_KSTACK_MAX_FRAMES * 8, e->sp);
+	bpf_ringbuf_submit(e, wakeup_flags());
 	return 0;
 }

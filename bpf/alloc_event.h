@@ -23,7 +23,13 @@ enum ap_kind {
 	/* Not an allocation: the dynamic linker's _dl_debug_state ran (a library was mapped or
 	 * unmapped); the record has no stack and tells the agent to re-read the maps now. */
 	AP_KIND_MAPS_CHANGED = 0x80,
+	/* A CPU sample of a target thread: data holds AP_KSTACK_MAX_FRAMES kernel return addresses
+	 * (size says how many bytes of them are valid), then the user stack data. */
+	AP_KIND_CPU_SAMPLE = 0x81,
 };
+
+/* CPU samples: most kernel frames kept (bpf_get_stack). */
+#define AP_KSTACK_MAX_FRAMES 64
 
 /* Per-CPU counters, summed by the agent: exact, whatever the ring buffer loses. */
 enum ap_counter {
@@ -33,6 +39,8 @@ enum ap_counter {
 	AP_CNT_LOST, /* records the ring buffer had no room for */
 	AP_CNT_NESTED, /* allocator calls made inside another allocator call */
 	AP_CNT_ORPHAN_RETURNS, /* returns without a matching entry (probe armed mid-call) */
+	AP_CNT_CPU_SAMPLES, /* CPU samples of the target's threads */
+	AP_CNT_CPU_LOST, /* CPU sample records the ring buffer had no room for */
 	AP_CNT_COUNT,
 };
 

@@ -1,7 +1,7 @@
--- arenaprof profile database, schema version 1 (see schema/README.md for every table).
+-- arenaprof profile database, schema version 2 (see schema/README.md for every table).
 -- The database is self-contained: symbols and source locations are stored, so a profile is
 -- analyzed after the target is gone, on another machine.
-PRAGMA user_version = 1;
+PRAGMA user_version = 2;
 
 CREATE TABLE meta (
 	key   TEXT PRIMARY KEY,
@@ -46,6 +46,12 @@ CREATE TABLE alloc_stats (
 	size_min INTEGER NOT NULL,
 	size_max INTEGER NOT NULL,
 	PRIMARY KEY (stack_id, kind)
+) WITHOUT ROWID;
+
+CREATE TABLE cpu_stats (
+	stack_id INTEGER NOT NULL REFERENCES stacks(id),
+	samples  INTEGER NOT NULL,
+	PRIMARY KEY (stack_id)
 ) WITHOUT ROWID;
 
 CREATE TABLE threads (
