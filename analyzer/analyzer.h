@@ -8,7 +8,7 @@
  * options with getopt_long (and resets getopt's state first).
  *
  *   arenaprof report [--json] [-n N|--top N] [-o FILE] DB
- *   arenaprof folded [--metric count|bytes] [-o FILE] DB
+ *   arenaprof folded [--metric count|bytes|cpu|alloc-cpu] [-o FILE] DB
  *
  * Nothing is written to the output before the whole profile has been read: a failing query gives
  * exit 1 and no partial output. */

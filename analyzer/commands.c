@@ -14,7 +14,8 @@
 #include "report.h"
 
 static const char report_usage[] = "usage: arenaprof report [--json] [-n N|--top N] [-o FILE] DB";
-static const char folded_usage[] = "usage: arenaprof folded [--metric count|bytes] [-o FILE] DB";
+static const char folded_usage[] =
+	"usage: arenaprof folded [--metric count|bytes|cpu|alloc-cpu] [-o FILE] DB";
 
 static int usage_error(const char *usage, const char *fmt, const char *arg)
 {
@@ -109,6 +110,12 @@ int cmd_report(int argc, char **argv)
 		an_db_close(db);
 		return 1;
 	}
+	if (an_cpu_load(db, path, &info, &sites)) {
+		an_sites_free(&sites);
+		an_info_free(&info);
+		an_db_close(db);
+		return 1;
+	}
 	an_db_close(db);
 
 	rc = 1;
@@ -152,9 +159,15 @@ int cmd_folded(int argc, char **argv)
 				metric = FOLDED_COUNT;
 			else if (strcmp(optarg, "bytes") == 0)
 				metric = FOLDED_BYTES;
+			else if (strcmp(optarg, "cpu") == 0)
+				metric = FOLDED_CPU;
+			else if (strcmp(optarg, "alloc-cpu") == 0)
+				metric = FOLDED_ALLOC_CPU;
 			else
 				return usage_error(folded_usage,
-						   "--metric is count or bytes, not '%s'", optarg);
+						   "--metric is count, bytes, cpu or alloc-cpu, "
+						   "not '%s'",
+						   optarg);
 			break;
 		case 'o':
 			out_path = optarg;
@@ -171,7 +184,10 @@ int cmd_folded(int argc, char **argv)
 
 	if (an_db_open(path, &db))
 		return 1;
-	rc = folded_load(db, path, metric, &lines);
+	if (metric == FOLDED_CPU || metric == FOLDED_ALLOC_CPU)
+		rc = folded_load_cpu(db, path, metric == FOLDED_ALLOC_CPU, &lines);
+	else
+		rc = folded_load(db, path, metric, &lines);
 	an_db_close(db);
 	if (rc)
 		return 1;

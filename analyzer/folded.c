@@ -32,55 +32,55 @@ struct frame_names {
 	size_t n;
 };
 
-struct strbuf {
-	char *s;
-	size_t len, cap;
-};
-
-/* The id of name made safe for the format. */
-static uint32_t intern_clean(struct name_table *t, struct strbuf *b, const char *name)
+void folded_init(struct folded *out)
 {
-	size_t n, i, len;
+	memset(out, 0, sizeof(*out));
+	name_table_init(&out->names);
+}
+
+uint32_t folded_intern(struct folded *out, const char *name)
+{
+	size_t n, i, len, blen = 0;
 	unsigned cp;
+	char *b;
 
 	if (!name || !*name)
 		name = UNKNOWN_FRAME;
 	n = strlen(name);
-	if (3 * n + 1 > b->cap) { /* worst case: every byte invalid, 3 bytes of U+FFFD each */
-		b->cap = 3 * n + 1;
-		b->s = an_realloc(b->s, b->cap);
+	if (3 * n + 1 > out->buf_cap) { /* worst case: every byte invalid, 3 bytes of U+FFFD */
+		out->buf_cap = 3 * n + 1;
+		out->buf = an_realloc(out->buf, out->buf_cap);
 	}
-	b->len = 0;
+	b = out->buf;
 	for (i = 0; i < n; i += len) {
 		const unsigned char *c = (const unsigned char *)name + i;
 
 		len = utf8_seq(c, n - i, &cp);
 		if (len == 0) {
-			memcpy(b->s + b->len, "\xef\xbf\xbd", 3); /* U+FFFD */
-			b->len += 3;
+			memcpy(b + blen, "\xef\xbf\xbd", 3); /* U+FFFD */
+			blen += 3;
 			len = 1;
 		} else if (len == 1) {
-			b->s[b->len++] = *c == ';'		   ? ':' :
-					 (*c < 0x20 || *c == 0x7f) ? ' ' :
-								     (char)*c;
+			b[blen++] = *c == ';' ? ':' : (*c < 0x20 || *c == 0x7f) ? ' ' : (char)*c;
 		} else {
-			memcpy(b->s + b->len, c, len);
-			b->len += len;
+			memcpy(b + blen, c, len);
+			blen += len;
 		}
 	}
-	return name_table_intern(t, b->s, b->len);
+	return name_table_intern(&out->names, b, blen);
 }
 
-static void push_id(struct folded *out, uint32_t id)
+void folded_push(struct folded *out, struct folded_line *line, uint32_t id)
 {
 	if (out->nids == out->cap_ids) {
 		out->cap_ids = out->cap_ids ? out->cap_ids * 2 : 4096;
 		out->ids = an_realloc(out->ids, out->cap_ids * sizeof(*out->ids));
 	}
 	out->ids[out->nids++] = id;
+	line->len++;
 }
 
-static struct folded_line *new_line(struct folded *out, long long value)
+struct folded_line *folded_new_line(struct folded *out, long long value)
 {
 	struct folded_line *l;
 
@@ -111,7 +111,7 @@ static int cmp_lines(const void *pa, const void *pb)
 
 /* Ids become ranks in byte order, so that lines sort by name (frame by frame); then identical
  * lines are summed and lines of value 0 dropped. -1 if a sum overflows. */
-static int merge(struct folded *out)
+int folded_merge(struct folded *out)
 {
 	uint32_t *rank = name_table_ranks(&out->names);
 	uint32_t *by_rank = an_malloc(out->names.n * sizeof(*by_rank));
@@ -143,8 +143,7 @@ static int merge(struct folded *out)
 	return rc;
 }
 
-static int load_frames(sqlite3 *db, const char *path, struct folded *out, struct strbuf *b,
-		       struct frame_names *fn)
+static int load_frames(sqlite3 *db, const char *path, struct folded *out, struct frame_names *fn)
 {
 	size_t cap = 0;
 	sqlite3_stmt *st;
@@ -159,8 +158,7 @@ static int load_frames(sqlite3 *db, const char *path, struct folded *out, struct
 			fn->name = an_realloc(fn->name, cap * sizeof(*fn->name));
 		}
 		fn->frame[fn->n] = sqlite3_column_int64(st, 0);
-		fn->name[fn->n] =
-			intern_clean(&out->names, b, (const char *)sqlite3_column_text(st, 1));
+		fn->name[fn->n] = folded_intern(out, (const char *)sqlite3_column_text(st, 1));
 		fn->n++;
 	}
 	if (rc != SQLITE_DONE) {
@@ -173,14 +171,14 @@ static int load_frames(sqlite3 *db, const char *path, struct folded *out, struct
 }
 
 /* The interned name of the frame in column col of st ([unknown] for NULL or a missing frame). */
-static uint32_t frame_name(struct folded *out, struct strbuf *b, const struct frame_names *fn,
-			   sqlite3_stmt *st, int col)
+static uint32_t frame_name(struct folded *out, const struct frame_names *fn, sqlite3_stmt *st,
+			   int col)
 {
 	size_t lo = 0, hi = fn->n;
 	long long id;
 
 	if (sqlite3_column_type(st, col) == SQLITE_NULL)
-		return intern_clean(&out->names, b, NULL);
+		return folded_intern(out, NULL);
 	id = sqlite3_column_int64(st, col);
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -192,28 +190,21 @@ static uint32_t frame_name(struct folded *out, struct strbuf *b, const struct fr
 		else
 			hi = mid;
 	}
-	return intern_clean(&out->names, b, NULL);
+	return folded_intern(out, NULL);
 }
 
 int folded_load(sqlite3 *db, const char *path, enum folded_metric metric, struct folded *out)
 {
 	struct folded_line *line = NULL;
 	struct frame_names fn = { 0 };
-	struct strbuf b = { 0 };
 	long long cur_stack = 0;
 	char *cur_kind = NULL;
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int rc;
 
-	memset(out, 0, sizeof(*out));
-	name_table_init(&out->names);
-	if (load_frames(db, path, out, &b, &fn)) {
-		free(fn.frame);
-		free(fn.name);
-		free(b.s);
-		folded_free(out);
-		return -1;
-	}
+	folded_init(out);
+	if (load_frames(db, path, out, &fn))
+		goto fail;
 	if (an_db_prepare(db, path, "stacks", folded_sql, &st)) {
 		st = NULL;
 		goto fail;
@@ -225,28 +216,23 @@ int folded_load(sqlite3 *db, const char *path, enum folded_metric metric, struct
 		if (!kind)
 			kind = "";
 		if (!cur_kind || stack != cur_stack || strcmp(kind, cur_kind) != 0) {
-			if (cur_kind) {
-				push_id(out, intern_clean(&out->names, &b, cur_kind));
-				line->len++;
-			}
+			if (cur_kind)
+				folded_push(out, line, folded_intern(out, cur_kind));
 			free(cur_kind);
 			cur_kind = an_strdup(kind);
 			cur_stack = stack;
-			line = new_line(out,
-					sqlite3_column_int64(st, metric == FOLDED_BYTES ? 3 : 2));
+			line = folded_new_line(
+				out, sqlite3_column_int64(st, metric == FOLDED_BYTES ? 3 : 2));
 		}
-		push_id(out, frame_name(out, &b, &fn, st, 4));
-		line->len++;
+		folded_push(out, line, frame_name(out, &fn, st, 4));
 	}
 	if (rc != SQLITE_DONE) {
 		an_db_error(db, path, "stacks");
 		goto fail;
 	}
-	if (cur_kind) {
-		push_id(out, intern_clean(&out->names, &b, cur_kind));
-		line->len++;
-	}
-	if (merge(out)) {
+	if (cur_kind)
+		folded_push(out, line, folded_intern(out, cur_kind));
+	if (folded_merge(out)) {
 		an_err("%s: stack totals overflow", path);
 		goto fail;
 	}
@@ -254,14 +240,12 @@ int folded_load(sqlite3 *db, const char *path, enum folded_metric metric, struct
 	free(cur_kind);
 	free(fn.frame);
 	free(fn.name);
-	free(b.s);
 	return 0;
 fail:
 	sqlite3_finalize(st);
 	free(cur_kind);
 	free(fn.frame);
 	free(fn.name);
-	free(b.s);
 	folded_free(out);
 	return -1;
 }
@@ -286,6 +270,7 @@ void folded_write(FILE *f, const struct folded *lines)
 void folded_free(struct folded *lines)
 {
 	name_table_free(&lines->names);
+	free(lines->buf);
 	free(lines->ids);
 	free(lines->v);
 	memset(lines, 0, sizeof(*lines));

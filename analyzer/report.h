@@ -11,7 +11,7 @@
 void report_text(FILE *f, const char *path, const struct an_info *info,
 		 const struct an_sites *sites, size_t top);
 
-/* The documented JSON (analyzer/README.md); top 0: all
+/* The documented JSON (docs/report-json.md); top 0: all
  * sites. 0, or -1 if the JSON writer was misused (a bug). */
 int report_json(FILE *f, const struct an_info *info, const struct an_sites *sites, size_t top);
 

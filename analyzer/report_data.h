@@ -10,6 +10,20 @@
  * whose stack has no frame at all (unwinding found nothing). */
 #define AN_UNKNOWN "[unknown]"
 
+/* CPU samples (cpu_stats) and what they were spent on (cpu_share.h). Shares are of the
+ * non-overhead samples, recorded - overhead (an_cpu_share). */
+struct an_cpu {
+	long long freq; /* meta cpu_freq, Hz per thread */
+	int has_freq;
+	long long samples; /* counter cpu_samples, else SUM(cpu_stats.samples) */
+	long long lost; /* counter cpu_lost (0 when absent) */
+	int has_samples_counter;
+	long long recorded; /* SUM(cpu_stats.samples) */
+	long long overhead; /* recorded samples of the profiler's own uprobe/BPF work */
+	long long allocator; /* non-overhead samples of allocator work */
+	long long split[4]; /* malloc, free, realloc, kernel_mm (sum: allocator) */
+};
+
 struct an_info {
 	/* meta: strings are NULL when the key is absent */
 	char *command;
@@ -26,6 +40,7 @@ struct an_info {
 	long long allocs, bytes, frees, lost_events;
 	/* SUM(alloc_stats.allocs), SUM(alloc_stats.bytes) */
 	long long recorded_allocs, recorded_bytes;
+	struct an_cpu cpu;
 };
 
 struct an_kind {
@@ -44,6 +59,7 @@ struct an_site {
 	long long stacks; /* distinct stacks reaching this site */
 	struct an_kind *kinds; /* allocs per allocator function, by name */
 	size_t nkinds;
+	long long alloc_cpu_samples; /* allocator CPU samples this site caused (cpu_share.h) */
 };
 
 struct an_sites {
@@ -57,6 +73,14 @@ void an_info_free(struct an_info *info);
 
 /* All sites, sorted by allocs desc, bytes desc, function, then file, line, module. */
 int an_sites_load(sqlite3 *db, const char *path, struct an_sites *sites);
+void an_sites_sort(struct an_sites *sites);
 void an_sites_free(struct an_sites *sites);
+
+/* Classifies the CPU samples into info->cpu and adds each site's allocator samples to sites
+ * (sites without allocations are added with allocs 0), sorted again (cpu_sites.c). */
+int an_cpu_load(sqlite3 *db, const char *path, struct an_info *info, struct an_sites *sites);
+
+/* samples / (recorded - overhead), 0..1; 0 when there is no non-overhead sample. */
+double an_cpu_share(const struct an_cpu *cpu, long long samples);
 
 #endif

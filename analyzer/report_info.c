@@ -45,6 +45,8 @@ static void meta_value(struct an_info *info, const char *key, const char *v, lon
 		set_str(&info->mode, v);
 	} else if (strcmp(key, "unwind") == 0) {
 		set_str(&info->unwind, v);
+	} else if (strcmp(key, "cpu_freq") == 0) {
+		info->cpu.has_freq = parse_ll(v, &info->cpu.freq) == 0 && info->cpu.freq >= 0;
 	}
 }
 
@@ -83,7 +85,7 @@ static int load_counters(sqlite3 *db, const char *path, struct an_info *info)
 
 	if (an_db_prepare(db, path, "counters",
 			  "SELECT name, value FROM counters WHERE name IN "
-			  "('allocs', 'bytes', 'frees', 'lost_events')",
+			  "('allocs', 'bytes', 'frees', 'lost_events', 'cpu_samples', 'cpu_lost')",
 			  &st))
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -92,14 +94,20 @@ static int load_counters(sqlite3 *db, const char *path, struct an_info *info)
 
 		if (!name)
 			continue;
-		if (strcmp(name, "allocs") == 0)
+		if (strcmp(name, "allocs") == 0) {
 			info->allocs = v;
-		else if (strcmp(name, "bytes") == 0)
+		} else if (strcmp(name, "bytes") == 0) {
 			info->bytes = v;
-		else if (strcmp(name, "frees") == 0)
+		} else if (strcmp(name, "frees") == 0) {
 			info->frees = v;
-		else if (strcmp(name, "lost_events") == 0)
+		} else if (strcmp(name, "lost_events") == 0) {
 			info->lost_events = v;
+		} else if (strcmp(name, "cpu_samples") == 0) {
+			info->cpu.samples = v;
+			info->cpu.has_samples_counter = 1;
+		} else if (strcmp(name, "cpu_lost") == 0) {
+			info->cpu.lost = v;
+		}
 	}
 	if (rc != SQLITE_DONE) {
 		an_db_error(db, path, "counters");

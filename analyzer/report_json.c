@@ -1,4 +1,4 @@
-/* report_json.c: `arenaprof report --json`, the contract other tools read (analyzer/README.md).
+/* report_json.c: `arenaprof report --json`, the contract other tools read (docs/report-json.md).
  * Fields are only ever added, never renamed or retyped. */
 #define _POSIX_C_SOURCE 200809L
 #include "report.h"
@@ -39,7 +39,37 @@ static void write_recording(struct json_writer *w, const struct an_info *info)
 	opt_string(w, "mode", info->mode);
 	opt_string(w, "unwind", info->unwind);
 	opt_string(w, "target_exit", info->target_exit);
+	jw_key(w, "cpu_freq");
+	if (info->cpu.has_freq)
+		jw_int(w, info->cpu.freq);
+	else
+		jw_null(w);
 	jw_end_object(w);
+}
+
+/* The CPU fields of totals (schema version 2). */
+static void write_cpu_totals(struct json_writer *w, const struct an_cpu *cpu)
+{
+	static const char *const split[] = { "malloc", "free", "realloc", "kernel_mm" };
+	size_t i;
+
+	jw_key(w, "cpu_samples");
+	jw_int(w, cpu->samples);
+	jw_key(w, "cpu_recorded_samples");
+	jw_int(w, cpu->recorded);
+	jw_key(w, "cpu_lost");
+	jw_int(w, cpu->lost);
+	jw_key(w, "allocator_cpu_share");
+	jw_double(w, an_cpu_share(cpu, cpu->allocator));
+	jw_key(w, "allocator_cpu_split");
+	jw_begin_object(w);
+	for (i = 0; i < sizeof(split) / sizeof(split[0]); i++) {
+		jw_key(w, split[i]);
+		jw_double(w, an_cpu_share(cpu, cpu->split[i]));
+	}
+	jw_end_object(w);
+	jw_key(w, "profiler_overhead_share");
+	jw_double(w, cpu->recorded > 0 ? (double)cpu->overhead / (double)cpu->recorded : 0.0);
 }
 
 static void write_totals(struct json_writer *w, const struct an_info *info)
@@ -58,10 +88,12 @@ static void write_totals(struct json_writer *w, const struct an_info *info)
 	jw_int(w, info->recorded_allocs);
 	jw_key(w, "recorded_bytes");
 	jw_int(w, info->recorded_bytes);
+	write_cpu_totals(w, &info->cpu);
 	jw_end_object(w);
 }
 
-static void write_site(struct json_writer *w, const struct an_site *s, long long recorded)
+static void write_site(struct json_writer *w, const struct an_site *s, long long recorded,
+		       const struct an_cpu *cpu)
 {
 	size_t k;
 
@@ -93,6 +125,10 @@ static void write_site(struct json_writer *w, const struct an_site *s, long long
 	jw_end_object(w);
 	jw_key(w, "stacks");
 	jw_int(w, s->stacks);
+	jw_key(w, "alloc_cpu_samples");
+	jw_int(w, s->alloc_cpu_samples);
+	jw_key(w, "alloc_cpu_share");
+	jw_double(w, an_cpu_share(cpu, s->alloc_cpu_samples));
 	jw_end_object(w);
 }
 
@@ -113,7 +149,7 @@ int report_json(FILE *f, const struct an_info *info, const struct an_sites *site
 	jw_key(&w, "sites");
 	jw_begin_array(&w);
 	for (i = 0; i < n; i++)
-		write_site(&w, &sites->v[i], info->recorded_allocs);
+		write_site(&w, &sites->v[i], info->recorded_allocs, &info->cpu);
 	jw_end_array(&w);
 	jw_end_object(&w);
 	return jw_finish(&w);

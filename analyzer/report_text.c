@@ -1,5 +1,6 @@
 /* report_text.c: the human-readable `arenaprof report`: the recording, the totals, warnings
- * (lost events, a database that was not closed) and the call sites ranked by allocation count. */
+ * (lost events, a database that was not closed), the CPU share of the allocator, and the call
+ * sites ranked by allocation count (with their allocator CPU share). */
 #define _POSIX_C_SOURCE 200809L
 #include "report.h"
 
@@ -66,6 +67,54 @@ static void print_totals(FILE *f, const struct an_info *info)
 		      f);
 }
 
+static double pct(const struct an_cpu *cpu, long long samples)
+{
+	return 100.0 * an_cpu_share(cpu, samples);
+}
+
+/* The CPU block: samples and CPU time, the allocator's share and split, the profiler's
+ * overhead. */
+static void print_cpu(FILE *f, const struct an_cpu *cpu)
+{
+	char b1[FMT_BUF], b2[FMT_BUF];
+
+	if (cpu->samples <= 0 && cpu->recorded <= 0) {
+		fputs("\nCPU samples:  none (no CPU samples in this profile: no CPU share)\n", f);
+		return;
+	}
+	fprintf(f, "\nCPU samples:  %s", fmt_count(b1, cpu->samples));
+	if (cpu->has_freq && cpu->freq > 0) {
+		double sec = (double)cpu->samples / (double)cpu->freq;
+
+		if (sec < 60)
+			snprintf(b2, sizeof(b2), "%.2f s", sec);
+		else
+			fmt_duration(b2, sec);
+		fprintf(f, " (%s of CPU time at %lld Hz)\n", b2, cpu->freq);
+	} else {
+		fputs(" (CPU time unknown: no sampling frequency)\n", f);
+	}
+	fprintf(f,
+		"allocator:    %.1f%% of the process's CPU time\n"
+		"              malloc %.1f%%, free %.1f%%, realloc %.1f%%, kernel memory management "
+		"%.1f%%\n",
+		pct(cpu, cpu->allocator), pct(cpu, cpu->split[0]), pct(cpu, cpu->split[1]),
+		pct(cpu, cpu->split[2]), pct(cpu, cpu->split[3]));
+	fprintf(f,
+		"theoretical maximum saving: %.1f%% of the CPU time (all of the allocator's "
+		"share)\n",
+		pct(cpu, cpu->allocator));
+	fprintf(f,
+		"profiler overhead: %.1f%% of the samples (uprobe/BPF handling, left out of the "
+		"shares above)\n",
+		cpu->recorded > 0 ? 100.0 * (double)cpu->overhead / (double)cpu->recorded : 0.0);
+	if (cpu->lost > 0)
+		fprintf(f,
+			"WARNING: %s CPU sample records were lost (ring buffer full): the shares "
+			"miss them\n",
+			fmt_count(b1, cpu->lost));
+}
+
 static void print_location(FILE *f, const struct an_site *s)
 {
 	if (s->file) {
@@ -82,6 +131,7 @@ static void print_sites(FILE *f, const struct an_info *info, const struct an_sit
 {
 	char b1[FMT_BUF], b2[FMT_BUF], b3[FMT_BUF];
 	size_t n = top && top < sites->n ? top : sites->n, i, w, fw = strlen("function");
+	int cpu_col = info->cpu.recorded > 0; /* "alloc CPU": with CPU samples only */
 
 	if (sites->n == 0) {
 		fputs("\nNo allocation was recorded.\n", f);
@@ -93,8 +143,10 @@ static void print_sites(FILE *f, const struct an_info *info, const struct an_sit
 			fw = w < FUNC_COL_MAX ? w : FUNC_COL_MAX;
 	}
 	fprintf(f, "\nTop %zu of %zu call sites by allocations:\n", n, sites->n);
-	fprintf(f, "%4s %12s %6s %10s %10s  %-*s  %s\n", "rank", "allocs", "share", "bytes",
-		"avg size", (int)fw, "function", "location");
+	fprintf(f, "%4s %12s %6s %10s %10s ", "rank", "allocs", "share", "bytes", "avg size");
+	if (cpu_col)
+		fprintf(f, "%9s ", "alloc CPU");
+	fprintf(f, " %-*s  %s\n", (int)fw, "function", "location");
 	for (i = 0; i < n; i++) {
 		const struct an_site *s = &sites->v[i];
 		double share = info->recorded_allocs > 0 ?
@@ -102,8 +154,13 @@ static void print_sites(FILE *f, const struct an_info *info, const struct an_sit
 				       0.0;
 		double avg = s->allocs > 0 ? (double)s->bytes / (double)s->allocs : 0.0;
 
-		fprintf(f, "%4zu %12s %5.1f%% %10s %10s  ", i + 1, fmt_count(b1, s->allocs), share,
+		fprintf(f, "%4zu %12s %5.1f%% %10s %10s ", i + 1, fmt_count(b1, s->allocs), share,
 			fmt_bytes(b2, (double)s->bytes), fmt_bytes(b3, avg));
+		if (cpu_col && s->alloc_cpu_samples > 0)
+			fprintf(f, "%8.1f%% ", pct(&info->cpu, s->alloc_cpu_samples));
+		else if (cpu_col)
+			fprintf(f, "%9s ", "-");
+		fputc(' ', f);
 		fput_clean(s->function, f);
 		for (w = clean_width(s->function); w < fw; w++)
 			fputc(' ', f);
@@ -118,5 +175,6 @@ void report_text(FILE *f, const char *path, const struct an_info *info,
 {
 	print_header(f, path, info);
 	print_totals(f, info);
+	print_cpu(f, &info->cpu);
 	print_sites(f, info, sites, top);
 }

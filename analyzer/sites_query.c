@@ -168,13 +168,18 @@ int an_sites_load(sqlite3 *db, const char *path, struct an_sites *sites)
 		if (s->nkinds > 1)
 			qsort(s->kinds, s->nkinds, sizeof(*s->kinds), cmp_kinds);
 	}
-	if (sites->n > 1)
-		qsort(sites->v, sites->n, sizeof(*sites->v), cmp_sites);
+	an_sites_sort(sites);
 	return 0;
 fail:
 	sqlite3_finalize(st);
 	an_sites_free(sites);
 	return -1;
+}
+
+void an_sites_sort(struct an_sites *sites)
+{
+	if (sites->n > 1)
+		qsort(sites->v, sites->n, sizeof(*sites->v), cmp_sites);
 }
 
 void an_sites_free(struct an_sites *sites)

@@ -5,8 +5,9 @@
 --   also posix_memalign of 0 bytes), alpha_fn and a function with a nasty name (quotes,
 --   backslash, ';', newline, tab, control char, non-ASCII, invalid UTF-8) tied on allocs and
 --   bytes, and a stack without any frame. 7 lost events.
+-- meta.schema_version is added by test_analyzer.py (the version of schema/schema.sql). No CPU
+-- samples (cpu_stats is empty): the CPU shares are 0.
 INSERT INTO meta(key, value) VALUES
-	('schema_version', '1'),
 	('arenaprof_version', '0.1.0'),
 	('pid', '4242'),
 	-- ./server --name "q\uote" <TAB>ü<ESC>[31m

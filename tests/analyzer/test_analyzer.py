@@ -95,15 +95,31 @@ def run_ok(*args):
     return out
 
 
+def schema_version():
+    """The version schema/schema.sql writes (PRAGMA user_version)."""
+    with open(ARGS.schema, encoding="utf-8") as f:
+        m = re.search(r"PRAGMA user_version\s*=\s*(\d+)", f.read())
+    check(m, "no PRAGMA user_version in the schema")
+    return int(m.group(1))
+
+
+def fixture_path(name):
+    return os.path.join(os.path.dirname(os.path.abspath(ARGS.fixture)), name)
+
+
 def make_db(name, extra_sql="", fixture=True):
+    """schema.sql + meta.schema_version + the fixture: True is --fixture (fixture_basic.sql), a
+    string another fixture file of this directory, False none (an empty profile)."""
     path = os.path.join(TMP, name)
     with open(ARGS.schema, encoding="utf-8") as f:
         sql = f.read()
+    sql += f"INSERT INTO meta(key, value) VALUES ('schema_version', '{schema_version()}');"
     if fixture:
-        with open(ARGS.fixture, encoding="utf-8") as f:
+        fpath = ARGS.fixture if fixture is True else fixture_path(fixture)
+        with open(fpath, encoding="utf-8") as f:
             sql += f.read()
     else:
-        sql += "INSERT INTO meta(key, value) VALUES ('schema_version', '1'), ('closed', '1');"
+        sql += "INSERT INTO meta(key, value) VALUES ('closed', '1');"
     db = sqlite3.connect(path)
     db.executescript(sql + extra_sql)
     db.commit()
@@ -123,7 +139,7 @@ def report_json(*args):
 
 def case_json():
     doc = report_json(make_db("basic.db"))
-    check(doc["schema_version"] == 1, "schema_version")
+    check(doc["schema_version"] == 1, "schema_version")  # the JSON format's, not the database's
     check(doc["target"] == {"pid": 4242, "command": NASTY_COMMAND.decode()},
           f"target {doc['target']}")
     rec = doc["recording"]
@@ -284,7 +300,9 @@ def case_wal_live():
         fixture = f.read()
     db = sqlite3.connect(path, isolation_level=None)
     db.execute("PRAGMA journal_mode=WAL")
-    db.executescript(schema + fixture + "UPDATE meta SET value = '0' WHERE key = 'closed';")
+    db.executescript(schema + fixture + "UPDATE meta SET value = '0' WHERE key = 'closed';"
+                     "INSERT INTO meta(key, value) VALUES "
+                     f"('schema_version', '{schema_version()}');")
     db.execute("BEGIN")
     db.execute("INSERT INTO alloc_stats VALUES (6, 'calloc', 1000, 1000, 1, 1)")
     try:
@@ -372,14 +390,19 @@ def case_err_not_ours():
 
 def case_err_schema_999():
     p = make_db("v999.db", "UPDATE meta SET value = '999' WHERE key = 'schema_version';")
-    expect_error(p, f"arenaprof: {p} has schema version 999; this arenaprof reads version 1")
+    expect_error(p, f"arenaprof: {p} has schema version 999; this arenaprof reads version "
+                 f"{schema_version()}")
+    # a version 1 profile (before CPU samples) is refused too
+    p = make_db("v1.db", "UPDATE meta SET value = '1' WHERE key = 'schema_version';")
+    expect_error(p, f"arenaprof: {p} has schema version 1; this arenaprof reads version "
+                 f"{schema_version()}")
 
 
 def case_err_missing_tables():
     p = os.path.join(TMP, "partial.db")
     db = sqlite3.connect(p)
     db.executescript("CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
-                     "INSERT INTO meta VALUES ('schema_version', '1');")
+                     f"INSERT INTO meta VALUES ('schema_version', '{schema_version()}');")
     db.close()
     expect_error(p, f"arenaprof: {p}: cannot read ", prefix=True)
 
@@ -442,6 +465,284 @@ def case_usage():
     check(rc == 0 and out.startswith(b"usage: arenaprof report"), "--help")
     # options after the operand work too (GNU getopt)
     check(run_ok("report", db, "--json").startswith(b"{"), "option after DB")
+
+# ---- CPU share (schema version 2: cpu_stats) ----
+# fixture_cpu_tree.sql: 100 samples; 10 are the profiler's overhead, so shares are of 90.
+TREE_BASE = 90
+TREE_SPLIT = {"malloc": 30 + 5, "free": 20, "realloc": 0, "kernel_mm": 5}
+TREE_ALLOCATOR = 60
+# function, file, line, module, allocs, allocator CPU samples: in report order
+TREE_SITES = [
+    ("new_node", "tree.c", 12, "/usr/bin/tree", 1000, 30 + 5 + 5),  # malloc, libc leaf, fault
+    ("parse", "tree.c", 33, "/usr/bin/tree", 10, 0),
+    ("free_tree", "tree.c", 20, "/usr/bin/tree", 0, 20),  # free's call site: no allocation
+]
+TREE_FOLDED_CPU = sorted([
+    b"main;parse;new_node;malloc;_int_malloc 30",
+    b"main;free_tree;free;_int_free 20",
+    b"main;parse;new_node;malloc;libc.so.6+0x9a12 5",
+    b"main;parse;new_node;malloc;_int_malloc;asm_exc_page_fault;exc_page_fault;handle_mm_fault;"
+    b"do_anonymous_page;clear_page_erms 5",
+    b"main;parse;new_node;malloc;exit_to_user_mode_prepare;uprobe_notify_resume 10",
+    b"main;compute 30",
+])
+TREE_FOLDED_ALLOC_CPU = [ln for ln in TREE_FOLDED_CPU
+                         if b"uprobe" not in ln and b"compute" not in ln]
+
+# fixture_cpu_families.sql: 63 samples, 4 overhead.
+FAM_BASE = 59
+FAM_SPLIT = {"malloc": 8 + 6 + 7 + 2 + 3 + 2, "free": 4 + 2 + 3, "realloc": 4, "kernel_mm": 3}
+FAM_SITES = [  # all without allocations: by function name, then file, line
+    ("Tree::insert(int)", "tree.cc", 20, "/usr/bin/app", 8),  # operator new's caller
+    ("Tree::~Tree()", "tree.cc", 30, "/usr/bin/app", 4),  # operator delete's caller
+    ("[unknown]", None, None, "[unknown]", 2),  # truncated jemalloc stack
+    ("cloned", "app.c", 40, "/usr/bin/app", 2),
+    ("grow", "app.c", 30, "/usr/bin/app", 4),
+    ("release", "app.c", 70, "/usr/bin/app", 3),  # munmap in the kernel: kernel_mm
+    ("tick", "app.c", 60, "/usr/bin/app", 3),  # timer interrupt over malloc: still malloc
+    ("use_jemalloc", "app.c", 10, "/usr/bin/app", 6),
+    ("use_mimalloc", "app.c", 20, "/usr/bin/app", 7),
+    ("use_mimalloc", "app.c", 21, "/usr/bin/app", 3),
+    ("use_tcmalloc", "app.c", 90, "/usr/bin/app", 2),
+]
+TCMALLOC_INTERNAL = (b"tcmalloc::ThreadCache::FetchFromCentralCache(unsigned int, int, "
+                     b"void* (*)(unsigned long))")
+FAM_FOLDED_ALLOC_CPU = sorted([
+    b"main;Tree::insert(int);operator new(unsigned long);malloc;_int_malloc 8",
+    b"main;Tree::~Tree();operator delete(void*);free;_int_free 4",
+    b"main;use_jemalloc;je_malloc;je_tcache_alloc_small_hard 6",
+    b"je_arena_dalloc_large;je_large_dalloc 2",
+    b"main;use_mimalloc;mi_malloc;_mi_malloc_generic;_mi_page_malloc 7",
+    b"main;use_mimalloc;mi_free;_mi_free_generic 3",
+    b"main;grow;__libc_realloc;_int_realloc 4",
+    b"main;cloned;__libc_malloc;_int_malloc.constprop.0 2",
+    b"main;tick;malloc;_int_malloc;asm_sysvec_apic_timer_interrupt;"
+    b"__sysvec_apic_timer_interrupt 3",
+    b"main;release;free;munmap_chunk;munmap;entry_SYSCALL_64_after_hwframe;do_syscall_64;"
+    b"__x64_sys_munmap 3",
+    b"main;use_tcmalloc;tc_malloc;" + TCMALLOC_INTERNAL + b" 2",
+])
+FAM_FOLDED_CPU = sorted(FAM_FOLDED_ALLOC_CPU + [
+    b"main;fill;asm_exc_page_fault;exc_page_fault;handle_mm_fault;clear_page_erms 5",
+    b"main;work;malloc;uprobe_notify_resume;handle_swbp;handler_chain;uprobe_dispatcher;"
+    b"bpf_prog_6deef7357e7b4530_on_malloc 4",
+    b"main;work 9",
+    b"[unknown] 1",
+])
+
+
+def check_cpu_sites(sites, want, base, what):
+    """want: (function, file, line, module, allocs or None, allocator samples); shares are exact
+    (the same double division as the analyzer's)."""
+    got = [(s["function"], s["file"], s["line"], s["module"]) for s in sites]
+    check(got == [w[:4] for w in want], f"{what}: sites {got}")
+    for s, w in zip(sites, want):
+        allocs, samples = w[4], w[-1]
+        if allocs is not None:
+            check(s["allocs"] == allocs, f"{what}: {w[0]} allocs {s['allocs']}")
+        check(s["alloc_cpu_samples"] == samples, f"{what}: {w[0]} samples "
+              f"{s['alloc_cpu_samples']}, expected {samples}")
+        check(s["alloc_cpu_share"] == samples / base, f"{what}: {w[0]} alloc_cpu_share "
+              f"{s['alloc_cpu_share']}, expected {samples}/{base}")
+        if s["allocs"] == 0:
+            check(s["bytes"] == 0 and s["share"] == 0 and s["kinds"] == {} and
+                  s["stacks"] == 0 and s["size_min"] == 0 and s["size_max"] == 0,
+                  f"{what}: a site without allocations: {s}")
+
+
+def check_cpu_totals(t, samples, recorded, split, base, overhead, lost=0):
+    check(t["cpu_samples"] == samples, f"cpu_samples {t['cpu_samples']}, expected {samples}")
+    check(t["cpu_recorded_samples"] == recorded, f"cpu_recorded_samples {t}")
+    check(t["cpu_lost"] == lost, f"cpu_lost {t['cpu_lost']}")
+    want_split = {k: v / base for k, v in split.items()}
+    check(t["allocator_cpu_split"] == want_split,
+          f"allocator_cpu_split {t['allocator_cpu_split']}, expected {want_split}")
+    check(list(t["allocator_cpu_split"]) == ["malloc", "free", "realloc", "kernel_mm"],
+          "split keys in order")
+    check(t["allocator_cpu_share"] == sum(split.values()) / base,
+          f"allocator_cpu_share {t['allocator_cpu_share']}")
+    check(t["profiler_overhead_share"] == overhead / recorded,
+          f"profiler_overhead_share {t['profiler_overhead_share']}")
+
+
+def case_cpu_json_tree():
+    doc = report_json(make_db("tree.db", fixture="fixture_cpu_tree.sql"))
+    check(doc["schema_version"] == 1, "the JSON format version stays 1 (fields only added)")
+    check(doc["recording"]["cpu_freq"] == 100, f"cpu_freq {doc['recording']}")
+    t = doc["totals"]
+    check_cpu_totals(t, 100, 100, TREE_SPLIT, TREE_BASE, 10)
+    check(t["allocator_cpu_share"] == TREE_ALLOCATOR / TREE_BASE, "60 of 90")
+    check(t["profiler_overhead_share"] == 0.1, "10 of 100")
+    check((t["allocs"], t["recorded_allocs"]) == (1010, 1010), f"allocation totals {t}")
+    check(doc["sites_total"] == 3, f"sites_total {doc['sites_total']}")
+    check_cpu_sites(doc["sites"], TREE_SITES, TREE_BASE, "tree")
+    check(doc["sites"][0]["share"] == 1000 / 1010, "allocation share unchanged")
+    check(abs(sum(s["share"] for s in doc["sites"]) - 1.0) < 1e-9,
+          "allocation shares still add up to 1 with the CPU-only site")
+    check(sum(s["alloc_cpu_share"] for s in doc["sites"]) == t["allocator_cpu_share"],
+          "site shares add up to the allocator share")
+
+
+def case_cpu_json_families():
+    doc = report_json(make_db("fam.db", fixture="fixture_cpu_families.sql"))
+    check(doc["recording"]["cpu_freq"] is None, "no cpu_freq in meta: null")
+    t = doc["totals"]
+    # no cpu_samples counter: the sum of cpu_stats
+    check_cpu_totals(t, 63, 63, FAM_SPLIT, FAM_BASE, 4)
+    check(doc["sites_total"] == len(FAM_SITES), f"sites_total {doc['sites_total']}")
+    check_cpu_sites(doc["sites"], [w[:4] + (0, w[4]) for w in FAM_SITES], FAM_BASE,
+                    "families")
+    names = {s["function"] for s in doc["sites"]}
+    for f in ("operator new(unsigned long)", "malloc", "je_malloc", "mi_malloc", "work", "fill",
+              "main"):
+        check(f not in names, f"{f} is not a call site of allocator CPU work")
+
+
+def text_lines(out):
+    text = out.decode("utf-8")
+    return text, text.splitlines()
+
+
+def case_cpu_text_tree():
+    db = make_db("tree.db", fixture="fixture_cpu_tree.sql")
+    text, lines = text_lines(run_ok("report", db))
+    for want in [
+        "CPU samples:  100 (1.00 s of CPU time at 100 Hz)",
+        "allocator:    66.7% of the process's CPU time",
+        "              malloc 38.9%, free 22.2%, realloc 0.0%, kernel memory management 5.6%",
+        "theoretical maximum saving: 66.7% of the CPU time (all of the allocator's share)",
+        "profiler overhead: 10.0% of the samples (uprobe/BPF handling, left out of the shares "
+        "above)",
+        "Top 3 of 3 call sites by allocations:",
+    ]:
+        check(want in lines, f"text report lacks the line {want!r}:\n{text}")
+    check("WARNING" not in text, f"no warning:\n{text}")
+    head = [ln for ln in lines if ln.lstrip().startswith("rank")]
+    check(len(head) == 1 and "alloc CPU" in head[0] and
+          head[0].index("avg size") < head[0].index("alloc CPU") < head[0].index("function"),
+          f"alloc CPU column header: {head}")
+    rows = [ln.split() for ln in lines if ln[:4].strip().isdigit()]
+    check(rows == [
+        ["1", "1,000", "99.0%", "31.2", "KiB", "32", "B", "44.4%", "new_node", "tree.c:12"],
+        ["2", "10", "1.0%", "640", "B", "64", "B", "-", "parse", "tree.c:33"],
+        ["3", "0", "0.0%", "0", "B", "0", "B", "22.2%", "free_tree", "tree.c:20"],
+    ], f"site rows {rows}")
+
+
+def case_cpu_text_families():
+    text, lines = text_lines(run_ok("report", make_db("fam.db",
+                                                      fixture="fixture_cpu_families.sql")))
+    for want in [
+        "CPU samples:  63 (CPU time unknown: no sampling frequency)",
+        "allocator:    74.6% of the process's CPU time",
+        "              malloc 47.5%, free 15.3%, realloc 6.8%, kernel memory management 5.1%",
+        "theoretical maximum saving: 74.6% of the CPU time (all of the allocator's share)",
+        "profiler overhead: 6.3% of the samples (uprobe/BPF handling, left out of the shares "
+        "above)",
+        "Top 11 of 11 call sites by allocations:",
+    ]:
+        check(want in lines, f"text report lacks the line {want!r}:\n{text}")
+    check("No allocation was recorded" not in text, "there are sites (CPU only)")
+
+
+def case_cpu_folded_tree():
+    db = make_db("tree.db", fixture="fixture_cpu_tree.sql")
+    lines = folded_lines(run_ok("folded", "--metric", "cpu", db))
+    check(sorted(lines) == TREE_FOLDED_CPU, "folded cpu:\n" + "\n".join(map(repr, lines)))
+    check(lines == sorted(lines, key=lambda ln: ln.rpartition(b" ")[0].split(b";")),
+          "sorted by frame names")
+    check(sum(int(ln.rpartition(b" ")[2]) for ln in lines) == 100, "every sample")
+    lines = folded_lines(run_ok("folded", "--metric", "alloc-cpu", db))
+    check(sorted(lines) == sorted(TREE_FOLDED_ALLOC_CPU),
+          "folded alloc-cpu:\n" + "\n".join(map(repr, lines)))
+    check(sum(int(ln.rpartition(b" ")[2]) for ln in lines) == TREE_ALLOCATOR,
+          "the allocator samples")
+    # count and bytes are unchanged by CPU samples
+    lines = folded_lines(run_ok("folded", db))
+    check(sorted(lines) == [b"main;parse;malloc 10", b"main;parse;new_node;malloc 1000"],
+          f"folded count {lines}")
+
+
+def case_cpu_folded_families():
+    db = make_db("fam.db", fixture="fixture_cpu_families.sql")
+    lines = folded_lines(run_ok("folded", "--metric", "cpu", db))
+    check(sorted(lines) == FAM_FOLDED_CPU, "folded cpu:\n" + "\n".join(map(repr, lines)))
+    lines = folded_lines(run_ok("folded", "--metric", "alloc-cpu", db))
+    check(sorted(lines) == FAM_FOLDED_ALLOC_CPU,
+          "folded alloc-cpu:\n" + "\n".join(map(repr, lines)))
+
+
+def case_cpu_none():
+    """A profile without CPU samples: shares 0, the header says so, no alloc CPU column."""
+    for db in (make_db("basic.db"), make_db("empty.db", fixture=False)):
+        doc = report_json(db)
+        t = doc["totals"]
+        check((t["cpu_samples"], t["cpu_recorded_samples"], t["cpu_lost"]) == (0, 0, 0),
+              f"cpu counts {t}")
+        check(t["allocator_cpu_share"] == 0 and t["profiler_overhead_share"] == 0 and
+              t["allocator_cpu_split"] == {"malloc": 0, "free": 0, "realloc": 0,
+                                           "kernel_mm": 0}, f"shares {t}")
+        check(doc["recording"]["cpu_freq"] is None, "no cpu_freq")
+        check(all(s["alloc_cpu_share"] == 0 and s["alloc_cpu_samples"] == 0
+                  for s in doc["sites"]), "site shares 0")
+        text = run_ok("report", db).decode("utf-8", "replace")
+        check("CPU samples:  none (no CPU samples in this profile: no CPU share)" in text, text)
+        check("alloc CPU" not in text and "allocator:" not in text, text)
+        for metric in ("cpu", "alloc-cpu"):
+            check(run_ok("folded", "--metric", metric, db) == b"", f"folded {metric} empty")
+    doc = report_json(make_db("basic0.db", "INSERT INTO meta VALUES ('cpu_freq', '0');"))
+    check(doc["recording"]["cpu_freq"] == 0, "cpu_freq 0 (recorded without CPU sampling)")
+
+
+def case_cpu_counters():
+    """cpu_samples comes from the counter when present (lost records included); shares from
+    the recorded stacks; cpu_lost warns."""
+    db = make_db("lost.db", "UPDATE counters SET value = 103 WHERE name = 'cpu_samples';"
+                 "UPDATE counters SET value = 3 WHERE name = 'cpu_lost';",
+                 fixture="fixture_cpu_tree.sql")
+    t = report_json(db)["totals"]
+    check_cpu_totals(t, 103, 100, TREE_SPLIT, TREE_BASE, 10, lost=3)
+    text = run_ok("report", db).decode()
+    check("CPU samples:  103 (1.03 s of CPU time at 100 Hz)" in text, text)
+    check("WARNING: 3 CPU sample records were lost (ring buffer full): the shares miss them"
+          in text, text)
+    db = make_db("nocounter.db", "DELETE FROM counters WHERE name LIKE 'cpu_%';",
+                 fixture="fixture_cpu_tree.sql")
+    t = report_json(db)["totals"]
+    check_cpu_totals(t, 100, 100, TREE_SPLIT, TREE_BASE, 10)
+    db = make_db("overflow.db", "UPDATE cpu_stats SET samples = 9000000000000000000 "
+                 "WHERE stack_id IN (10, 15);", fixture="fixture_cpu_tree.sql")
+    for cmd in (["report"], ["report", "--json"], ["folded", "--metric", "cpu"]):
+        rc, out, err = run(*cmd, db)
+        check(rc == 1 and out == b"" and err.decode() ==
+              f"arenaprof: {db}: CPU sample totals overflow\n", f"{cmd}: {rc} {err!r}")
+
+
+def case_cpu_all_overhead():
+    """Every sample is overhead: no division by zero, shares 0, overhead share 1."""
+    db = make_db("ovh.db", "DELETE FROM cpu_stats WHERE stack_id <> 14;"
+                 "UPDATE counters SET value = 10 WHERE name = 'cpu_samples';",
+                 fixture="fixture_cpu_tree.sql")
+    doc = report_json(db)
+    t = doc["totals"]
+    check(t["allocator_cpu_share"] == 0 and t["profiler_overhead_share"] == 1.0,
+          f"totals {t}")
+    check(all(v == 0 for v in t["allocator_cpu_split"].values()), "split 0")
+    check(all(s["alloc_cpu_share"] == 0 for s in doc["sites"]), "sites 0")
+    check(len(doc["sites"]) == 2, "no CPU-only site from overhead samples")
+    check(run_ok("folded", "--metric", "alloc-cpu", db) == b"", "no allocator samples")
+    text = run_ok("report", db).decode()
+    check("profiler overhead: 100.0% of the samples" in text, text)
+
+
+def case_cpu_report_top():
+    """--top counts the added CPU-only sites like the others (they sort last)."""
+    db = make_db("tree.db", fixture="fixture_cpu_tree.sql")
+    doc = report_json("--top", "2", db)
+    check(doc["sites_total"] == 3 and [s["function"] for s in doc["sites"]] ==
+          ["new_node", "parse"], f"--top 2: {doc['sites']}")
+    out = run_ok("report", "-n", "2", db).decode()
+    check("Top 2 of 3 call sites" in out and "free_tree" not in out, out)
 
 
 def main():
