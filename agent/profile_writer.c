@@ -25,7 +25,8 @@ static const char *const stmt_sql[S_N] = {
 	[S_ALLOC_STATS] = "INSERT OR REPLACE INTO alloc_stats(stack_id, kind, allocs, bytes, "
 			  "size_min, size_max) VALUES (?, ?, ?, ?, ?, ?)",
 	[S_CPU_STATS] = "INSERT OR REPLACE INTO cpu_stats(stack_id, samples) VALUES (?, ?)",
-	[S_THREAD] = "INSERT OR REPLACE INTO threads(tid, name, allocs, bytes) VALUES (?, ?, ?, ?)",
+	[S_THREAD] = "INSERT OR REPLACE INTO threads(tid, name, allocs, bytes, cpu_samples) "
+		     "VALUES (?, ?, ?, ?, ?)",
 	[S_COUNTER] = "INSERT OR REPLACE INTO counters(name, value) VALUES (?, ?)",
 };
 
@@ -161,7 +162,7 @@ int pw_cpu_stats(struct profile_writer *w, int64_t stack_id, uint64_t samples)
 }
 
 int pw_thread(struct profile_writer *w, uint32_t tid, const char *name, uint64_t allocs,
-	      uint64_t bytes)
+	      uint64_t bytes, uint64_t cpu_samples)
 {
 	sqlite3_stmt *st = w->st[S_THREAD];
 
@@ -169,6 +170,7 @@ int pw_thread(struct profile_writer *w, uint32_t tid, const char *name, uint64_t
 	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)allocs);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)bytes);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)cpu_samples);
 	return run(st);
 }
 

@@ -23,7 +23,7 @@ int pw_alloc_stats(struct profile_writer *w, int64_t stack_id, const char *kind,
 		   uint64_t bytes, uint64_t size_min, uint64_t size_max);
 int pw_cpu_stats(struct profile_writer *w, int64_t stack_id, uint64_t samples);
 int pw_thread(struct profile_writer *w, uint32_t tid, const char *name, uint64_t allocs,
-	      uint64_t bytes);
+	      uint64_t bytes, uint64_t cpu_samples);
 int pw_counter(struct profile_writer *w, const char *name, uint64_t value);
 /* The last SQLite error, for messages. */
 const char *pw_errmsg(struct profile_writer *w);

@@ -143,7 +143,7 @@ static int on_cpu_sample(struct recorder *r, const struct ap_alloc_event *e, siz
 	memcpy(kips, data, (size_t)nk * 8);
 	nu = user_chain(r, e, data + kbytes, e->data_len - kbytes, ips, &truncated);
 	r->unwind_truncated += (uint64_t)truncated;
-	return stack_store_add_cpu(r->store, kips, nk, ips, nu, truncated) ? -ENOMEM : 0;
+	return stack_store_add_cpu(r->store, kips, nk, ips, nu, truncated, e->tid) ? -ENOMEM : 0;
 }
 
 static int on_event(void *ctx, void *data, size_t len)
@@ -247,7 +247,7 @@ static int write_start_meta(struct recorder *r, const struct alloc_probe_plan *p
 	rc |= ap_db_set_meta(r->db, "arenaprof_version", ARENAPROF_VERSION);
 	rc |= ap_db_set_meta_int(r->db, "pid", r->pid);
 	rc |= ap_db_set_meta(r->db, "command", cmd);
-	rc |= ap_db_set_meta(r->db, "mode", "exact");
+	rc |= ap_db_set_meta(r->db, "mode", r->opt.cpu_only ? "cpu-only" : "exact");
 	rc |= ap_db_set_meta(r->db, "unwind", r->opt.stack_mode == AP_STACK_FP ? "fp" : "dwarf");
 	rc |= ap_db_set_meta_int(r->db, "cpu_freq", r->opt.cpu_freq);
 	rc |= ap_db_set_meta_int(r->db, "stack_snapshot_bytes",
@@ -465,6 +465,9 @@ static int setup(struct recorder *r, char *err, size_t errlen)
 	proc_maps_free(&maps);
 	if (rc)
 		return -1;
+	for (int f = 0; r->opt.cpu_only && f < AF_COUNT; f++)
+		if (f != AF_DL_DEBUG_STATE)
+			plan.f[f].found = 0;
 	r->bpf = bpf_session_load(&bo, err, errlen);
 	if (!r->bpf)
 		return -1;

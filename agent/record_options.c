@@ -21,6 +21,7 @@ void record_usage(void)
 	      "      --stack-size N    bytes of user stack copied per event (default 8192, max 16384)\n"
 	      "      --ring-size MIB   ring buffer size in MiB, a power of two (default 64)\n"
 	      "  -F, --cpu-freq HZ     CPU samples per second of each thread (default 499, 0: off)\n"
+	      "      --cpu-only        sample the CPU only, allocator probes off (no cost per call)\n"
 	      "  -q, --quiet           no progress messages\n"
 	      "examples:\n"
 	      "  sudo arenaprof record -p 1234 -d 10 -o app.db\n"
@@ -51,7 +52,7 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *out)
 
 int record_options_parse(int argc, char **argv, struct record_options *o)
 {
-	enum { OPT_UNWIND = 256, OPT_STACK_SIZE, OPT_RING_SIZE };
+	enum { OPT_UNWIND = 256, OPT_STACK_SIZE, OPT_RING_SIZE, OPT_CPU_ONLY };
 	static const struct option longopts[] = {
 		{ "pid", required_argument, NULL, 'p' },
 		{ "output", required_argument, NULL, 'o' },
@@ -62,6 +63,7 @@ int record_options_parse(int argc, char **argv, struct record_options *o)
 		{ "stack-size", required_argument, NULL, OPT_STACK_SIZE },
 		{ "ring-size", required_argument, NULL, OPT_RING_SIZE },
 		{ "cpu-freq", required_argument, NULL, 'F' },
+		{ "cpu-only", no_argument, NULL, OPT_CPU_ONLY },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -123,6 +125,9 @@ int record_options_parse(int argc, char **argv, struct record_options *o)
 					optarg);
 			o->ring_bytes = (uint32_t)(v << 20);
 			break;
+		case OPT_CPU_ONLY:
+			o->cpu_only = 1;
+			break;
 		case 'h':
 			record_usage();
 			exit(0);
@@ -132,6 +137,8 @@ int record_options_parse(int argc, char **argv, struct record_options *o)
 	}
 	if (optind < argc)
 		o->command = &argv[optind]; /* like perf, "--" may be left out */
+	if (o->cpu_only && !o->cpu_freq)
+		return usage_error("--cpu-only needs CPU sampling (-F > 0)", NULL);
 	if (!o->pid == !o->command)
 		return usage_error(o->pid ? "give either -p PID or -- COMMAND, not both" :
 					    "give -p PID or -- COMMAND",

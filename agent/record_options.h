@@ -16,6 +16,7 @@ struct record_options {
 	uint32_t snapshot_bytes; /* --stack-size */
 	uint32_t ring_bytes; /* --ring-size (MiB on the command line) */
 	unsigned int cpu_freq; /* -F, --cpu-freq: CPU samples per second per thread, 0 = off */
+	int cpu_only; /* --cpu-only: no allocator probes */
 };
 
 /* 0, or -1 after printing a one-line usage error. */

@@ -57,7 +57,7 @@ struct frame_row {
 struct thread_entry {
 	uint32_t tid;
 	int dirty;
-	uint64_t allocs, bytes;
+	uint64_t allocs, bytes, cpu_samples;
 	char name[16];
 };
 
@@ -284,7 +284,8 @@ static void read_thread_name(pid_t pid, uint32_t tid, char *buf, size_t size)
 	fclose(f);
 }
 
-static int count_thread(struct stack_store *st, uint32_t tid, uint64_t size)
+/* Per-thread totals: an allocation of size bytes, or (cpu) one CPU sample. */
+static int count_thread(struct stack_store *st, uint32_t tid, uint64_t size, int cpu)
 {
 	struct thread_entry *t = u64_map_get(&st->threads, (uint64_t)tid + 1);
 
@@ -297,8 +298,12 @@ static int count_thread(struct stack_store *st, uint32_t tid, uint64_t size)
 		t->tid = tid;
 		read_thread_name(target_space_pid(st->ts), tid, t->name, sizeof(t->name));
 	}
-	t->allocs++;
-	t->bytes += size;
+	if (cpu) {
+		t->cpu_samples++;
+	} else {
+		t->allocs++;
+		t->bytes += size;
+	}
 	t->dirty = 1;
 	return 0;
 }
@@ -326,11 +331,11 @@ int stack_store_add(struct stack_store *st, const uint64_t *ips, int n, int trun
 	k->bytes += size;
 	e->dirty = 1;
 	st->stats.allocs++;
-	return count_thread(st, tid, size);
+	return count_thread(st, tid, size, 0);
 }
 
 int stack_store_add_cpu(struct stack_store *st, const uint64_t *kips, int nk, const uint64_t *uips,
-			int nu, int truncated)
+			int nu, int truncated, uint32_t tid)
 {
 	uint64_t elems[MAX_ELEMS];
 	struct stack_entry *e;
@@ -346,7 +351,7 @@ int stack_store_add_cpu(struct stack_store *st, const uint64_t *kips, int nk, co
 	e->cpu_samples++;
 	e->dirty = 1;
 	st->stats.cpu_samples++;
-	return 0;
+	return count_thread(st, tid, 0, 1);
 }
 
 void stack_store_set_kallsyms(struct stack_store *st, const struct kallsyms *ksyms)
@@ -430,7 +435,7 @@ static int flush_threads(struct stack_store *st, struct profile_writer *w)
 	{
 		struct thread_entry *t = st->threads.vals[i];
 
-		if (t->dirty && pw_thread(w, t->tid, t->name, t->allocs, t->bytes))
+		if (t->dirty && pw_thread(w, t->tid, t->name, t->allocs, t->bytes, t->cpu_samples))
 			return -1;
 		t->dirty = 0;
 	}

@@ -23,7 +23,7 @@ int stack_store_add(struct stack_store *st, const uint64_t *ips, int n, int trun
  * instruction) when it hit kernel code, then the user chain uips[0..nu) (uips[0] the interrupted
  * or resumed user instruction). 0, or -ENOMEM. */
 int stack_store_add_cpu(struct stack_store *st, const uint64_t *kips, int nk, const uint64_t *uips,
-			int nu, int truncated);
+			int nu, int truncated, uint32_t tid);
 
 struct kallsyms;
 /* Names kernel frames (CPU samples); without it they are "[kernel]+0x...". */

@@ -58,7 +58,8 @@ CREATE TABLE threads (
 	tid    INTEGER PRIMARY KEY,
 	name   TEXT NOT NULL DEFAULT '',
 	allocs INTEGER NOT NULL,
-	bytes  INTEGER NOT NULL
+	bytes  INTEGER NOT NULL,
+	cpu_samples INTEGER NOT NULL DEFAULT 0
 );
 
 CREATE TABLE counters (
