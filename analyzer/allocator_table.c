@@ -217,14 +217,15 @@ static const char *const kernel_mm_syscalls[] = {
 	"brk", "madvise", "mmap", "mmap_pgoff", "mprotect", "mremap", "munmap", "process_madvise",
 };
 
+/* int3 is the uprobe breakpoint; the debug exception ends the single step of the displaced
+ * instruction (executed out of line in the [uprobes] page). */
 static const char *const overhead_names[] = {
-	"asm_exc_int3", "do_int3", "do_int3_user", "exc_int3", "handle_singlestep", "handle_swbp",
-	"handle_trampoline", "handler_chain", "prepare_uretprobe", "trace_call_bpf",
+	"asm_exc_debug", "asm_exc_int3", "do_int3", "do_int3_user", "exc_debug", "exc_debug_user",
+	"exc_int3", "handle_singlestep", "handle_swbp", "handle_trampoline", "handler_chain",
+	"prepare_uretprobe", "trace_call_bpf",
 };
-static const char *const overhead_prefixes[] = {
-	"uprobe", "uretprobe", "__uprobe", "__uretprobe", "arch_uprobe", "arch_uretprobe", "bpf_",
-	"__bpf_", "___bpf_",
-};
+static const char *const overhead_words[] = { "uprobe", "uretprobe" }; /* anywhere in the name */
+static const char *const overhead_prefixes[] = { "bpf_", "__bpf_", "___bpf_" };
 
 /* clang-format on */
 
@@ -373,16 +374,26 @@ int at_kernel_mm(const char *function)
 
 int at_profiler_overhead(const char *function)
 {
-	size_t i;
+	size_t i, len;
 
 	if (!function)
 		return 0;
-	if (in_list(function, base_len(function), overhead_names, NELEM(overhead_names)))
+	len = base_len(function);
+	if (in_list(function, len, overhead_names, NELEM(overhead_names)))
 		return 1;
+	for (i = 0; i < NELEM(overhead_words); i++)
+		if (contains(function, len, overhead_words[i]))
+			return 1;
 	for (i = 0; i < NELEM(overhead_prefixes); i++)
 		if (has_prefix(function, overhead_prefixes[i]))
 			return 1;
 	return 0;
+}
+
+int at_profiler_overhead_user(const char *function, const char *module)
+{
+	return (function && strcmp(function, AT_UPROBES_PAGE) == 0) ||
+	       (module && strcmp(module, AT_UPROBES_PAGE) == 0);
 }
 
 const char *at_category_name(enum at_category c)

@@ -25,8 +25,17 @@ enum at_category at_lookup(const char *function, struct at_match *m);
  * madvise and mprotect system calls and page-fault handling. */
 int at_kernel_mm(const char *function);
 
-/* A kernel function of the profiler's own work: uprobe and uretprobe handling, BPF programs. */
+/* A kernel function of the profiler's own work: uprobe and uretprobe handling (the int3 and
+ * single-step traps included), BPF programs. */
 int at_profiler_overhead(const char *function);
+
+/* The kernel's page of uprobe instruction slots and the uretprobe trampoline, as a frame's
+ * function (outside any file mapping) or module. */
+#define AT_UPROBES_PAGE "[uprobes]"
+
+/* A user frame in the uprobes page: as the innermost user frame of a CPU sample, the thread was
+ * executing the profiler's displaced instruction or return trampoline. */
+int at_profiler_overhead_user(const char *function, const char *module);
 
 const char *at_category_name(enum at_category c); /* "malloc", "free", "realloc", "none" */
 const char *at_family_name(enum at_family f); /* "glibc", "jemalloc", ... */

@@ -27,6 +27,12 @@ void cpu_classify(const struct cpu_profile *p, const struct cpu_stack *s, struct
 		}
 		kernel_mm |= f->kernel_mm;
 	}
+	/* the innermost user frame in the uprobes page: the profiler's displaced instruction */
+	f = cpu_stack_frame(p, s, pos);
+	if (f && f->overhead) {
+		v->cls = CPU_OVERHEAD;
+		return;
+	}
 	/* the outermost allocator frame among the user frames */
 	for (; pos < s->len; pos++) {
 		f = cpu_stack_frame(p, s, pos);

@@ -40,6 +40,7 @@ static void classify_frame(struct cpu_frame *f)
 		f->overhead = at_profiler_overhead(f->function) != 0;
 		f->category = AT_NONE;
 	} else {
+		f->overhead = at_profiler_overhead_user(f->function, f->module) != 0;
 		f->category = at_lookup(f->function, NULL);
 	}
 }

@@ -25,7 +25,9 @@ struct cpu_frame {
 	char *module; /* modules.path, AN_UNKNOWN without a module */
 	unsigned kernel : 1; /* module CPU_KERNEL_MODULE */
 	unsigned kernel_mm : 1; /* kernel frame of memory management (at_kernel_mm) */
-	unsigned overhead : 1; /* kernel frame of the profiler's own work (at_profiler_overhead) */
+	/* the profiler's own work: a kernel frame (at_profiler_overhead) or a user frame in the
+	 * uprobes page (at_profiler_overhead_user) */
+	unsigned overhead : 1;
 	enum at_category category; /* user frames: allocator code or AT_NONE */
 };
 

@@ -1,6 +1,6 @@
 -- fixture_cpu_families.sql: CPU samples through every allocator family and the classification's
 -- edge cases, applied after schema/schema.sql by test_analyzer.py (expected values derived
--- there). No cpu_samples counter (the total is SUM(cpu_stats.samples) = 63), no cpu_freq, no
+-- there). No cpu_samples counter (the total is SUM(cpu_stats.samples) = 71), no cpu_freq, no
 -- allocation. Stack by stack (samples, expected class, expected call site):
 --   101  8 malloc    operator new(unsigned long) -> malloc -> _int_malloc; site Tree::insert(int)
 --   102  4 free      operator delete(void*) -> free -> _int_free; site Tree::~Tree()
@@ -17,6 +17,9 @@
 --   113  9 other     work <- main
 --   114  1 other     a stack without frames
 --   115  2 malloc    tc_malloc -> tcmalloc::ThreadCache::FetchFromCentralCache(...); site use_tcmalloc
+--   116  5 overhead  the single step of a displaced instruction: asm_exc_debug ... over [uprobes]
+--   117  1 overhead  user mode in the [uprobes] page (no module)
+--   118  2 overhead  __x64_sys_uretprobe (the uretprobe trampoline's system call) over work
 INSERT INTO meta(key, value) VALUES
 	('pid', '888'), ('command', './app'), ('mode', 'exact'), ('unwind', 'dwarf'),
 	('closed', '1');
@@ -84,12 +87,17 @@ INSERT INTO frames(id, module_id, offset, inline_depth, function, file, line) VA
 	(90, 3, -2130665472, 0, 'uprobe_notify_resume', NULL, NULL),
 	(91, 3, -2130661376, 0, '__x64_sys_munmap', NULL, NULL),
 	(92, 3, -2130657280, 0, 'do_syscall_64', NULL, NULL),
-	(93, 3, -2130653184, 0, 'entry_SYSCALL_64_after_hwframe', NULL, NULL);
+	(93, 3, -2130653184, 0, 'entry_SYSCALL_64_after_hwframe', NULL, NULL),
+	(94, 3, -2130649088, 0, 'irqentry_exit_to_user_mode', NULL, NULL),
+	(95, 3, -2130644992, 0, 'exc_debug_user', NULL, NULL),
+	(96, 3, -2130640896, 0, 'asm_exc_debug', NULL, NULL),
+	(97, NULL, 140737488338944, 0, '[uprobes]', NULL, NULL),
+	(98, 3, -2130636800, 0, '__x64_sys_uretprobe', NULL, NULL);
 
 INSERT INTO stacks(id, depth, truncated) VALUES
 	(101, 5, 0), (102, 5, 0), (103, 4, 0), (104, 2, 1), (105, 5, 0), (106, 4, 0), (107, 4, 0),
 	(108, 4, 0), (109, 6, 0), (110, 6, 0), (111, 8, 0), (112, 8, 0), (113, 2, 0), (114, 0, 1),
-	(115, 4, 0);
+	(115, 4, 0), (116, 6, 0), (117, 3, 0), (118, 5, 0);
 
 INSERT INTO stack_frames(stack_id, pos, frame_id) VALUES
 	(101, 0, 20), (101, 1, 21), (101, 2, 40), (101, 3, 2), (101, 4, 1),
@@ -107,8 +115,11 @@ INSERT INTO stack_frames(stack_id, pos, frame_id) VALUES
 	(112, 0, 91), (112, 1, 92), (112, 2, 93), (112, 3, 28), (112, 4, 29), (112, 5, 30),
 	(112, 6, 11), (112, 7, 1),
 	(113, 0, 12), (113, 1, 1),
-	(115, 0, 70), (115, 1, 71), (115, 2, 13), (115, 3, 1);
+	(115, 0, 70), (115, 1, 71), (115, 2, 13), (115, 3, 1),
+	(116, 0, 94), (116, 1, 95), (116, 2, 96), (116, 3, 97), (116, 4, 12), (116, 5, 1),
+	(117, 0, 97), (117, 1, 12), (117, 2, 1),
+	(118, 0, 98), (118, 1, 92), (118, 2, 93), (118, 3, 12), (118, 4, 1);
 
 INSERT INTO cpu_stats(stack_id, samples) VALUES
 	(101, 8), (102, 4), (103, 6), (104, 2), (105, 7), (106, 3), (107, 4), (108, 2), (109, 5),
-	(110, 3), (111, 4), (112, 3), (113, 9), (114, 1), (115, 2);
+	(110, 3), (111, 4), (112, 3), (113, 9), (114, 1), (115, 2), (116, 5), (117, 1), (118, 2);

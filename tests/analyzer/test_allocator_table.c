@@ -162,6 +162,20 @@ int main(void)
 	OVH("__bpf_prog_enter", 1);
 	OVH("bpf_ringbuf_reserve", 1);
 	OVH("__uprobe_perf_func", 1);
+	OVH("__x64_sys_uretprobe", 1); /* the uretprobe trampoline's system call (Linux 6.11) */
+	OVH("put_uprobe", 1);
+	OVH("find_active_uprobe_rcu", 1);
+	OVH("asm_exc_debug", 1); /* the single step after the displaced instruction */
+	OVH("exc_debug_user", 1);
+	OVH("exc_int3", 1);
+	OVH("kprobe_ftrace_handler", 0);
+	OVH("irqentry_exit_to_user_mode", 0);
+	if (!at_profiler_overhead_user("[uprobes]", NULL) ||
+	    !at_profiler_overhead_user("x", "[uprobes]") ||
+	    at_profiler_overhead_user("malloc", "/usr/lib/x86_64-linux-gnu/libc.so.6")) {
+		fprintf(stderr, "FAIL at_profiler_overhead_user\n");
+		failures++;
+	}
 	OVH("exc_page_fault", 0);
 	OVH("handle_mm_fault", 0);
 	OVH("do_syscall_64", 0);
