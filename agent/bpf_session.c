@@ -217,9 +217,16 @@ int bpf_session_sample_cpu(struct bpf_session *s, pid_t pid, unsigned int freq, 
 	return rc ? -1 : 0;
 }
 
-/* In reverse order of attaching: free's probe (attached last) goes first; then the samplers. */
+void bpf_session_arm(struct bpf_session *s, int armed)
+{
+	__atomic_store_n(&s->skel->bss->armed, (__u32)armed, __ATOMIC_SEQ_CST);
+}
+
+/* Disarms first, so that every counter stops at the same instant, then removes the links in
+ * reverse order of attaching. */
 void bpf_session_detach(struct bpf_session *s)
 {
+	bpf_session_arm(s, 0);
 	while (s->nlinks > 0)
 		bpf_link__destroy(s->links[--s->nlinks]);
 	while (s->ncpu_links > 0) {

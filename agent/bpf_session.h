@@ -29,6 +29,9 @@ int bpf_session_attach(struct bpf_session *s, pid_t pid, const struct alloc_prob
  * existing thread, inherited by threads created later). 0, or -1 with a one-line reason. */
 int bpf_session_sample_cpu(struct bpf_session *s, pid_t pid, unsigned int freq, char *err,
 			   size_t errlen);
+/* Starts (armed = 1) or stops counting and recording in every program at once. Probes attach
+ * disarmed. */
+void bpf_session_arm(struct bpf_session *s, int armed);
 /* Removes all probes and samplers: the target runs untouched afterwards. */
 void bpf_session_detach(struct bpf_session *s);
 /* The ring buffer's map fd, for ring_buffer__new. */

@@ -61,7 +61,7 @@ struct recorder {
 	sqlite3 *db;
 	struct profile_writer *w;
 	uint64_t records, bad_records, unwind_truncated;
-	uint64_t start_ns, start_wall_ns;
+	uint64_t start_ns, start_wall_ns, end_wall_ns;
 	const char *end_reason;
 	char target_exit[32];
 	atomic_int detached;
@@ -127,21 +127,53 @@ static int user_chain(struct recorder *r, const struct ap_alloc_event *e, const 
 	return unwind_cached(r->unw_cache, &s, ips, MAX_FRAMES, truncated);
 }
 
+/* Puts back the return addresses the kernel replaced with its uretprobe trampoline (pending
+ * allocator returns of the sampled thread), in a copy of the snapshot. */
+static const uint8_t *restore_returns(const struct ap_return_instance *ri, int n, uint64_t sp,
+				      const uint8_t *data, uint32_t len, uint8_t *copy)
+{
+	const uint8_t *out = data;
+
+	for (int i = 0; i < n; i++) {
+		uint64_t off = ri[i].stack - sp;
+
+		if (ri[i].stack < sp || off + 8 > len)
+			continue;
+		if (out == data) {
+			memcpy(copy, data, len);
+			out = copy;
+		}
+		memcpy(copy + off, &ri[i].orig, 8);
+	}
+	return out;
+}
+
 static int on_cpu_sample(struct recorder *r, const struct ap_alloc_event *e, size_t len)
 {
-	const uint32_t kbytes = AP_KSTACK_MAX_FRAMES * 8;
-	const uint8_t *data = (const uint8_t *)(e + 1);
+	const uint32_t prefix =
+		AP_KSTACK_MAX_FRAMES * 8 + AP_RI_MAX * sizeof(struct ap_return_instance);
+	const uint8_t *data = (const uint8_t *)(e + 1), *user;
 	uint64_t kips[AP_KSTACK_MAX_FRAMES], ips[MAX_FRAMES];
+	static uint8_t copy[AP_SNAPSHOT_MAX + 512];
+	struct ap_return_instance ri[AP_RI_MAX];
+	uint32_t ulen;
 	int nk, nu, truncated;
 
-	if (e->data_len < kbytes || e->data_len > len - sizeof(*e) || e->size > kbytes) {
+	if (e->data_len < prefix || e->data_len > len - sizeof(*e) ||
+	    e->size > AP_KSTACK_MAX_FRAMES * 8 || e->ptr > AP_RI_MAX ||
+	    e->data_len - prefix > sizeof(copy)) {
 		r->bad_records++;
 		return 0;
 	}
 	r->records++;
 	nk = (int)(e->size / 8);
 	memcpy(kips, data, (size_t)nk * 8);
-	nu = user_chain(r, e, data + kbytes, e->data_len - kbytes, ips, &truncated);
+	memcpy(ri, data + AP_KSTACK_MAX_FRAMES * 8, sizeof(ri));
+	ulen = e->data_len - prefix;
+	user = data + prefix;
+	if (e->stack_kind == AP_STACK_SNAPSHOT)
+		user = restore_returns(ri, (int)e->ptr, e->sp, user, ulen, copy);
+	nu = user_chain(r, e, user, ulen, ips, &truncated);
 	r->unwind_truncated += (uint64_t)truncated;
 	return stack_store_add_cpu(r->store, kips, nk, ips, nu, truncated, e->tid) ? -ENOMEM : 0;
 }
@@ -274,7 +306,7 @@ static int write_start_meta(struct recorder *r, const struct alloc_probe_plan *p
 
 static int write_end_meta(struct recorder *r)
 {
-	uint64_t end_wall = now_ns(CLOCK_REALTIME);
+	uint64_t end_wall = r->end_wall_ns;
 	int rc = 0;
 
 	rc |= pw_begin(r->w);
@@ -387,6 +419,7 @@ static int finish(struct recorder *r)
 	struct stack_store_stats ss;
 	uint64_t c[AP_CNT_COUNT] = { 0 };
 
+	r->end_wall_ns = now_ns(CLOCK_REALTIME); /* the probes are disarmed now */
 	detach_while_consuming(r);
 	if (flush_batch(r) || write_end_meta(r)) {
 		fprintf(stderr, "arenaprof: writing the profile failed: %s\n", pw_errmsg(r->w));
@@ -496,6 +529,7 @@ static int setup(struct recorder *r, char *err, size_t errlen)
 		return -1;
 	if (r->opt.cpu_freq && bpf_session_sample_cpu(r->bpf, r->pid, r->opt.cpu_freq, err, errlen))
 		return -1;
+	bpf_session_arm(r->bpf, 1);
 	r->start_ns = now_ns(CLOCK_MONOTONIC);
 	r->start_wall_ns = now_ns(CLOCK_REALTIME);
 	if (write_start_meta(r, &plan)) {

@@ -6,6 +6,7 @@
  * counters keep exact totals even when the ring buffer is full. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
 #include "alloc_event.h"
 
@@ -15,6 +16,11 @@ const volatile __u32 stack_mode = AP_STACK_SNAPSHOT;
 const volatile __u32 snapshot_bytes = 8192;
 const volatile __u64 wakeup_bytes = 1 << 20;
 const volatile __u32 target_tgid;
+
+/* Set by the agent once every probe is attached and cleared before the first is detached:
+ * attaching and detaching take a while link by link (~0.1 s each), and counting only while
+ * armed makes every counter cover the same instants. */
+volatile __u32 armed;
 
 /* What an entry probe remembers until the return probe of the same thread. */
 struct ap_pending {
@@ -70,6 +76,8 @@ static __always_inline int on_entry(struct pt_regs *ctx, __u8 kind, __u64 size, 
 	struct ap_pending fresh = {};
 	__u64 sp = PT_REGS_SP(ctx);
 
+	if (!armed)
+		return 0;
 	if (inside_call(p, sp)) {
 		p->depth++;
 		count(AP_CNT_NESTED, 1);
@@ -126,6 +134,8 @@ int BPF_KPROBE(free_entry, void *ptr)
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct ap_pending *p = bpf_map_lookup_elem(&pending, &tid);
 
+	if (!armed)
+		return 0;
 	if (inside_call(p, PT_REGS_SP(ctx)))
 		return 0; /* a free inside realloc: part of that call */
 	if (ptr)
@@ -212,7 +222,8 @@ int BPF_KRETPROBE(alloc_return, __u64 ret)
 	__u8 kind;
 
 	if (!p || p->depth == 0) {
-		count(AP_CNT_ORPHAN_RETURNS, 1);
+		if (armed)
+			count(AP_CNT_ORPHAN_RETURNS, 1);
 		return 0;
 	}
 	if (--p->depth > 0)
@@ -221,7 +232,7 @@ int BPF_KRETPROBE(alloc_return, __u64 ret)
 	size = p->size;
 	memptr = p->memptr;
 	bpf_map_delete_elem(&pending, &tid);
-	if (kind >= AP_KIND_ALLOC_COUNT)
+	if (kind >= AP_KIND_ALLOC_COUNT || !armed)
 		return 0;
 	count(AP_CNT_ALLOCS_FIRST + kind, 1);
 	count(AP_CNT_BYTES, size);
@@ -256,6 +267,27 @@ int BPF_KRETPROBE(alloc_return, __u64 ret)
 	return 0;
 }
 
+#define CPU_PREFIX_BYTES (AP_KSTACK_MAX_FRAMES * 8 + AP_RI_MAX * sizeof(struct ap_return_instance))
+
+/* The thread's pending uretprobes (innermost first), so the agent can unwind through frames
+ * whose return address the kernel replaced with its trampoline (a sample inside malloc). */
+static __always_inline __u64 pending_returns(struct task_struct *task,
+					     struct ap_return_instance *out)
+{
+	struct return_instance *ri = BPF_CORE_READ(task, utask, return_instances);
+	__u64 n = 0;
+
+	for (int i = 0; i < AP_RI_MAX; i++) {
+		if (!ri)
+			break;
+		out[i].stack = BPF_CORE_READ(ri, stack);
+		out[i].orig = BPF_CORE_READ(ri, orig_ret_vaddr);
+		n++;
+		ri = BPF_CORE_READ(ri, next);
+	}
+	return n;
+}
+
 /* A CPU sample of one of the target's threads (per-thread software cpu-clock events, inherited
  * by new threads): the kernel stack when it interrupted kernel work done for the thread, and the
  * thread's user registers and stack. */
@@ -270,10 +302,10 @@ int cpu_sample(struct bpf_perf_event_data *ctx)
 	__u64 cs;
 	long n;
 
-	if ((__u32)(id >> 32) != target_tgid)
-		return 0; /* a child process that inherited the event */
+	if ((__u32)(id >> 32) != target_tgid || !armed)
+		return 0; /* not armed, or a child process that inherited the event */
 	count(AP_CNT_CPU_SAMPLES, 1);
-	e = bpf_ringbuf_reserve(&events, record_bytes() + AP_KSTACK_MAX_FRAMES * 8, 0);
+	e = bpf_ringbuf_reserve(&events, record_bytes() + CPU_PREFIX_BYTES, 0);
 	if (!e) {
 		count(AP_CNT_CPU_LOST, 1);
 		return 0;
@@ -286,7 +318,6 @@ int cpu_sample(struct bpf_perf_event_data *ctx)
 		n = bpf_get_stack(ctx, data, AP_KSTACK_MAX_FRAMES * 8, 0);
 	e->size = n > 0 ? (__u64)n : 0;
 	e->ts_ns = bpf_ktime_get_ns();
-	e->ptr = 0;
 	e->ip = uregs->ip;
 	e->sp = uregs->sp;
 	e->bp = uregs->bp;
@@ -295,8 +326,9 @@ int cpu_sample(struct bpf_perf_event_data *ctx)
 	e->stack_kind = stack_mode;
 	e->reserved = 0;
 	e->reserved2 = 0;
-	e->data_len =
-		AP_KSTACK_MAX_FRAMES * 8 + user_stack(ctx, data + AP_KSTACK_MAX_FRAMES * 8, e->sp);
+	e->ptr = pending_returns(task,
+				 (struct ap_return_instance *)(data + AP_KSTACK_MAX_FRAMES * 8));
+	e->data_len = CPU_PREFIX_BYTES + user_stack(ctx, data + CPU_PREFIX_BYTES, e->sp);
 	bpf_ringbuf_submit(e, wakeup_flags());
 	return 0;
 }

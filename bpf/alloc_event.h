@@ -24,9 +24,18 @@ enum ap_kind {
 	 * unmapped); the record has no stack and tells the agent to re-read the maps now. */
 	AP_KIND_MAPS_CHANGED = 0x80,
 	/* A CPU sample of a target thread: data holds AP_KSTACK_MAX_FRAMES kernel return addresses
-	 * (size says how many bytes of them are valid), then the user stack data. */
+	 * (size says how many bytes of them are valid), then AP_RI_MAX struct ap_return_instance
+	 * (ptr says how many are valid), then the user stack data. */
 	AP_KIND_CPU_SAMPLE = 0x81,
 };
+
+/* A pending uretprobe of the sampled thread: the return address at user address `stack` was
+ * replaced by the kernel's trampoline; orig is the real one (the unwinder puts it back). */
+struct ap_return_instance {
+	__u64 stack;
+	__u64 orig;
+};
+#define AP_RI_MAX 4
 
 /* CPU samples: most kernel frames kept (bpf_get_stack). */
 #define AP_KSTACK_MAX_FRAMES 64

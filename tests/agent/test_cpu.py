@@ -39,9 +39,10 @@ def record_cpu(argv, db, seconds, extra=(), perf_data=None):
 
 
 def perf_allocator_share(perf_data):
-    out = subprocess.run(["perf", "script", "-i", perf_data, "-F", "sym"], capture_output=True,
+    out = subprocess.run(["perf", "script", "-i", perf_data, "-F", "ip,sym"], capture_output=True,
                          text=True, timeout=120).stdout
-    syms = [l.strip() for l in out.splitlines() if l.strip()]
+    syms = [l.split(None, 1)[1].strip() if len(l.split(None, 1)) > 1 else "[unknown]"
+            for l in out.splitlines() if l.strip()]
     check(len(syms) > 200, f"perf took only {len(syms)} samples")
     return sum(1 for s in syms if PERF_ALLOC.match(s)) / len(syms), len(syms)
 
