@@ -11,6 +11,7 @@ enum stmt_id {
 	S_STACK_FRAME,
 	S_ALLOC_STATS,
 	S_CPU_STATS,
+	S_OBJECT,
 	S_THREAD,
 	S_COUNTER,
 	S_N
@@ -25,6 +26,9 @@ static const char *const stmt_sql[S_N] = {
 	[S_ALLOC_STATS] = "INSERT OR REPLACE INTO alloc_stats(stack_id, kind, allocs, bytes, "
 			  "size_min, size_max) VALUES (?, ?, ?, ?, ?, ?)",
 	[S_CPU_STATS] = "INSERT OR REPLACE INTO cpu_stats(stack_id, samples) VALUES (?, ?)",
+	[S_OBJECT] = "INSERT INTO objects(alloc_stack_id, kind, size, alloc_tid, alloc_ns, "
+		     "free_stack_id, free_tid, free_ns, freed_by, scope_pos, free_scope_pos, "
+		     "alloc_cfas, free_cfas) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	[S_THREAD] = "INSERT OR REPLACE INTO threads(tid, name, allocs, bytes, cpu_samples) "
 		     "VALUES (?, ?, ?, ?, ?)",
 	[S_COUNTER] = "INSERT OR REPLACE INTO counters(name, value) VALUES (?, ?)",
@@ -158,6 +162,30 @@ int pw_cpu_stats(struct profile_writer *w, int64_t stack_id, uint64_t samples)
 
 	sqlite3_bind_int64(st, 1, stack_id);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)samples);
+	return run(st);
+}
+
+int pw_object(struct profile_writer *w, const struct pw_object_row *o)
+{
+	sqlite3_stmt *st = w->st[S_OBJECT];
+
+	sqlite3_bind_int64(st, 1, o->alloc_stack_id);
+	sqlite3_bind_text(st, 2, o->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)o->size);
+	sqlite3_bind_int64(st, 4, o->alloc_tid);
+	sqlite3_bind_int64(st, 5, o->alloc_ns);
+	sqlite3_bind_blob(st, 12, o->alloc_cfas, o->alloc_depth * 8, SQLITE_STATIC);
+	if (o->freed_by) {
+		sqlite3_bind_int64(st, 6, o->free_stack_id);
+		sqlite3_bind_int64(st, 7, o->free_tid);
+		sqlite3_bind_int64(st, 8, o->free_ns);
+		sqlite3_bind_text(st, 9, o->freed_by, -1, SQLITE_STATIC);
+		sqlite3_bind_blob(st, 13, o->free_cfas, o->free_depth * 8, SQLITE_STATIC);
+	}
+	if (o->scope_pos >= 0) {
+		sqlite3_bind_int(st, 10, o->scope_pos);
+		sqlite3_bind_int(st, 11, o->free_scope_pos);
+	}
 	return run(st);
 }
 

@@ -22,6 +22,17 @@ int pw_stack_frame(struct profile_writer *w, int64_t stack_id, int pos, int64_t 
 int pw_alloc_stats(struct profile_writer *w, int64_t stack_id, const char *kind, uint64_t allocs,
 		   uint64_t bytes, uint64_t size_min, uint64_t size_max);
 int pw_cpu_stats(struct profile_writer *w, int64_t stack_id, uint64_t samples);
+/* One row of objects; freed_by NULL for a censored object, scope_pos < 0 for none. CFAs are
+ * little-endian u64 per stack position. */
+struct pw_object_row {
+	int64_t alloc_stack_id, free_stack_id, alloc_ns, free_ns;
+	uint32_t alloc_tid, free_tid;
+	uint64_t size;
+	const char *kind, *freed_by;
+	int scope_pos, free_scope_pos, alloc_depth, free_depth;
+	const uint64_t *alloc_cfas, *free_cfas;
+};
+int pw_object(struct profile_writer *w, const struct pw_object_row *o);
 int pw_thread(struct profile_writer *w, uint32_t tid, const char *name, uint64_t allocs,
 	      uint64_t bytes, uint64_t cpu_samples);
 int pw_counter(struct profile_writer *w, const char *name, uint64_t value);

@@ -27,6 +27,7 @@
 #include "bpf_session.h"
 #include "kallsyms.h"
 #include "launch.h"
+#include "lifetimes.h"
 #include "profile_db.h"
 #include "profile_writer.h"
 #include "record_options.h"
@@ -58,6 +59,7 @@ struct recorder {
 	struct symbolizer *sym;
 	struct stack_store *store;
 	struct kallsyms *ksyms;
+	struct lifetimes *lifetimes;
 	sqlite3 *db;
 	struct profile_writer *w;
 	uint64_t records, bad_records, unwind_truncated;
@@ -102,12 +104,14 @@ static int have_privileges(void)
 /* The user chain of a record: frame-pointer addresses as taken by the kernel, or the snapshot
  * unwound. ips[0] is the record's ip. Returns the count (>= 1); sets *truncated. */
 static int user_chain(struct recorder *r, const struct ap_alloc_event *e, const uint8_t *data,
-		      uint32_t len, uint64_t *ips, int *truncated)
+		      uint32_t len, uint64_t *ips, uint64_t *sps, int *truncated)
 {
 	int n;
 
 	*truncated = 0;
 	if (e->stack_kind == AP_STACK_FP) {
+		if (sps) /* no frame addresses from a frame-pointer walk */
+			memset(sps, 0, MAX_FRAMES * sizeof(*sps));
 		n = (int)(len / sizeof(uint64_t));
 		if (n > MAX_FRAMES)
 			n = MAX_FRAMES;
@@ -124,7 +128,7 @@ static int user_chain(struct recorder *r, const struct ap_alloc_event *e, const 
 		.ip = e->ip, .sp = e->sp, .bp = e->bp, .data = data, .len = len
 	};
 
-	return unwind_cached(r->unw_cache, &s, ips, MAX_FRAMES, truncated);
+	return unwind_cached(r->unw_cache, &s, ips, sps, MAX_FRAMES, truncated);
 }
 
 /* Puts back the return addresses the kernel replaced with its uretprobe trampoline (pending
@@ -173,9 +177,53 @@ static int on_cpu_sample(struct recorder *r, const struct ap_alloc_event *e, siz
 	user = data + prefix;
 	if (e->stack_kind == AP_STACK_SNAPSHOT)
 		user = restore_returns(ri, (int)e->ptr, e->sp, user, ulen, copy);
-	nu = user_chain(r, e, user, ulen, ips, &truncated);
+	nu = user_chain(r, e, user, ulen, ips, NULL, &truncated);
 	r->unwind_truncated += (uint64_t)truncated;
 	return stack_store_add_cpu(r->store, kips, nk, ips, nu, truncated, e->tid) ? -ENOMEM : 0;
+}
+
+/* Each chain element's CFA: the sp of the frame outward of it (0 where unknown). */
+static void chain_cfas(const uint64_t *sps, int n, uint64_t *cfa)
+{
+	for (int i = 0; i < n; i++)
+		cfa[i] = i + 1 < n ? sps[i + 1] : 0;
+}
+
+/* A free of a followed object: its stack from free's entry, free itself left out. */
+static int on_free(struct recorder *r, const struct ap_alloc_event *e, const uint8_t *payload)
+{
+	uint64_t ips[MAX_FRAMES], sps[MAX_FRAMES], cfa[MAX_FRAMES];
+	static struct chain_info ci;
+	int n, truncated;
+
+	n = user_chain(r, e, payload, e->data_len, ips, sps, &truncated);
+	chain_cfas(sps + 1, n - 1, cfa); /* n >= 1: an empty chain when free has no caller */
+	if (stack_store_intern(r->store, ips + 1, n - 1, truncated, &ci))
+		return -ENOMEM;
+	return lifetimes_end(r->lifetimes, e->ptr, &ci, cfa, e->tid, e->ts_ns, "free");
+}
+
+static int on_alloc(struct recorder *r, const struct ap_alloc_event *e, const uint8_t *payload)
+{
+	uint64_t ips[MAX_FRAMES], sps[MAX_FRAMES], cfa[MAX_FRAMES];
+	static struct chain_info ci;
+	int n, truncated;
+
+	n = user_chain(r, e, payload, e->data_len, ips, sps, &truncated);
+	r->unwind_truncated += (uint64_t)truncated;
+	if (stack_store_add(r->store, ips, n, truncated, e->kind, e->size, e->tid, &ci))
+		return -ENOMEM;
+	if (!e->old_ptr && !(e->reserved & AP_FLAG_TRACKED))
+		return 0;
+	chain_cfas(sps, n, cfa);
+	if (e->old_ptr && /* realloc ended a followed object */
+	    lifetimes_end(r->lifetimes, e->old_ptr, &ci, cfa, e->tid, e->ts_ns, "realloc"))
+		return -ENOMEM;
+	if ((e->reserved & AP_FLAG_TRACKED) &&
+	    lifetimes_alloc(r->lifetimes, e->ptr, &ci, cfa, ap_kind_name(e->kind), e->size, e->tid,
+			    e->ts_ns))
+		return -ENOMEM;
+	return 0;
 }
 
 static int on_event(void *ctx, void *data, size_t len)
@@ -183,8 +231,6 @@ static int on_event(void *ctx, void *data, size_t len)
 	struct recorder *r = ctx;
 	const struct ap_alloc_event *e = data;
 	const uint8_t *payload = (const uint8_t *)(e + 1);
-	uint64_t ips[MAX_FRAMES];
-	int n, truncated = 0;
 
 	if (len >= sizeof(*e) && e->kind == AP_KIND_MAPS_CHANGED) {
 		target_space_refresh(r->ts);
@@ -192,16 +238,13 @@ static int on_event(void *ctx, void *data, size_t len)
 	}
 	if (len >= sizeof(*e) && e->kind == AP_KIND_CPU_SAMPLE)
 		return on_cpu_sample(r, e, len);
-	if (len < sizeof(*e) || e->data_len > len - sizeof(*e) || e->kind >= AP_KIND_ALLOC_COUNT) {
+	if (len < sizeof(*e) || e->data_len > len - sizeof(*e) ||
+	    (e->kind >= AP_KIND_ALLOC_COUNT && e->kind != AP_KIND_FREE)) {
 		r->bad_records++;
 		return 0;
 	}
 	r->records++;
-	n = user_chain(r, e, payload, e->data_len, ips, &truncated);
-	r->unwind_truncated += (uint64_t)truncated;
-	if (stack_store_add(r->store, ips, n, truncated, e->kind, e->size, e->tid))
-		return -ENOMEM;
-	return 0;
+	return e->kind == AP_KIND_FREE ? on_free(r, e, payload) : on_alloc(r, e, payload);
 }
 
 static void read_cmdline(pid_t pid, char *buf, size_t size)
@@ -232,11 +275,13 @@ static int write_counters(struct recorder *r)
 		"allocs.posix_memalign", "allocs.aligned_alloc", "allocs.memalign",
 	};
 	uint64_t c[AP_CNT_COUNT], allocs = 0, hits = 0, misses = 0;
+	struct lifetimes_stats lts;
 
 	if (bpf_session_counters(r->bpf, c))
 		return -1;
 	if (r->unw_cache)
 		unwind_cache_stats(r->unw_cache, &hits, &misses);
+	lifetimes_stats(r->lifetimes, &lts);
 	for (int k = 0; k < AP_KIND_ALLOC_COUNT; k++) {
 		allocs += c[AP_CNT_ALLOCS_FIRST + k];
 		if (pw_counter(r->w, names[k], c[AP_CNT_ALLOCS_FIRST + k]))
@@ -253,7 +298,10 @@ static int write_counters(struct recorder *r)
 	       pw_counter(r->w, "unwind_cache_hits", hits) ||
 	       pw_counter(r->w, "unwind_cache_misses", misses) ||
 	       pw_counter(r->w, "cpu_samples", c[AP_CNT_CPU_SAMPLES]) ||
-	       pw_counter(r->w, "cpu_lost", c[AP_CNT_CPU_LOST]);
+	       pw_counter(r->w, "cpu_lost", c[AP_CNT_CPU_LOST]) ||
+	       pw_counter(r->w, "objects_tracked", lts.tracked) ||
+	       pw_counter(r->w, "objects_untracked", c[AP_CNT_UNTRACKED]) ||
+	       pw_counter(r->w, "free_lost", c[AP_CNT_FREE_LOST]);
 }
 
 /* One batch: everything new since the last one, in one transaction. */
@@ -261,7 +309,8 @@ static int flush_batch(struct recorder *r)
 {
 	if (pw_begin(r->w))
 		return -1;
-	if (stack_store_flush(r->store, r->w) || write_counters(r)) {
+	if (stack_store_flush(r->store, r->w) || lifetimes_flush(r->lifetimes, r->w) ||
+	    write_counters(r)) {
 		sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}
@@ -282,6 +331,7 @@ static int write_start_meta(struct recorder *r, const struct alloc_probe_plan *p
 	rc |= ap_db_set_meta(r->db, "mode", r->opt.cpu_only ? "cpu-only" : "exact");
 	rc |= ap_db_set_meta(r->db, "unwind", r->opt.stack_mode == AP_STACK_FP ? "fp" : "dwarf");
 	rc |= ap_db_set_meta_int(r->db, "cpu_freq", r->opt.cpu_freq);
+	rc |= ap_db_set_meta_int(r->db, "track_every", r->opt.cpu_only ? 0 : r->opt.track_every);
 	rc |= ap_db_set_meta_int(r->db, "stack_snapshot_bytes",
 				 r->opt.stack_mode == AP_STACK_FP ? 0 : r->opt.snapshot_bytes);
 	buf[0] = '\0';
@@ -421,6 +471,7 @@ static int finish(struct recorder *r)
 
 	r->end_wall_ns = now_ns(CLOCK_REALTIME); /* the probes are disarmed now */
 	detach_while_consuming(r);
+	lifetimes_censor_all(r->lifetimes);
 	if (flush_batch(r) || write_end_meta(r)) {
 		fprintf(stderr, "arenaprof: writing the profile failed: %s\n", pw_errmsg(r->w));
 		return 1;
@@ -482,7 +533,9 @@ static int setup(struct recorder *r, char *err, size_t errlen)
 	struct bpf_session_opts bo = { .stack_mode = r->opt.stack_mode,
 				       .snapshot_bytes = r->opt.snapshot_bytes,
 				       .ring_bytes = r->opt.ring_bytes,
-				       .pid = r->pid };
+				       .pid = r->pid,
+				       .track_every = r->opt.track_every,
+				       .live_max = 262144 };
 	struct alloc_probe_plan plan;
 	struct proc_maps maps;
 	int rc;
@@ -529,8 +582,13 @@ static int setup(struct recorder *r, char *err, size_t errlen)
 		return -1;
 	if (r->opt.cpu_freq && bpf_session_sample_cpu(r->bpf, r->pid, r->opt.cpu_freq, err, errlen))
 		return -1;
-	bpf_session_arm(r->bpf, 1);
 	r->start_ns = now_ns(CLOCK_MONOTONIC);
+	r->lifetimes = lifetimes_new(r->start_ns);
+	if (!r->lifetimes) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	bpf_session_arm(r->bpf, 1);
 	r->start_wall_ns = now_ns(CLOCK_REALTIME);
 	if (write_start_meta(r, &plan)) {
 		snprintf(err, errlen, "cannot write %s: %s", r->opt.output, sqlite3_errmsg(r->db));
@@ -547,6 +605,7 @@ static void teardown(struct recorder *r)
 {
 	ring_buffer__free(r->ring);
 	bpf_session_free(r->bpf);
+	lifetimes_free(r->lifetimes);
 	stack_store_free(r->store);
 	kallsyms_free(r->ksyms);
 	unwind_cache_free(r->unw_cache);

@@ -22,6 +22,7 @@ void record_usage(void)
 	      "      --ring-size MIB   ring buffer size in MiB, a power of two (default 64)\n"
 	      "  -F, --cpu-freq HZ     CPU samples per second of each thread (default 499, 0: off)\n"
 	      "      --cpu-only        sample the CPU only, allocator probes off (no cost per call)\n"
+	      "      --track-every N   follow the lifetime of one allocation in N (default 64, 0: none)\n"
 	      "  -q, --quiet           no progress messages\n"
 	      "examples:\n"
 	      "  sudo arenaprof record -p 1234 -d 10 -o app.db\n"
@@ -52,7 +53,7 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *out)
 
 int record_options_parse(int argc, char **argv, struct record_options *o)
 {
-	enum { OPT_UNWIND = 256, OPT_STACK_SIZE, OPT_RING_SIZE, OPT_CPU_ONLY };
+	enum { OPT_UNWIND = 256, OPT_STACK_SIZE, OPT_RING_SIZE, OPT_CPU_ONLY, OPT_TRACK_EVERY };
 	static const struct option longopts[] = {
 		{ "pid", required_argument, NULL, 'p' },
 		{ "output", required_argument, NULL, 'o' },
@@ -64,6 +65,7 @@ int record_options_parse(int argc, char **argv, struct record_options *o)
 		{ "ring-size", required_argument, NULL, OPT_RING_SIZE },
 		{ "cpu-freq", required_argument, NULL, 'F' },
 		{ "cpu-only", no_argument, NULL, OPT_CPU_ONLY },
+		{ "track-every", required_argument, NULL, OPT_TRACK_EVERY },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -77,6 +79,7 @@ int record_options_parse(int argc, char **argv, struct record_options *o)
 	o->snapshot_bytes = 8192;
 	o->ring_bytes = 64u << 20;
 	o->cpu_freq = 499;
+	o->track_every = 64;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+p:o:fd:qF:h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -127,6 +130,12 @@ int record_options_parse(int argc, char **argv, struct record_options *o)
 			break;
 		case OPT_CPU_ONLY:
 			o->cpu_only = 1;
+			break;
+		case OPT_TRACK_EVERY:
+			if (parse_uint(optarg, 1u << 30, &v))
+				return usage_error("--track-every takes a number (0: none)",
+						   optarg);
+			o->track_every = (unsigned int)v;
 			break;
 		case 'h':
 			record_usage();

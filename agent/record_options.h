@@ -17,6 +17,7 @@ struct record_options {
 	uint32_t ring_bytes; /* --ring-size (MiB on the command line) */
 	unsigned int cpu_freq; /* -F, --cpu-freq: CPU samples per second per thread, 0 = off */
 	int cpu_only; /* --cpu-only: no allocator probes */
+	unsigned int track_every; /* --track-every: follow one allocation's lifetime in N */
 };
 
 /* 0, or -1 after printing a one-line usage error. */

@@ -45,6 +45,7 @@ struct stack_entry {
 struct addr_frames {
 	int64_t first;
 	int n;
+	uint64_t func; /* identity of the real function: hash of its module and name */
 };
 
 struct frame_row {
@@ -159,6 +160,15 @@ static int push_frame(struct stack_store *st, struct frame_row *row)
 	return 0;
 }
 
+static uint64_t hash_string(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a */
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 0x100000001b3ULL;
+	return h;
+}
+
 /* Names of one elem: inline expansion from the symbolizer, a kallsyms name, or a fallback. */
 static int name_elem(struct stack_store *st, uint64_t elem, struct sym_frame *sf, char *buf,
 		     size_t size)
@@ -203,6 +213,7 @@ static struct addr_frames *symbolize_elem(struct stack_store *st, uint64_t elem)
 		st->kernel_seen = 1;
 	af->first = st->next_frame_id;
 	af->n = n;
+	af->func = hash_u64((tag << 48) ^ hash_string(sf[n - 1].function));
 	for (int i = 0; i < n; i++) {
 		struct frame_row row = {
 			.id = st->next_frame_id++,
@@ -308,8 +319,41 @@ static int count_thread(struct stack_store *st, uint32_t tid, uint64_t size, int
 	return 0;
 }
 
+static void fill_info(struct stack_store *st, const struct stack_entry *e, struct chain_info *info)
+{
+	int pos = 0;
+
+	if (!info)
+		return;
+	info->stack_id = e->id;
+	info->n = e->n < STACK_MAX_CHAIN ? e->n : STACK_MAX_CHAIN;
+	for (int i = 0; i < info->n; i++) {
+		const struct addr_frames *af = u64_map_get(&st->addrs, e->elems[i]);
+
+		pos += af ? af->n : 0;
+		info->pos[i] = pos - 1;
+		info->func[i] = af ? af->func : 0;
+	}
+}
+
+int stack_store_intern(struct stack_store *st, const uint64_t *ips, int n, int truncated,
+		       struct chain_info *info)
+{
+	uint64_t elems[MAX_ELEMS];
+	struct stack_entry *e;
+	int ne = append_elems(st, elems, 0, ips, n, 0, 0);
+
+	e = find_or_add_stack(st, elems, ne, truncated || ne < n);
+	if (!e)
+		return -ENOMEM;
+	if (!e->written)
+		e->dirty = 1;
+	fill_info(st, e, info);
+	return 0;
+}
+
 int stack_store_add(struct stack_store *st, const uint64_t *ips, int n, int truncated, int kind,
-		    uint64_t size, uint32_t tid)
+		    uint64_t size, uint32_t tid, struct chain_info *info)
 {
 	uint64_t elems[MAX_ELEMS];
 	struct stack_entry *e;
@@ -331,6 +375,7 @@ int stack_store_add(struct stack_store *st, const uint64_t *ips, int n, int trun
 	k->bytes += size;
 	e->dirty = 1;
 	st->stats.allocs++;
+	fill_info(st, e, info);
 	return count_thread(st, tid, size, 0);
 }
 

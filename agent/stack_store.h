@@ -11,13 +11,28 @@
 
 struct stack_store;
 
+#define STACK_MAX_CHAIN 256
+
+/* What the lifetime tracker needs of a stored chain: its stack id and, per chain element, the
+ * identity of its (real, not inlined) function and the stack_frames position of that frame. */
+struct chain_info {
+	int64_t stack_id;
+	int n;
+	uint64_t func[STACK_MAX_CHAIN];
+	int pos[STACK_MAX_CHAIN];
+};
+
 struct stack_store *stack_store_new(struct target_space *ts, struct symbolizer *sym);
 void stack_store_free(struct stack_store *st);
 
 /* Records one allocation call. ips[0..n) is its call chain, ips[0] the return address into the
  * call site, outward from there. kind: enum ap_kind. 0, or -ENOMEM. */
 int stack_store_add(struct stack_store *st, const uint64_t *ips, int n, int truncated, int kind,
-		    uint64_t size, uint32_t tid);
+		    uint64_t size, uint32_t tid, struct chain_info *info);
+/* Stores a chain of return addresses without counting anything (the stack of a free), filling
+ * info. 0, or -ENOMEM. */
+int stack_store_intern(struct stack_store *st, const uint64_t *ips, int n, int truncated,
+		       struct chain_info *info);
 
 /* Records one CPU sample: kernel return addresses kips[0..nk) (kips[0] the interrupted kernel
  * instruction) when it hit kernel code, then the user chain uips[0..nu) (uips[0] the interrupted

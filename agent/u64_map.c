@@ -84,3 +84,30 @@ void u64_map_free(struct u64_map *m)
 	m->vals = NULL;
 	m->cap = m->n = 0;
 }
+
+/* Removes key, shifting later entries of its probe run back (no tombstones). */
+void u64_map_del(struct u64_map *m, uint64_t key)
+{
+	size_t i, j;
+
+	if (!m->cap)
+		return;
+	i = slot_of(m, key);
+	if (!m->keys[i])
+		return;
+	m->keys[i] = 0;
+	m->vals[i] = NULL;
+	m->n--;
+	for (j = (i + 1) & (m->cap - 1); m->keys[j]; j = (j + 1) & (m->cap - 1)) {
+		size_t home = (size_t)hash_u64(m->keys[j]) & (m->cap - 1);
+
+		/* move j back to i unless its home lies cyclically in (i, j] */
+		if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
+			continue;
+		m->keys[i] = m->keys[j];
+		m->vals[i] = m->vals[j];
+		m->keys[j] = 0;
+		m->vals[j] = NULL;
+		i = j;
+	}
+}

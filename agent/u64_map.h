@@ -15,6 +15,7 @@ struct u64_map {
 void *u64_map_get(const struct u64_map *m, uint64_t key);
 /* Inserts or replaces. 0, or -ENOMEM. key must not be 0. */
 int u64_map_put(struct u64_map *m, uint64_t key, void *val);
+void u64_map_del(struct u64_map *m, uint64_t key);
 void u64_map_free(struct u64_map *m);
 /* Visits every value. */
 #define U64_MAP_FOR_EACH(m, i)                \

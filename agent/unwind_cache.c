@@ -109,8 +109,8 @@ static struct trie_node *add_child(struct unwind_cache *c, uint32_t parent, uint
 	return t;
 }
 
-static int lookup(struct unwind_cache *c, const struct stack_snapshot *s, uint64_t *ips, int max,
-		  int *truncated)
+static int lookup(struct unwind_cache *c, const struct stack_snapshot *s, uint64_t *ips,
+		  uint64_t *sps, int max, int *truncated)
 {
 	uint32_t idx;
 	struct trie_node *t = find_child(c, ROOT_PARENT, s->ip, &idx);
@@ -119,15 +119,18 @@ static int lookup(struct unwind_cache *c, const struct stack_snapshot *s, uint64
 	if (!t)
 		return 0;
 	ips[0] = s->ip;
+	sps[0] = s->sp;
 	while (!t->ends) {
 		uint64_t word;
+		uint32_t slot = t->slot;
 
-		if (!t->has_slot || n >= max || (uint64_t)t->slot + 8 > s->len)
+		if (!t->has_slot || n >= max || (uint64_t)slot + 8 > s->len)
 			return 0;
-		memcpy(&word, s->data + t->slot, 8);
+		memcpy(&word, s->data + slot, 8);
 		t = find_child(c, idx, word, &idx);
 		if (!t)
 			return 0;
+		sps[n] = s->sp + slot + 8;
 		ips[n++] = word;
 	}
 	*truncated = t->truncated;
@@ -160,10 +163,10 @@ static void insert(struct unwind_cache *c, const struct stack_snapshot *s, const
 	}
 }
 
-int unwind_cached(struct unwind_cache *c, const struct stack_snapshot *s, uint64_t *ips, int max,
-		  int *truncated)
+int unwind_cached(struct unwind_cache *c, const struct stack_snapshot *s, uint64_t *ips,
+		  uint64_t *sps_out, int max, int *truncated)
 {
-	uint64_t sps[MAX_CHAIN];
+	uint64_t own[MAX_CHAIN], *sps = sps_out ? sps_out : own;
 	int n;
 
 	if (target_space_generation(c->ts) != c->generation) {
@@ -173,7 +176,7 @@ int unwind_cached(struct unwind_cache *c, const struct stack_snapshot *s, uint64
 	if (max > MAX_CHAIN)
 		max = MAX_CHAIN;
 	*truncated = 0;
-	if (s->ip && (n = lookup(c, s, ips, max, truncated)) > 0) {
+	if (s->ip && (n = lookup(c, s, ips, sps, max, truncated)) > 0) {
 		c->hits++;
 		return n;
 	}

@@ -12,9 +12,9 @@ struct unwind_cache;
 
 struct unwind_cache *unwind_cache_new(struct unwinder *u, struct target_space *ts);
 void unwind_cache_free(struct unwind_cache *c);
-/* As unwind_dwarf; *truncated as unwinder_last_truncated. */
-int unwind_cached(struct unwind_cache *c, const struct stack_snapshot *s, uint64_t *ips, int max,
-		  int *truncated);
+/* As unwind_dwarf_sp (sps may be NULL; max <= 256); *truncated as unwinder_last_truncated. */
+int unwind_cached(struct unwind_cache *c, const struct stack_snapshot *s, uint64_t *ips,
+		  uint64_t *sps, int max, int *truncated);
 void unwind_cache_stats(const struct unwind_cache *c, uint64_t *hits, uint64_t *misses);
 
 #endif

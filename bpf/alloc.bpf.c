@@ -16,6 +16,8 @@ const volatile __u32 stack_mode = AP_STACK_SNAPSHOT;
 const volatile __u32 snapshot_bytes = 8192;
 const volatile __u64 wakeup_bytes = 1 << 20;
 const volatile __u32 target_tgid;
+/* Follow the lifetime of one allocation in track_every (chosen at random), 0 = none. */
+const volatile __u32 track_every = 64;
 
 /* Set by the agent once every probe is attached and cleared before the first is detached:
  * attaching and detaching take a while link by link (~0.1 s each), and counting only while
@@ -25,7 +27,7 @@ volatile __u32 armed;
 /* What an entry probe remembers until the return probe of the same thread. */
 struct ap_pending {
 	__u64 size;
-	__u64 memptr; /* posix_memalign's out parameter */
+	__u64 memptr; /* posix_memalign's out parameter; realloc's old pointer */
 	__u64 sp; /* stack pointer at the outermost call's entry */
 	__u32 depth; /* allocator calls in progress on this thread (nesting) */
 	__u8 kind;
@@ -45,6 +47,16 @@ struct {
 	__type(key, __u32);
 	__type(value, struct ap_pending);
 } pending SEC(".maps");
+
+/* Objects whose lifetime is followed: allocated while armed, not yet freed. Their free (or
+ * realloc) produces a record with a stack; other frees are only counted. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1 << 20); /* set by the agent before load */
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u64);
+	__type(value, __u8);
+} live SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -107,7 +119,7 @@ int BPF_KPROBE(calloc_entry, __u64 nmemb, __u64 size)
 SEC("uprobe")
 int BPF_KPROBE(realloc_entry, void *ptr, __u64 size)
 {
-	return on_entry(ctx, AP_KIND_REALLOC, size, 0);
+	return on_entry(ctx, AP_KIND_REALLOC, size, (__u64)ptr);
 }
 
 SEC("uprobe")
@@ -126,38 +138,6 @@ SEC("uprobe")
 int BPF_KPROBE(memalign_entry, __u64 align, __u64 size)
 {
 	return on_entry(ctx, AP_KIND_MEMALIGN, size, 0);
-}
-
-SEC("uprobe")
-int BPF_KPROBE(free_entry, void *ptr)
-{
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct ap_pending *p = bpf_map_lookup_elem(&pending, &tid);
-
-	if (!armed)
-		return 0;
-	if (inside_call(p, PT_REGS_SP(ctx)))
-		return 0; /* a free inside realloc: part of that call */
-	if (ptr)
-		count(AP_CNT_FREES, 1);
-	return 0;
-}
-
-/* The dynamic linker calls _dl_debug_state around every dlopen/dlclose: wake the agent at once
- * so it reads the new mappings while the target still has them. */
-SEC("uprobe")
-int BPF_KPROBE(dl_debug_state)
-{
-	struct ap_alloc_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-
-	if (!e)
-		return 0;
-	__builtin_memset(e, 0, sizeof(*e));
-	e->ts_ns = bpf_ktime_get_ns();
-	e->tid = (__u32)bpf_get_current_pid_tgid();
-	e->kind = AP_KIND_MAPS_CHANGED;
-	bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
-	return 0;
 }
 
 /* Copies about want bytes of user stack from sp into dst (which has room for want + 512):
@@ -210,6 +190,66 @@ static __always_inline __u64 wakeup_flags(void)
 									       BPF_RB_NO_WAKEUP;
 }
 
+/* The free of a tracked object: its pointer, time, thread and stack (from free's entry). */
+static __always_inline void emit_free(struct pt_regs *ctx, __u64 ptr)
+{
+	struct ap_alloc_event *e = bpf_ringbuf_reserve(&events, record_bytes(), 0);
+
+	if (!e) {
+		count(AP_CNT_FREE_LOST, 1);
+		return;
+	}
+	e->ts_ns = bpf_ktime_get_ns();
+	e->size = 0;
+	e->ptr = ptr;
+	e->old_ptr = 0;
+	e->ip = PT_REGS_IP(ctx);
+	e->sp = PT_REGS_SP(ctx);
+	e->bp = ctx->bp;
+	e->tid = (__u32)bpf_get_current_pid_tgid();
+	e->kind = AP_KIND_FREE;
+	e->stack_kind = stack_mode;
+	e->reserved = 0;
+	e->reserved2 = 0;
+	e->data_len = user_stack(ctx, (__u8 *)(e + 1), e->sp);
+	bpf_ringbuf_submit(e, wakeup_flags());
+}
+
+SEC("uprobe")
+int BPF_KPROBE(free_entry, void *ptr)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct ap_pending *p = bpf_map_lookup_elem(&pending, &tid);
+
+	if (!armed)
+		return 0;
+	if (inside_call(p, PT_REGS_SP(ctx)))
+		return 0; /* a free inside realloc: part of that call */
+	if (!ptr)
+		return 0;
+	count(AP_CNT_FREES, 1);
+	if (bpf_map_delete_elem(&live, &ptr) == 0)
+		emit_free(ctx, (__u64)ptr);
+	return 0;
+}
+
+/* The dynamic linker calls _dl_debug_state around every dlopen/dlclose: wake the agent at once
+ * so it reads the new mappings while the target still has them. */
+SEC("uprobe")
+int BPF_KPROBE(dl_debug_state)
+{
+	struct ap_alloc_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+
+	if (!e)
+		return 0;
+	__builtin_memset(e, 0, sizeof(*e));
+	e->ts_ns = bpf_ktime_get_ns();
+	e->tid = (__u32)bpf_get_current_pid_tgid();
+	e->kind = AP_KIND_MAPS_CHANGED;
+	bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
+	return 0;
+}
+
 SEC("uretprobe")
 int BPF_KRETPROBE(alloc_return, __u64 ret)
 {
@@ -217,6 +257,7 @@ int BPF_KRETPROBE(alloc_return, __u64 ret)
 	struct ap_pending *p = bpf_map_lookup_elem(&pending, &tid);
 	struct ap_alloc_event *e;
 	__u64 size, memptr;
+	__u8 one = 1;
 	__u8 *data;
 	__u32 len = 0;
 	__u8 kind;
@@ -253,13 +294,22 @@ int BPF_KRETPROBE(alloc_return, __u64 ret)
 			bpf_probe_read_user(&out, sizeof(out), (void *)memptr);
 		e->ptr = out;
 	}
+	e->old_ptr = 0;
+	if (kind == AP_KIND_REALLOC && memptr && bpf_map_delete_elem(&live, &memptr) == 0)
+		e->old_ptr = memptr; /* the tracked object ends here (and may live on as ptr) */
+	e->reserved = 0;
+	if (e->ptr && track_every && bpf_get_prandom_u32() % track_every == 0) {
+		if (bpf_map_update_elem(&live, &e->ptr, &one, BPF_ANY))
+			count(AP_CNT_UNTRACKED, 1);
+		else
+			e->reserved = AP_FLAG_TRACKED;
+	}
 	e->ip = PT_REGS_IP(ctx);
 	e->sp = PT_REGS_SP(ctx);
 	e->bp = ctx->bp;
 	e->tid = tid;
 	e->kind = kind;
 	e->stack_kind = stack_mode;
-	e->reserved = 0;
 	e->reserved2 = 0;
 	len = user_stack(ctx, data, e->sp);
 	e->data_len = len;
@@ -318,6 +368,7 @@ int cpu_sample(struct bpf_perf_event_data *ctx)
 		n = bpf_get_stack(ctx, data, AP_KSTACK_MAX_FRAMES * 8, 0);
 	e->size = n > 0 ? (__u64)n : 0;
 	e->ts_ns = bpf_ktime_get_ns();
+	e->old_ptr = 0;
 	e->ip = uregs->ip;
 	e->sp = uregs->sp;
 	e->bp = uregs->bp;

@@ -11,6 +11,8 @@
 /* Frame-pointer mode: most return addresses taken by bpf_get_stack. */
 #define AP_FP_MAX_FRAMES 127
 
+/* Kinds of records. Allocation records (kinds below AP_KIND_ALLOC_COUNT) are emitted at the
+ * allocator's return; a free record (AP_KIND_FREE) at free's entry, only for tracked objects. */
 enum ap_kind {
 	AP_KIND_MALLOC,
 	AP_KIND_CALLOC,
@@ -37,6 +39,8 @@ struct ap_return_instance {
 };
 #define AP_RI_MAX 4
 
+#define AP_FLAG_TRACKED 1
+
 /* CPU samples: most kernel frames kept (bpf_get_stack). */
 #define AP_KSTACK_MAX_FRAMES 64
 
@@ -50,6 +54,8 @@ enum ap_counter {
 	AP_CNT_ORPHAN_RETURNS, /* returns without a matching entry (probe armed mid-call) */
 	AP_CNT_CPU_SAMPLES, /* CPU samples of the target's threads */
 	AP_CNT_CPU_LOST, /* CPU sample records the ring buffer had no room for */
+	AP_CNT_UNTRACKED, /* allocations whose lifetime could not be followed (table full) */
+	AP_CNT_FREE_LOST, /* free records of tracked objects the ring had no room for */
 	AP_CNT_COUNT,
 };
 
@@ -70,9 +76,10 @@ struct ap_alloc_event {
 	__u32 tid;
 	__u8 kind;
 	__u8 stack_kind;
-	__u16 reserved;
+	__u16 reserved; /* allocation records: AP_FLAG_TRACKED when its lifetime is followed */
 	__u32 data_len;
 	__u32 reserved2;
+	__u64 old_ptr; /* realloc: the pointer passed in, when it was a tracked object */
 	/* followed by data_len bytes of stack data */
 };
 

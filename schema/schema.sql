@@ -54,6 +54,23 @@ CREATE TABLE cpu_stats (
 	PRIMARY KEY (stack_id)
 ) WITHOUT ROWID;
 
+CREATE TABLE objects (
+	id             INTEGER PRIMARY KEY,
+	alloc_stack_id INTEGER NOT NULL REFERENCES stacks(id),
+	kind           TEXT NOT NULL,
+	size           INTEGER NOT NULL,
+	alloc_tid      INTEGER NOT NULL,
+	alloc_ns       INTEGER NOT NULL,
+	free_stack_id  INTEGER REFERENCES stacks(id),
+	free_tid       INTEGER,
+	free_ns        INTEGER,
+	freed_by       TEXT,
+	scope_pos      INTEGER,
+	free_scope_pos INTEGER,
+	alloc_cfas     BLOB NOT NULL,
+	free_cfas      BLOB
+);
+
 CREATE TABLE threads (
 	tid    INTEGER PRIMARY KEY,
 	name   TEXT NOT NULL DEFAULT '',
