@@ -68,8 +68,18 @@ CREATE TABLE objects (
 	scope_pos      INTEGER,
 	free_scope_pos INTEGER,
 	alloc_cfas     BLOB NOT NULL,
-	free_cfas      BLOB
+	free_cfas      BLOB,
+	alloc_inv      INTEGER,
+	free_inv       INTEGER
 );
+
+CREATE TABLE scope_probes (
+	function    TEXT NOT NULL,
+	module      TEXT NOT NULL,
+	invocations INTEGER NOT NULL,
+	total_ns    INTEGER NOT NULL,
+	PRIMARY KEY (function, module)
+) WITHOUT ROWID;
 
 CREATE TABLE threads (
 	tid    INTEGER PRIMARY KEY,
