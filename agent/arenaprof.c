@@ -13,11 +13,13 @@ static void usage(FILE *out)
 	      "  record   attach to a process (-p PID) or start one (-- CMD) and write a profile\n"
 	      "  report   call sites ranked by allocation count (--json for scripts)\n"
 	      "  folded   folded stacks for flamegraph.pl, inferno, speedscope\n"
+	      "  diff     compare two profiles (before/after a change) per call site (--json)\n"
 	      "  help     this text; 'arenaprof <command> --help' for a command's options\n"
 	      "examples:\n"
 	      "  sudo arenaprof record -p 1234 -d 10 -o app.db\n"
 	      "  arenaprof report app.db\n"
-	      "  arenaprof folded app.db > app.folded\n",
+	      "  arenaprof folded app.db > app.folded\n"
+	      "  arenaprof diff before.db after.db\n",
 	      out);
 }
 
@@ -31,6 +33,8 @@ int main(int argc, char **argv)
 		return cmd_report(argc - 1, argv + 1);
 	if (!strcmp(cmd, "folded"))
 		return cmd_folded(argc - 1, argv + 1);
+	if (!strcmp(cmd, "diff"))
+		return cmd_diff(argc - 1, argv + 1);
 	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
 		usage(stdout);
 		return 0;

@@ -4,15 +4,17 @@
 #define ARENAPROF_ANALYZER_H
 
 /* Each returns the process exit code: 0 ok, 1 error (one line "arenaprof: <reason>" on stderr),
- * 2 usage error. argv[0] is the subcommand name ("report" / "folded"); each parses its own
+ * 2 usage error. argv[0] is the subcommand name ("report" / "folded" / "diff"); each parses its own
  * options with getopt_long (and resets getopt's state first).
  *
  *   arenaprof report [--json] [-n N|--top N] [-o FILE] DB
  *   arenaprof folded [--metric count|bytes|cpu|alloc-cpu] [-o FILE] DB
+ *   arenaprof diff [--json] [-n N|--top N] [-o FILE] BEFORE.db AFTER.db   (diff.c)
  *
  * Nothing is written to the output before the whole profile has been read: a failing query gives
  * exit 1 and no partial output. */
 int cmd_report(int argc, char **argv);
 int cmd_folded(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 
 #endif

@@ -1,0 +1,153 @@
+/* diff.c: `arenaprof diff [--json] [-n N|--top N] [-o FILE] BEFORE AFTER`: options, then both
+ * profiles read the way `report` reads one (an_db_open: checks, one read transaction, quick_check;
+ * then the info, the sites and the CPU samples), and only then the output (see diff.h). */
+#define _GNU_SOURCE
+#include "analyzer.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "an_db.h"
+#include "an_util.h"
+#include "diff.h"
+
+static const char diff_usage[] =
+	"usage: arenaprof diff [--json] [-n N|--top N] [-o FILE] BEFORE.db AFTER.db";
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fflush(stdout);
+	fputs("arenaprof: ", stderr);
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n%s\n", diff_usage);
+	return 2;
+}
+
+/* getopt_long's failure: which option was wrong. */
+static int bad_option(char **argv, int c)
+{
+	const char *arg = optind > 0 ? argv[optind - 1] : "?";
+	char opt[3] = { '-', (char)optopt, '\0' };
+
+	if (c == ':')
+		return usage_error("option %s needs an argument", optopt ? opt : arg);
+	return usage_error("unknown option %s", optopt ? opt : arg);
+}
+
+/* Reads one profile completely, then closes it; 0, or -1 after an error message. */
+static int load_profile(const char *path, struct diff_profile *p)
+{
+	sqlite3 *db;
+
+	memset(p, 0, sizeof(*p));
+	p->path = path;
+	if (an_db_open(path, &db))
+		return -1;
+	if (an_info_load(db, path, &p->info)) {
+		an_db_close(db);
+		return -1;
+	}
+	if (an_sites_load(db, path, &p->sites)) {
+		an_info_free(&p->info);
+		an_db_close(db);
+		return -1;
+	}
+	if (an_cpu_load(db, path, &p->info, &p->sites)) {
+		an_sites_free(&p->sites);
+		an_info_free(&p->info);
+		an_db_close(db);
+		return -1;
+	}
+	an_db_close(db);
+	return 0;
+}
+
+static void free_profile(struct diff_profile *p)
+{
+	an_sites_free(&p->sites);
+	an_info_free(&p->info);
+}
+
+static int write_output(const char *out_path, const struct diff *d, int json, size_t top)
+{
+	int rc = 1;
+	FILE *f = an_out_open(out_path);
+
+	if (!f)
+		return 1;
+	if (json) {
+		if (diff_json(f, d, top))
+			an_err("internal error: malformed JSON");
+		else
+			rc = 0;
+	} else {
+		diff_text(f, d, top);
+		rc = 0;
+	}
+	if (an_out_close(f, out_path))
+		rc = 1;
+	return rc;
+}
+
+int cmd_diff(int argc, char **argv)
+{
+	static const struct option opts[] = { { "json", no_argument, NULL, 'j' },
+					      { "top", required_argument, NULL, 'n' },
+					      { "output", required_argument, NULL, 'o' },
+					      { "help", no_argument, NULL, 'h' },
+					      { NULL, 0, NULL, 0 } };
+	struct diff_profile before, after;
+	const char *out_path = NULL;
+	int json = 0, c, rc;
+	struct diff d;
+	long top = -1;
+	char *end;
+
+	optind = 0; /* glibc: 0 reinitializes, in case getopt already ran in this process */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":jn:o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = 1;
+			break;
+		case 'n':
+			errno = 0;
+			top = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || top < 0)
+				return usage_error("--top needs a number >= 0 (0: all), not '%s'",
+						   optarg);
+			break;
+		case 'o':
+			out_path = optarg;
+			break;
+		case 'h':
+			printf("%s\n", diff_usage);
+			return 0;
+		default:
+			return bad_option(argv, c);
+		}
+	}
+	if (argc - optind < 2)
+		return usage_error("%s", "diff needs two profile databases: BEFORE.db AFTER.db");
+	if (argc - optind > 2)
+		return usage_error("unexpected argument %s", argv[optind + 2]);
+	if (top < 0)
+		top = json ? 0 : 20; /* as report: JSON lists every site unless --top is given */
+
+	if (load_profile(argv[optind], &before))
+		return 1;
+	if (load_profile(argv[optind + 1], &after)) {
+		free_profile(&before);
+		return 1;
+	}
+	rc = 1;
+	if (diff_build(&before, &after, &d) == 0) {
+		rc = write_output(out_path, &d, json, (size_t)top);
+		diff_free(&d);
+	}
+	free_profile(&after);
+	free_profile(&before);
+	return rc;
+}
