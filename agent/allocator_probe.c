@@ -47,7 +47,7 @@ static int vaddr_to_file_offset(Elf *elf, uint64_t vaddr, uint64_t *off)
 	return -ENOENT;
 }
 
-static int find_in_symtab(Elf *elf, Elf_Scn *scn, const char *name, uint64_t *vaddr)
+static int find_in_symtab(Elf *elf, Elf_Scn *scn, const char *name, int local_too, uint64_t *vaddr)
 {
 	GElf_Shdr sh;
 	Elf_Data *data;
@@ -65,7 +65,7 @@ static int find_in_symtab(Elf *elf, Elf_Scn *scn, const char *name, uint64_t *va
 			break;
 		if (sym.st_shndx == SHN_UNDEF || GELF_ST_TYPE(sym.st_info) != STT_FUNC)
 			continue;
-		if (GELF_ST_BIND(sym.st_info) != STB_GLOBAL &&
+		if (!local_too && GELF_ST_BIND(sym.st_info) != STB_GLOBAL &&
 		    GELF_ST_BIND(sym.st_info) != STB_WEAK)
 			continue;
 		sname = elf_strptr(elf, sh.sh_link, sym.st_name);
@@ -77,7 +77,7 @@ static int find_in_symtab(Elf *elf, Elf_Scn *scn, const char *name, uint64_t *va
 	return -ENOENT;
 }
 
-int elf_function_offset(const char *path, const char *name, uint64_t *file_offset)
+static int function_offset(const char *path, const char *name, int local_too, uint64_t *file_offset)
 {
 	Elf_Scn *scn = NULL;
 	Elf *elf;
@@ -101,7 +101,7 @@ int elf_function_offset(const char *path, const char *name, uint64_t *file_offse
 			continue;
 		if (sh.sh_type != SHT_SYMTAB && sh.sh_type != SHT_DYNSYM)
 			continue;
-		if (find_in_symtab(elf, scn, name, &vaddr) == 0) {
+		if (find_in_symtab(elf, scn, name, local_too, &vaddr) == 0) {
 			err = vaddr_to_file_offset(elf, vaddr, file_offset);
 			if (err == 0)
 				break;
@@ -112,6 +112,11 @@ out:
 		elf_end(elf);
 	close(fd);
 	return err;
+}
+
+int elf_function_offset(const char *path, const char *name, uint64_t *file_offset)
+{
+	return function_offset(path, name, 0, file_offset);
 }
 
 static int is_libc(const char *path)
@@ -153,6 +158,42 @@ static size_t object_order(pid_t pid, const struct proc_maps *maps, const char *
 	return count;
 }
 
+/* The first of the objects that defines name, as the dynamic linker would resolve it. */
+static void resolve(pid_t pid, const char *const *objs, size_t nobj, const char *name,
+		    int local_too, struct alloc_probe *p)
+{
+	for (size_t i = 0; i < nobj && !p->found; i++) {
+		char host[PATH_MAX];
+
+		if (proc_maps_host_path(pid, objs[i], host, sizeof(host)))
+			continue;
+		if (access(host, R_OK) != 0)
+			snprintf(host, sizeof(host), "%s", objs[i]);
+		if (function_offset(host, name, local_too, &p->file_offset) == 0) {
+			p->found = 1;
+			snprintf(p->target_path, sizeof(p->target_path), "%s", objs[i]);
+			snprintf(p->host_path, sizeof(p->host_path), "%s", host);
+		}
+	}
+}
+
+int function_probe(pid_t pid, const struct proc_maps *maps, const char *name,
+		   struct alloc_probe *out, char *err, size_t errlen)
+{
+	const char *objs[512];
+	size_t nobj = object_order(pid, maps, objs, 512);
+
+	memset(out, 0, sizeof(*out));
+	out->alias_of = -1;
+	resolve(pid, objs, nobj, name, 1, out); /* static functions are scopes too */
+	if (!out->found) {
+		snprintf(err, errlen, "function %s not found in the symbol tables of process %d",
+			 name, (int)pid);
+		return -1;
+	}
+	return 0;
+}
+
 int allocator_probe_plan(pid_t pid, const struct proc_maps *maps, struct alloc_probe_plan *plan,
 			 char *err, size_t errlen)
 {
@@ -164,19 +205,7 @@ int allocator_probe_plan(pid_t pid, const struct proc_maps *maps, struct alloc_p
 		struct alloc_probe *p = &plan->f[f];
 
 		p->alias_of = -1;
-		for (size_t i = 0; i < nobj && !p->found; i++) {
-			char host[PATH_MAX];
-
-			if (proc_maps_host_path(pid, objs[i], host, sizeof(host)))
-				continue;
-			if (access(host, R_OK) != 0)
-				snprintf(host, sizeof(host), "%s", objs[i]);
-			if (elf_function_offset(host, func_names[f], &p->file_offset) == 0) {
-				p->found = 1;
-				snprintf(p->target_path, sizeof(p->target_path), "%s", objs[i]);
-				snprintf(p->host_path, sizeof(p->host_path), "%s", host);
-			}
-		}
+		resolve(pid, objs, nobj, func_names[f], 0, p);
 		for (int g = 0; g < f && p->found; g++) {
 			const struct alloc_probe *q = &plan->f[g];
 

@@ -42,6 +42,12 @@ const char *alloc_func_name(enum alloc_func f);
 int allocator_probe_plan(pid_t pid, const struct proc_maps *maps, struct alloc_probe_plan *plan,
 			 char *err, size_t errlen);
 
+/* Finds a function by name (local symbols included) in the process's objects, in the same
+ * order; fills out. 0, or -1 with
+ * a one-line reason in err. */
+int function_probe(pid_t pid, const struct proc_maps *maps, const char *name,
+		   struct alloc_probe *out, char *err, size_t errlen);
+
 /* Looks up one function symbol in an ELF file (.symtab and .dynsym, defined, FUNC or IFUNC
  * excluded); sets *file_offset. 0 on success, -ENOENT when absent, other -errno on error. */
 int elf_function_offset(const char *path, const char *name, uint64_t *file_offset);

@@ -17,7 +17,7 @@
 #include "alloc.skel.h"
 #include "alloc_event.h"
 
-#define MAX_LINKS (2 * AF_COUNT)
+#define MAX_LINKS (2 * AF_COUNT + 2 * AP_MAX_SCOPES)
 
 struct bpf_session {
 	struct alloc_bpf *skel;
@@ -100,11 +100,22 @@ static struct bpf_program *entry_prog(struct alloc_bpf *skel, enum alloc_func f)
 	}
 }
 
+static int attach_cookie(struct bpf_session *s, struct bpf_program *prog, pid_t pid,
+			 const struct alloc_probe *p, int retprobe, __u64 cookie, const char *fname,
+			 char *err, size_t errlen);
+
 static int attach_one(struct bpf_session *s, struct bpf_program *prog, pid_t pid,
 		      const struct alloc_probe *p, int retprobe, const char *fname, char *err,
 		      size_t errlen)
 {
-	LIBBPF_OPTS(bpf_uprobe_opts, uo, .retprobe = retprobe);
+	return attach_cookie(s, prog, pid, p, retprobe, 0, fname, err, errlen);
+}
+
+static int attach_cookie(struct bpf_session *s, struct bpf_program *prog, pid_t pid,
+			 const struct alloc_probe *p, int retprobe, __u64 cookie, const char *fname,
+			 char *err, size_t errlen)
+{
+	LIBBPF_OPTS(bpf_uprobe_opts, uo, .retprobe = retprobe, .bpf_cookie = cookie);
 	struct bpf_link *link;
 
 	link = bpf_program__attach_uprobe_opts(prog, pid, p->host_path, p->file_offset, &uo);
@@ -138,6 +149,46 @@ int bpf_session_attach(struct bpf_session *s, pid_t pid, const struct alloc_prob
 			       errlen))
 			return -1;
 	}
+	return 0;
+}
+
+int bpf_session_attach_scope(struct bpf_session *s, pid_t pid, int index, const char *name,
+			     const struct alloc_probe *p, char *err, size_t errlen)
+{
+	if (index < 0 || index >= AP_MAX_SCOPES) {
+		snprintf(err, errlen, "at most %d functions can be verified at once",
+			 AP_MAX_SCOPES);
+		return -1;
+	}
+	if (attach_cookie(s, s->skel->progs.scope_return, pid, p, 1, (__u64)index, name, err,
+			  errlen))
+		return -1;
+	return attach_cookie(s, s->skel->progs.scope_entry, pid, p, 0, (__u64)index, name, err,
+			     errlen);
+}
+
+int bpf_session_scope_stats(const struct bpf_session *s, int index, uint64_t *invocations,
+			    uint64_t *total_ns)
+{
+	int ncpu = libbpf_num_possible_cpus(), fd = bpf_map__fd(s->skel->maps.scope_stats);
+	struct ap_scope_stats *v;
+	__u32 key = (__u32)index;
+
+	*invocations = *total_ns = 0;
+	if (ncpu <= 0)
+		return -EINVAL;
+	v = calloc((size_t)ncpu, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(fd, &key, v)) {
+		free(v);
+		return -errno;
+	}
+	for (int c = 0; c < ncpu; c++) {
+		*invocations += v[c].invocations;
+		*total_ns += v[c].total_ns;
+	}
+	free(v);
 	return 0;
 }
 

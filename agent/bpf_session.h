@@ -27,6 +27,13 @@ struct bpf_session *bpf_session_load(const struct bpf_session_opts *opts, char *
  * 0, or -1 with a one-line reason (which function, which object, the kernel's error). */
 int bpf_session_attach(struct bpf_session *s, pid_t pid, const struct alloc_probe_plan *plan,
 		       char *err, size_t errlen);
+/* Probes the entry and return of a scope function to verify inferred scopes (record --verify);
+ * index < AP_MAX_SCOPES identifies it in bpf_session_scope_stats. 0, or -1 with a reason. */
+int bpf_session_attach_scope(struct bpf_session *s, pid_t pid, int index, const char *name,
+			     const struct alloc_probe *p, char *err, size_t errlen);
+/* Invocations that returned while armed, and their total duration. */
+int bpf_session_scope_stats(const struct bpf_session *s, int index, uint64_t *invocations,
+			    uint64_t *total_ns);
 /* Samples the CPU of every thread of pid at freq Hz (software cpu-clock perf events, one per
  * existing thread, inherited by threads created later). 0, or -1 with a one-line reason. */
 int bpf_session_sample_cpu(struct bpf_session *s, pid_t pid, unsigned int freq, char *err,

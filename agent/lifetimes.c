@@ -19,6 +19,7 @@ struct side {
 	int *pos; /* per chain element: stack_frames position of its real frame */
 	uint32_t tid;
 	uint64_t ts;
+	uint64_t inv; /* verified scope invocation, 0: none */
 };
 
 struct object {
@@ -110,7 +111,7 @@ static int push_ended(struct lifetimes *lt, struct object *o)
 
 int lifetimes_alloc(struct lifetimes *lt, uint64_t ptr, const struct chain_info *ci,
 		    const uint64_t *cfa, const char *kind, uint64_t size, uint32_t tid,
-		    uint64_t ts_ns)
+		    uint64_t ts_ns, uint64_t inv)
 {
 	struct object *o = calloc(1, sizeof(*o)), *old;
 
@@ -119,6 +120,7 @@ int lifetimes_alloc(struct lifetimes *lt, uint64_t ptr, const struct chain_info 
 			free_object(o);
 		return ptr ? -ENOMEM : 0;
 	}
+	o->alloc.inv = inv;
 	o->kind = kind;
 	o->size = size;
 	o->scope_elem = o->end_scope_elem = -1;
@@ -157,7 +159,8 @@ static void infer_scope(struct object *o)
 }
 
 int lifetimes_end(struct lifetimes *lt, uint64_t ptr, const struct chain_info *ci,
-		  const uint64_t *cfa, uint32_t tid, uint64_t ts_ns, const char *freed_by)
+		  const uint64_t *cfa, uint32_t tid, uint64_t ts_ns, const char *freed_by,
+		  uint64_t inv)
 {
 	struct object *o = ptr ? u64_map_get(&lt->live, ptr) : NULL;
 
@@ -171,6 +174,7 @@ int lifetimes_end(struct lifetimes *lt, uint64_t ptr, const struct chain_info *c
 		return -ENOMEM;
 	}
 	o->freed_by = freed_by;
+	o->end.inv = inv;
 	infer_scope(o);
 	lt->stats.freed++;
 	lt->stats.scoped += o->scope_elem >= 0;
@@ -217,6 +221,7 @@ static int write_object(struct lifetimes *lt, struct profile_writer *w, const st
 		.alloc_ns = (int64_t)(o->alloc.ts - lt->t0),
 		.alloc_cfas = acfa,
 		.alloc_depth = o->alloc.depth,
+		.alloc_inv = o->alloc.inv,
 		.freed_by = o->freed_by,
 		.scope_pos = o->scope_elem >= 0 ? o->alloc.pos[o->scope_elem] : -1,
 		.free_scope_pos = o->end_scope_elem >= 0 ? o->end.pos[o->end_scope_elem] : -1,
@@ -230,6 +235,7 @@ static int write_object(struct lifetimes *lt, struct profile_writer *w, const st
 		row.free_ns = (int64_t)(o->end.ts - lt->t0);
 		row.free_cfas = ecfa;
 		row.free_depth = o->end.depth;
+		row.free_inv = o->end.inv;
 	}
 	rc = acfa && (!o->freed_by || ecfa) ? pw_object(w, &row) : -1;
 	free(acfa);

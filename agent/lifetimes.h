@@ -16,13 +16,15 @@ struct lifetimes *lifetimes_new(uint64_t t0_ns);
 void lifetimes_free(struct lifetimes *lt);
 
 /* A followed allocation at ptr: its stored chain and each chain element's CFA (0 = unknown). */
+/* inv: the verified scope invocation active at the allocation (0: none). */
 int lifetimes_alloc(struct lifetimes *lt, uint64_t ptr, const struct chain_info *ci,
 		    const uint64_t *cfa, const char *kind, uint64_t size, uint32_t tid,
-		    uint64_t ts_ns);
+		    uint64_t ts_ns, uint64_t inv);
 /* The end of the object at ptr (free or realloc), with the chain and CFAs of the call that ended
  * it. An unknown ptr is counted and ignored. */
 int lifetimes_end(struct lifetimes *lt, uint64_t ptr, const struct chain_info *ci,
-		  const uint64_t *cfa, uint32_t tid, uint64_t ts_ns, const char *freed_by);
+		  const uint64_t *cfa, uint32_t tid, uint64_t ts_ns, const char *freed_by,
+		  uint64_t inv);
 /* Ends every object still live, as censored (at the end of the recording). */
 void lifetimes_censor_all(struct lifetimes *lt);
 /* Writes the objects ended since the last flush (within the caller's transaction). */

@@ -12,6 +12,7 @@ enum stmt_id {
 	S_ALLOC_STATS,
 	S_CPU_STATS,
 	S_OBJECT,
+	S_SCOPE_PROBE,
 	S_THREAD,
 	S_COUNTER,
 	S_N
@@ -28,7 +29,10 @@ static const char *const stmt_sql[S_N] = {
 	[S_CPU_STATS] = "INSERT OR REPLACE INTO cpu_stats(stack_id, samples) VALUES (?, ?)",
 	[S_OBJECT] = "INSERT INTO objects(alloc_stack_id, kind, size, alloc_tid, alloc_ns, "
 		     "free_stack_id, free_tid, free_ns, freed_by, scope_pos, free_scope_pos, "
-		     "alloc_cfas, free_cfas) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		     "alloc_cfas, free_cfas, alloc_inv, free_inv) "
+		     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	[S_SCOPE_PROBE] = "INSERT OR REPLACE INTO scope_probes(function, module, invocations, "
+			  "total_ns) VALUES (?, ?, ?, ?)",
 	[S_THREAD] = "INSERT OR REPLACE INTO threads(tid, name, allocs, bytes, cpu_samples) "
 		     "VALUES (?, ?, ?, ?, ?)",
 	[S_COUNTER] = "INSERT OR REPLACE INTO counters(name, value) VALUES (?, ?)",
@@ -182,10 +186,26 @@ int pw_object(struct profile_writer *w, const struct pw_object_row *o)
 		sqlite3_bind_text(st, 9, o->freed_by, -1, SQLITE_STATIC);
 		sqlite3_bind_blob(st, 13, o->free_cfas, o->free_depth * 8, SQLITE_STATIC);
 	}
+	if (o->alloc_inv)
+		sqlite3_bind_int64(st, 14, (sqlite3_int64)o->alloc_inv);
+	if (o->freed_by && o->free_inv)
+		sqlite3_bind_int64(st, 15, (sqlite3_int64)o->free_inv);
 	if (o->scope_pos >= 0) {
 		sqlite3_bind_int(st, 10, o->scope_pos);
 		sqlite3_bind_int(st, 11, o->free_scope_pos);
 	}
+	return run(st);
+}
+
+int pw_scope_probe(struct profile_writer *w, const char *function, const char *module,
+		   uint64_t invocations, uint64_t total_ns)
+{
+	sqlite3_stmt *st = w->st[S_SCOPE_PROBE];
+
+	sqlite3_bind_text(st, 1, function, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, module, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)invocations);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)total_ns);
 	return run(st);
 }
 

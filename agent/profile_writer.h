@@ -31,8 +31,11 @@ struct pw_object_row {
 	const char *kind, *freed_by;
 	int scope_pos, free_scope_pos, alloc_depth, free_depth;
 	const uint64_t *alloc_cfas, *free_cfas;
+	uint64_t alloc_inv, free_inv; /* 0: none */
 };
 int pw_object(struct profile_writer *w, const struct pw_object_row *o);
+int pw_scope_probe(struct profile_writer *w, const char *function, const char *module,
+		   uint64_t invocations, uint64_t total_ns);
 int pw_thread(struct profile_writer *w, uint32_t tid, const char *name, uint64_t allocs,
 	      uint64_t bytes, uint64_t cpu_samples);
 int pw_counter(struct profile_writer *w, const char *name, uint64_t value);

@@ -38,6 +38,7 @@
 #include "unwind_dwarf.h"
 
 #define MAX_FRAMES 256
+#define RI_BYTES (AP_RI_MAX * sizeof(struct ap_return_instance))
 #define FLUSH_INTERVAL_NS 1000000000ULL
 
 static volatile sig_atomic_t stop_signal;
@@ -60,6 +61,7 @@ struct recorder {
 	struct stack_store *store;
 	struct kallsyms *ksyms;
 	struct lifetimes *lifetimes;
+	struct alloc_probe scopes[16]; /* record --verify */
 	sqlite3 *db;
 	struct profile_writer *w;
 	uint64_t records, bad_records, unwind_truncated;
@@ -103,9 +105,16 @@ static int have_privileges(void)
 
 /* The user chain of a record: frame-pointer addresses as taken by the kernel, or the snapshot
  * unwound. ips[0] is the record's ip. Returns the count (>= 1); sets *truncated. */
+static const uint8_t *restore_returns(const struct ap_return_instance *ri, int n, uint64_t sp,
+				      const uint8_t *data, uint32_t len, uint8_t *copy);
+
+/* The user chain of a record: frame-pointer addresses as taken by the kernel, or the snapshot
+ * (data, len) unwound after putting back the return addresses of pending uretprobes. */
 static int user_chain(struct recorder *r, const struct ap_alloc_event *e, const uint8_t *data,
 		      uint32_t len, uint64_t *ips, uint64_t *sps, int *truncated)
 {
+	static uint8_t copy[AP_SNAPSHOT_MAX + 512];
+	const struct ap_return_instance *ri = (const void *)(e + 1);
 	int n;
 
 	*truncated = 0;
@@ -124,6 +133,9 @@ static int user_chain(struct recorder *r, const struct ap_alloc_event *e, const 
 		}
 		return n;
 	}
+	if (len > sizeof(copy))
+		len = sizeof(copy);
+	data = restore_returns(ri, (int)e->reserved2, e->sp, data, len, copy);
 	struct stack_snapshot s = {
 		.ip = e->ip, .sp = e->sp, .bp = e->bp, .data = data, .len = len
 	};
@@ -154,30 +166,20 @@ static const uint8_t *restore_returns(const struct ap_return_instance *ri, int n
 
 static int on_cpu_sample(struct recorder *r, const struct ap_alloc_event *e, size_t len)
 {
-	const uint32_t prefix =
-		AP_KSTACK_MAX_FRAMES * 8 + AP_RI_MAX * sizeof(struct ap_return_instance);
-	const uint8_t *data = (const uint8_t *)(e + 1), *user;
+	const uint32_t prefix = RI_BYTES + AP_KSTACK_MAX_FRAMES * 8;
+	const uint8_t *data = (const uint8_t *)(e + 1);
 	uint64_t kips[AP_KSTACK_MAX_FRAMES], ips[MAX_FRAMES];
-	static uint8_t copy[AP_SNAPSHOT_MAX + 512];
-	struct ap_return_instance ri[AP_RI_MAX];
-	uint32_t ulen;
 	int nk, nu, truncated;
 
 	if (e->data_len < prefix || e->data_len > len - sizeof(*e) ||
-	    e->size > AP_KSTACK_MAX_FRAMES * 8 || e->ptr > AP_RI_MAX ||
-	    e->data_len - prefix > sizeof(copy)) {
+	    e->size > AP_KSTACK_MAX_FRAMES * 8 || e->reserved2 > AP_RI_MAX) {
 		r->bad_records++;
 		return 0;
 	}
 	r->records++;
 	nk = (int)(e->size / 8);
-	memcpy(kips, data, (size_t)nk * 8);
-	memcpy(ri, data + AP_KSTACK_MAX_FRAMES * 8, sizeof(ri));
-	ulen = e->data_len - prefix;
-	user = data + prefix;
-	if (e->stack_kind == AP_STACK_SNAPSHOT)
-		user = restore_returns(ri, (int)e->ptr, e->sp, user, ulen, copy);
-	nu = user_chain(r, e, user, ulen, ips, NULL, &truncated);
+	memcpy(kips, data + RI_BYTES, (size_t)nk * 8);
+	nu = user_chain(r, e, data + prefix, e->data_len - prefix, ips, NULL, &truncated);
 	r->unwind_truncated += (uint64_t)truncated;
 	return stack_store_add_cpu(r->store, kips, nk, ips, nu, truncated, e->tid) ? -ENOMEM : 0;
 }
@@ -196,11 +198,12 @@ static int on_free(struct recorder *r, const struct ap_alloc_event *e, const uin
 	static struct chain_info ci;
 	int n, truncated;
 
-	n = user_chain(r, e, payload, e->data_len, ips, sps, &truncated);
+	n = user_chain(r, e, payload + RI_BYTES, e->data_len - RI_BYTES, ips, sps, &truncated);
 	chain_cfas(sps + 1, n - 1, cfa); /* n >= 1: an empty chain when free has no caller */
 	if (stack_store_intern(r->store, ips + 1, n - 1, truncated, &ci))
 		return -ENOMEM;
-	return lifetimes_end(r->lifetimes, e->ptr, &ci, cfa, e->tid, e->ts_ns, "free");
+	return lifetimes_end(r->lifetimes, e->ptr, &ci, cfa, e->tid, e->ts_ns, "free",
+			     e->scope_inv);
 }
 
 static int on_alloc(struct recorder *r, const struct ap_alloc_event *e, const uint8_t *payload)
@@ -209,7 +212,7 @@ static int on_alloc(struct recorder *r, const struct ap_alloc_event *e, const ui
 	static struct chain_info ci;
 	int n, truncated;
 
-	n = user_chain(r, e, payload, e->data_len, ips, sps, &truncated);
+	n = user_chain(r, e, payload + RI_BYTES, e->data_len - RI_BYTES, ips, sps, &truncated);
 	r->unwind_truncated += (uint64_t)truncated;
 	if (stack_store_add(r->store, ips, n, truncated, e->kind, e->size, e->tid, &ci))
 		return -ENOMEM;
@@ -217,11 +220,12 @@ static int on_alloc(struct recorder *r, const struct ap_alloc_event *e, const ui
 		return 0;
 	chain_cfas(sps, n, cfa);
 	if (e->old_ptr && /* realloc ended a followed object */
-	    lifetimes_end(r->lifetimes, e->old_ptr, &ci, cfa, e->tid, e->ts_ns, "realloc"))
+	    lifetimes_end(r->lifetimes, e->old_ptr, &ci, cfa, e->tid, e->ts_ns, "realloc",
+			  e->scope_inv))
 		return -ENOMEM;
 	if ((e->reserved & AP_FLAG_TRACKED) &&
 	    lifetimes_alloc(r->lifetimes, e->ptr, &ci, cfa, ap_kind_name(e->kind), e->size, e->tid,
-			    e->ts_ns))
+			    e->ts_ns, e->scope_inv))
 		return -ENOMEM;
 	return 0;
 }
@@ -238,7 +242,8 @@ static int on_event(void *ctx, void *data, size_t len)
 	}
 	if (len >= sizeof(*e) && e->kind == AP_KIND_CPU_SAMPLE)
 		return on_cpu_sample(r, e, len);
-	if (len < sizeof(*e) || e->data_len > len - sizeof(*e) ||
+	if (len < sizeof(*e) || e->data_len > len - sizeof(*e) || e->data_len < RI_BYTES ||
+	    e->reserved2 > AP_RI_MAX ||
 	    (e->kind >= AP_KIND_ALLOC_COUNT && e->kind != AP_KIND_FREE)) {
 		r->bad_records++;
 		return 0;
@@ -304,13 +309,25 @@ static int write_counters(struct recorder *r)
 	       pw_counter(r->w, "free_lost", c[AP_CNT_FREE_LOST]);
 }
 
+static int write_scope_probes(struct recorder *r)
+{
+	for (int i = 0; i < r->opt.nverify; i++) {
+		uint64_t n, ns;
+
+		if (bpf_session_scope_stats(r->bpf, i, &n, &ns) ||
+		    pw_scope_probe(r->w, r->opt.verify[i], r->scopes[i].target_path, n, ns))
+			return -1;
+	}
+	return 0;
+}
+
 /* One batch: everything new since the last one, in one transaction. */
 static int flush_batch(struct recorder *r)
 {
 	if (pw_begin(r->w))
 		return -1;
 	if (stack_store_flush(r->store, r->w) || lifetimes_flush(r->lifetimes, r->w) ||
-	    write_counters(r)) {
+	    write_counters(r) || write_scope_probes(r)) {
 		sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}
@@ -528,6 +545,27 @@ static void warm_symbolizer(struct recorder *r)
 	}
 }
 
+/* record --verify: entry and return probes on each named scope function. */
+static int attach_scopes(struct recorder *r, char *err, size_t errlen)
+{
+	struct proc_maps maps;
+	int rc = 0;
+
+	if (!r->opt.nverify)
+		return 0;
+	if (proc_maps_read(r->pid, &maps)) {
+		snprintf(err, errlen, "cannot read /proc/%d/maps", (int)r->pid);
+		return -1;
+	}
+	for (int i = 0; i < r->opt.nverify && !rc; i++) {
+		rc = function_probe(r->pid, &maps, r->opt.verify[i], &r->scopes[i], err, errlen) ||
+		     bpf_session_attach_scope(r->bpf, r->pid, i, r->opt.verify[i], &r->scopes[i],
+					      err, errlen);
+	}
+	proc_maps_free(&maps);
+	return rc ? -1 : 0;
+}
+
 static int setup(struct recorder *r, char *err, size_t errlen)
 {
 	struct bpf_session_opts bo = { .stack_mode = r->opt.stack_mode,
@@ -579,6 +617,8 @@ static int setup(struct recorder *r, char *err, size_t errlen)
 		stack_store_set_kallsyms(r->store, r->ksyms);
 	}
 	if (bpf_session_attach(r->bpf, r->pid, &plan, err, errlen))
+		return -1;
+	if (attach_scopes(r, err, errlen))
 		return -1;
 	if (r->opt.cpu_freq && bpf_session_sample_cpu(r->bpf, r->pid, r->opt.cpu_freq, err, errlen))
 		return -1;

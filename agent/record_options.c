@@ -23,6 +23,8 @@ void record_usage(void)
 	      "  -F, --cpu-freq HZ     CPU samples per second of each thread (default 499, 0: off)\n"
 	      "      --cpu-only        sample the CPU only, allocator probes off (no cost per call)\n"
 	      "      --track-every N   follow the lifetime of one allocation in N (default 64, 0: none)\n"
+	      "      --verify F[,F..]  probe these scope functions to verify which objects live inside\n"
+	      "                        one invocation (what the report's candidates propose)\n"
 	      "  -q, --quiet           no progress messages\n"
 	      "examples:\n"
 	      "  sudo arenaprof record -p 1234 -d 10 -o app.db\n"
@@ -53,7 +55,14 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *out)
 
 int record_options_parse(int argc, char **argv, struct record_options *o)
 {
-	enum { OPT_UNWIND = 256, OPT_STACK_SIZE, OPT_RING_SIZE, OPT_CPU_ONLY, OPT_TRACK_EVERY };
+	enum {
+		OPT_UNWIND = 256,
+		OPT_STACK_SIZE,
+		OPT_RING_SIZE,
+		OPT_CPU_ONLY,
+		OPT_TRACK_EVERY,
+		OPT_VERIFY
+	};
 	static const struct option longopts[] = {
 		{ "pid", required_argument, NULL, 'p' },
 		{ "output", required_argument, NULL, 'o' },
@@ -66,6 +75,7 @@ int record_options_parse(int argc, char **argv, struct record_options *o)
 		{ "cpu-freq", required_argument, NULL, 'F' },
 		{ "cpu-only", no_argument, NULL, OPT_CPU_ONLY },
 		{ "track-every", required_argument, NULL, OPT_TRACK_EVERY },
+		{ "verify", required_argument, NULL, OPT_VERIFY },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -131,6 +141,14 @@ int record_options_parse(int argc, char **argv, struct record_options *o)
 		case OPT_CPU_ONLY:
 			o->cpu_only = 1;
 			break;
+		case OPT_VERIFY:
+			for (char *tok = strtok(optarg, ","); tok; tok = strtok(NULL, ",")) {
+				if (o->nverify == 16)
+					return usage_error("--verify takes at most 16 functions",
+							   NULL);
+				o->verify[o->nverify++] = tok;
+			}
+			break;
 		case OPT_TRACK_EVERY:
 			if (parse_uint(optarg, 1u << 30, &v))
 				return usage_error("--track-every takes a number (0: none)",
@@ -146,6 +164,10 @@ int record_options_parse(int argc, char **argv, struct record_options *o)
 	}
 	if (optind < argc)
 		o->command = &argv[optind]; /* like perf, "--" may be left out */
+	if (o->nverify && (o->cpu_only || !o->track_every))
+		return usage_error(
+			"--verify needs object lifetimes (--track-every > 0, not --cpu-only)",
+			NULL);
 	if (o->cpu_only && !o->cpu_freq)
 		return usage_error("--cpu-only needs CPU sampling (-F > 0)", NULL);
 	if (!o->pid == !o->command)

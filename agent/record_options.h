@@ -18,6 +18,8 @@ struct record_options {
 	unsigned int cpu_freq; /* -F, --cpu-freq: CPU samples per second per thread, 0 = off */
 	int cpu_only; /* --cpu-only: no allocator probes */
 	unsigned int track_every; /* --track-every: follow one allocation's lifetime in N */
+	char *verify[16]; /* --verify F1,F2: scope functions to probe (AP_MAX_SCOPES) */
+	int nverify;
 };
 
 /* 0, or -1 after printing a one-line usage error. */

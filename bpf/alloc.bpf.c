@@ -48,6 +48,30 @@ struct {
 	__type(value, struct ap_pending);
 } pending SEC(".maps");
 
+/* Active invocations of verified scope functions, per thread (innermost last). */
+struct ap_scope_frames {
+	__u32 depth;
+	__u32 pad;
+	__u64 inv[AP_SCOPE_DEPTH];
+	__u64 start[AP_SCOPE_DEPTH];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, struct ap_scope_frames);
+} scope_frames SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, AP_MAX_SCOPES);
+	__type(key, __u32);
+	__type(value, struct ap_scope_stats);
+} scope_stats SEC(".maps");
+
+__u64 next_inv;
+
 /* Objects whose lifetime is followed: allocated while armed, not yet freed. Their free (or
  * realloc) produces a record with a stack; other frees are only counted. */
 struct {
@@ -190,19 +214,98 @@ static __always_inline __u64 wakeup_flags(void)
 									       BPF_RB_NO_WAKEUP;
 }
 
+/* The innermost active scope invocation of the current thread, 0 when none. */
+static __always_inline __u64 current_scope(void)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct ap_scope_frames *f = bpf_map_lookup_elem(&scope_frames, &tid);
+	__u32 d;
+
+	if (!f || f->depth == 0)
+		return 0;
+	d = f->depth - 1;
+	return d < AP_SCOPE_DEPTH ? f->inv[d] : 0;
+}
+
+SEC("uprobe")
+int BPF_KPROBE(scope_entry)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct ap_scope_frames *f = bpf_map_lookup_elem(&scope_frames, &tid), fresh = {};
+	__u32 d;
+
+	if (!armed)
+		return 0;
+	if (!f) {
+		bpf_map_update_elem(&scope_frames, &tid, &fresh, BPF_NOEXIST);
+		f = bpf_map_lookup_elem(&scope_frames, &tid);
+		if (!f)
+			return 0;
+	}
+	d = f->depth;
+	if (d < AP_SCOPE_DEPTH) {
+		f->inv[d] = __sync_fetch_and_add(&next_inv, 1) + 1;
+		f->start[d] = bpf_ktime_get_ns();
+	}
+	f->depth = d + 1; /* deeper than AP_SCOPE_DEPTH: counted, not tracked */
+	return 0;
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(scope_return)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid(), key = (__u32)bpf_get_attach_cookie(ctx);
+	struct ap_scope_frames *f = bpf_map_lookup_elem(&scope_frames, &tid);
+	struct ap_scope_stats *st = bpf_map_lookup_elem(&scope_stats, &key);
+	__u32 d;
+
+	if (!f || f->depth == 0)
+		return 0;
+	d = --f->depth;
+	if (st && armed && d < AP_SCOPE_DEPTH) {
+		st->invocations++;
+		st->total_ns += bpf_ktime_get_ns() - f->start[d];
+	}
+	return 0;
+}
+
+#define RI_BYTES (AP_RI_MAX * sizeof(struct ap_return_instance))
+
+/* The thread's pending uretprobes (innermost first), so the agent can unwind through frames
+ * whose return address the kernel replaced with its trampoline (a sample inside malloc). */
+static __always_inline __u64 pending_returns(struct task_struct *task,
+					     struct ap_return_instance *out)
+{
+	struct return_instance *ri = BPF_CORE_READ(task, utask, return_instances);
+	__u64 n = 0;
+
+	for (int i = 0; i < AP_RI_MAX; i++) {
+		if (!ri)
+			break;
+		out[i].stack = BPF_CORE_READ(ri, stack);
+		out[i].orig = BPF_CORE_READ(ri, orig_ret_vaddr);
+		n++;
+		ri = BPF_CORE_READ(ri, next);
+	}
+	return n;
+}
+
 /* The free of a tracked object: its pointer, time, thread and stack (from free's entry). */
 static __always_inline void emit_free(struct pt_regs *ctx, __u64 ptr)
 {
-	struct ap_alloc_event *e = bpf_ringbuf_reserve(&events, record_bytes(), 0);
+	struct ap_alloc_event *e = bpf_ringbuf_reserve(&events, record_bytes() + RI_BYTES, 0);
+	__u8 *data;
 
 	if (!e) {
 		count(AP_CNT_FREE_LOST, 1);
 		return;
 	}
+	data = (__u8 *)(e + 1);
 	e->ts_ns = bpf_ktime_get_ns();
 	e->size = 0;
 	e->ptr = ptr;
 	e->old_ptr = 0;
+	e->scope_inv = current_scope();
 	e->ip = PT_REGS_IP(ctx);
 	e->sp = PT_REGS_SP(ctx);
 	e->bp = ctx->bp;
@@ -210,8 +313,8 @@ static __always_inline void emit_free(struct pt_regs *ctx, __u64 ptr)
 	e->kind = AP_KIND_FREE;
 	e->stack_kind = stack_mode;
 	e->reserved = 0;
-	e->reserved2 = 0;
-	e->data_len = user_stack(ctx, (__u8 *)(e + 1), e->sp);
+	e->reserved2 = pending_returns(bpf_get_current_task_btf(), (void *)data);
+	e->data_len = RI_BYTES + user_stack(ctx, data + RI_BYTES, e->sp);
 	bpf_ringbuf_submit(e, wakeup_flags());
 }
 
@@ -278,7 +381,7 @@ int BPF_KRETPROBE(alloc_return, __u64 ret)
 	count(AP_CNT_ALLOCS_FIRST + kind, 1);
 	count(AP_CNT_BYTES, size);
 
-	e = bpf_ringbuf_reserve(&events, record_bytes(), 0);
+	e = bpf_ringbuf_reserve(&events, record_bytes() + RI_BYTES, 0);
 	if (!e) {
 		count(AP_CNT_LOST, 1);
 		return 0;
@@ -295,6 +398,7 @@ int BPF_KRETPROBE(alloc_return, __u64 ret)
 		e->ptr = out;
 	}
 	e->old_ptr = 0;
+	e->scope_inv = current_scope();
 	if (kind == AP_KIND_REALLOC && memptr && bpf_map_delete_elem(&live, &memptr) == 0)
 		e->old_ptr = memptr; /* the tracked object ends here (and may live on as ptr) */
 	e->reserved = 0;
@@ -310,32 +414,11 @@ int BPF_KRETPROBE(alloc_return, __u64 ret)
 	e->tid = tid;
 	e->kind = kind;
 	e->stack_kind = stack_mode;
-	e->reserved2 = 0;
-	len = user_stack(ctx, data, e->sp);
-	e->data_len = len;
+	e->reserved2 = pending_returns(bpf_get_current_task_btf(), (void *)data);
+	len = user_stack(ctx, data + RI_BYTES, e->sp);
+	e->data_len = RI_BYTES + len;
 	bpf_ringbuf_submit(e, wakeup_flags());
 	return 0;
-}
-
-#define CPU_PREFIX_BYTES (AP_KSTACK_MAX_FRAMES * 8 + AP_RI_MAX * sizeof(struct ap_return_instance))
-
-/* The thread's pending uretprobes (innermost first), so the agent can unwind through frames
- * whose return address the kernel replaced with its trampoline (a sample inside malloc). */
-static __always_inline __u64 pending_returns(struct task_struct *task,
-					     struct ap_return_instance *out)
-{
-	struct return_instance *ri = BPF_CORE_READ(task, utask, return_instances);
-	__u64 n = 0;
-
-	for (int i = 0; i < AP_RI_MAX; i++) {
-		if (!ri)
-			break;
-		out[i].stack = BPF_CORE_READ(ri, stack);
-		out[i].orig = BPF_CORE_READ(ri, orig_ret_vaddr);
-		n++;
-		ri = BPF_CORE_READ(ri, next);
-	}
-	return n;
 }
 
 /* A CPU sample of one of the target's threads (per-thread software cpu-clock events, inherited
@@ -355,7 +438,7 @@ int cpu_sample(struct bpf_perf_event_data *ctx)
 	if ((__u32)(id >> 32) != target_tgid || !armed)
 		return 0; /* not armed, or a child process that inherited the event */
 	count(AP_CNT_CPU_SAMPLES, 1);
-	e = bpf_ringbuf_reserve(&events, record_bytes() + CPU_PREFIX_BYTES, 0);
+	e = bpf_ringbuf_reserve(&events, record_bytes() + RI_BYTES + AP_KSTACK_MAX_FRAMES * 8, 0);
 	if (!e) {
 		count(AP_CNT_CPU_LOST, 1);
 		return 0;
@@ -365,10 +448,11 @@ int cpu_sample(struct bpf_perf_event_data *ctx)
 	cs = *(volatile __u64 *)&ctx->regs.cs; /* the verifier wants a full 8-byte load */
 	n = 0;
 	if ((cs & 3) == 0)
-		n = bpf_get_stack(ctx, data, AP_KSTACK_MAX_FRAMES * 8, 0);
+		n = bpf_get_stack(ctx, data + RI_BYTES, AP_KSTACK_MAX_FRAMES * 8, 0);
 	e->size = n > 0 ? (__u64)n : 0;
 	e->ts_ns = bpf_ktime_get_ns();
 	e->old_ptr = 0;
+	e->scope_inv = 0;
 	e->ip = uregs->ip;
 	e->sp = uregs->sp;
 	e->bp = uregs->bp;
@@ -376,10 +460,10 @@ int cpu_sample(struct bpf_perf_event_data *ctx)
 	e->kind = AP_KIND_CPU_SAMPLE;
 	e->stack_kind = stack_mode;
 	e->reserved = 0;
-	e->reserved2 = 0;
-	e->ptr = pending_returns(task,
-				 (struct ap_return_instance *)(data + AP_KSTACK_MAX_FRAMES * 8));
-	e->data_len = CPU_PREFIX_BYTES + user_stack(ctx, data + CPU_PREFIX_BYTES, e->sp);
+	e->ptr = 0;
+	e->reserved2 = pending_returns(task, (void *)data);
+	e->data_len = RI_BYTES + AP_KSTACK_MAX_FRAMES * 8 +
+		      user_stack(ctx, data + RI_BYTES + AP_KSTACK_MAX_FRAMES * 8, e->sp);
 	bpf_ringbuf_submit(e, wakeup_flags());
 	return 0;
 }

@@ -25,9 +25,9 @@ enum ap_kind {
 	/* Not an allocation: the dynamic linker's _dl_debug_state ran (a library was mapped or
 	 * unmapped); the record has no stack and tells the agent to re-read the maps now. */
 	AP_KIND_MAPS_CHANGED = 0x80,
-	/* A CPU sample of a target thread: data holds AP_KSTACK_MAX_FRAMES kernel return addresses
-	 * (size says how many bytes of them are valid), then AP_RI_MAX struct ap_return_instance
-	 * (ptr says how many are valid), then the user stack data. */
+	/* A CPU sample of a target thread: after the return instances, data holds
+	 * AP_KSTACK_MAX_FRAMES kernel return addresses (size says how many bytes of them are
+	 * valid), then the user stack data. */
 	AP_KIND_CPU_SAMPLE = 0x81,
 };
 
@@ -40,6 +40,14 @@ struct ap_return_instance {
 #define AP_RI_MAX 4
 
 #define AP_FLAG_TRACKED 1
+
+/* Scope verification (record --verify): functions probed at entry and return. */
+#define AP_MAX_SCOPES 16
+#define AP_SCOPE_DEPTH 8
+struct ap_scope_stats {
+	__u64 invocations; /* returned while armed */
+	__u64 total_ns;
+};
 
 /* CPU samples: most kernel frames kept (bpf_get_stack). */
 #define AP_KSTACK_MAX_FRAMES 64
@@ -78,9 +86,11 @@ struct ap_alloc_event {
 	__u8 stack_kind;
 	__u16 reserved; /* allocation records: AP_FLAG_TRACKED when its lifetime is followed */
 	__u32 data_len;
-	__u32 reserved2;
+	__u32 reserved2; /* how many of the AP_RI_MAX return instances at the start of data are valid */
 	__u64 old_ptr; /* realloc: the pointer passed in, when it was a tracked object */
-	/* followed by data_len bytes of stack data */
+	__u64 scope_inv; /* the innermost active invocation of a verified scope function, or 0 */
+	/* followed by data_len bytes: AP_RI_MAX struct ap_return_instance (the thread's pending
+	 * uretprobes), [CPU samples: the kernel stack,] then the user stack data */
 };
 
 #endif

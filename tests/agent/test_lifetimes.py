@@ -20,9 +20,10 @@ SCOPE_SQL = """SELECT fa.function, fs.function, ff.function, o.freed_by, o.alloc
                WHERE fa.function = ? GROUP BY 1, 2, 3, 4, 5"""
 
 
-def record(args, name):
+def record(args, name, extra=()):
     db = os.path.join(tmpdir(), name + ".db")
-    record_pid_workload([workload("lifetimes")] + args, db, extra=["--track-every", "1"])
+    record_pid_workload([workload("lifetimes")] + args, db,
+                        extra=["--track-every", "1"] + list(extra))
     _, c = check_consistent(db)
     check(c["objects_untracked"] == 0 and c["free_lost"] == 0, f"untracked/lost: {c}")
     return db
@@ -57,7 +58,37 @@ def test_other_thread():
           f"messages freed by the consumer thread: {rows}")
 
 
+def test_verified_scope():
+    """--verify handle_request: every tree node allocated and freed in one invocation."""
+    db = record(["request", "300"], "verify", ["--verify", "handle_request"])
+    probes = query(db, "SELECT function, invocations, total_ns > 0 FROM scope_probes")
+    check(probes == [("handle_request", 300, 1)], f"scope_probes: {probes}")
+    rows = query(db, """SELECT COUNT(*), SUM(alloc_inv = free_inv), COUNT(DISTINCT alloc_inv)
+                        FROM objects o JOIN stack_frames sa ON sa.stack_id = o.alloc_stack_id
+                        AND sa.pos = 0 JOIN frames f ON f.id = sa.frame_id
+                        WHERE f.function = 'new_node'""")
+    check(rows == [(300 * 32, 300 * 32, 300)], f"new_node objects per invocation: {rows}")
+
+
+def test_escape_detected():
+    """Allocated in one request, freed in the next at the same stack address: the inferred scope
+    looks right, verification shows the invocations differ."""
+    db = record(["escape", "300"], "escape", ["--verify", "handle_escaping"])
+    rows = query(db, """SELECT fs.function, COUNT(*), SUM(o.alloc_inv = o.free_inv),
+                               SUM(o.free_inv = o.alloc_inv + 1)
+                        FROM objects o
+                        JOIN stack_frames sa ON sa.stack_id = o.alloc_stack_id AND sa.pos = 0
+                        JOIN frames fa ON fa.id = sa.frame_id
+                        LEFT JOIN stack_frames ss ON ss.stack_id = o.alloc_stack_id AND ss.pos = o.scope_pos
+                        LEFT JOIN frames fs ON fs.id = ss.frame_id
+                        WHERE fa.function = 'new_node' AND o.freed_by IS NOT NULL GROUP BY 1""")
+    # 299 requests' trees are freed by the next request; the last by serve_escaping itself
+    check(rows and rows[0][0] == "handle_escaping" and rows[0][2] == 0 and rows[0][3] == 299 * 32,
+          f"escaping objects: {rows}")
+
+
 if __name__ == "__main__":
     from harness import main
     sys.exit(main({"request_scope": test_request_scope, "censored_cache": test_censored_cache,
-                   "other_thread": test_other_thread}))
+                   "other_thread": test_other_thread, "verified_scope": test_verified_scope,
+                   "escape_detected": test_escape_detected}))

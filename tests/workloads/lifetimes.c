@@ -4,7 +4,10 @@
  *   cache:    N entries are inserted into a global table (cache_insert) and kept until the
  *             process exits after printing: long-lived, still live when recording ends.
  *   handoff:  a producer thread allocates N messages (make_message), a consumer thread frees
- *             them (consume): freed by another thread, no scope in common. */
+ *             them (consume): freed by another thread, no scope in common.
+ *   escape:   serve_escaping -> handle_escaping builds a tree and frees the one the previous
+ *             request built: the same function at the same stack address allocates and frees,
+ *             but in different invocations (the objects escape their request). */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <stdint.h>
@@ -72,6 +75,31 @@ NOINLINE static long serve(int requests)
 
 	for (int r = 0; r < requests; r++)
 		sum += handle_request(r, 32);
+	return sum;
+}
+
+static struct node *previous_tree;
+
+NOINLINE static long handle_escaping(long seed, int nodes)
+{
+	struct node *root = NULL;
+	long sum = free_tree(previous_tree);
+
+	for (int i = 0; i < nodes; i++)
+		root = insert(root, (seed * 7919 + i * 104729) % 1000003);
+	previous_tree = root;
+	__asm__ volatile("" : "+r"(sum) : : "memory");
+	return sum;
+}
+
+NOINLINE static long serve_escaping(int requests)
+{
+	long sum = 0;
+
+	for (int r = 0; r < requests; r++)
+		sum += handle_escaping(r, 32);
+	sum += free_tree(previous_tree);
+	__asm__ volatile("" : "+r"(sum) : : "memory");
 	return sum;
 }
 
@@ -153,6 +181,8 @@ int main(int argc, char **argv)
 	wait_go_if_asked(argc, argv);
 	if (!strcmp(argv[1], "request")) {
 		printf("sum=%ld\n", serve(n));
+	} else if (!strcmp(argv[1], "escape")) {
+		printf("sum=%ld\n", serve_escaping(n));
 	} else if (!strcmp(argv[1], "cache")) {
 		for (int i = 0; i < n; i++)
 			cache_insert(i);
