@@ -82,6 +82,72 @@ def test_threads():
     check(threads == 8, f"threads with the workload's allocations: {threads} != 8")
 
 
+def agent_prog_ids(pid):
+    """IDs of the BPF programs a process holds, from /proc/PID/fdinfo."""
+    ids = set()
+    fdinfo = f"/proc/{pid}/fdinfo"
+    for fd in os.listdir(fdinfo):
+        try:
+            with open(os.path.join(fdinfo, fd)) as f:
+                for line in f:
+                    if line.startswith("prog_id:"):
+                        ids.add(int(line.split()[1]))
+        except OSError:
+            pass
+    return ids
+
+
+def prog_loaded(prog_id):
+    return run(["bpftool", "prog", "show", "id", str(prog_id)]).returncode == 0
+
+
+def test_agent_killed():
+    """SIGKILL of the agent while events flow: the file is readable up to its last batch, says
+    it was not closed, and no program of ours stays loaded."""
+    d = tmpdir()
+    db = os.path.join(d, "k.db")
+    w = start_waiting([workload("known_sites"), "100000000", "1", "--wait"])
+    rec = start_record(["-p", str(w.pid), "-o", db])
+    w.send_signal(signal.SIGUSR1)
+    time.sleep(2.5)  # at least two batches written
+    progs = agent_prog_ids(rec.pid)
+    check(progs, "no BPF program found among the agent's descriptors")
+    rec.kill()
+    rec.wait()
+    check(query(db, "PRAGMA integrity_check") == [("ok",)], "integrity_check failed")
+    m = meta(db)
+    check(m["closed"] == "0", f"closed = {m['closed']} after SIGKILL")
+    rows = query(db, "SELECT COALESCE(SUM(allocs), 0) FROM alloc_stats")[0][0]
+    check(rows > 1000, f"only {rows} allocations in the batches before the kill")
+    r = run([ARENAPROF, "report", db])
+    check(r.returncode == 0 and "not closed" in r.stdout, f"report of a killed recording: {r.stdout[:600]}")
+    deadline = time.time() + 5
+    while time.time() < deadline and any(prog_loaded(i) for i in progs):
+        time.sleep(0.1)
+    left = [i for i in progs if prog_loaded(i)]
+    check(not left, f"BPF programs of the killed agent still loaded: {left}")
+    check(w.poll() is None, "the target died with the agent")
+    w.kill()
+    w.wait()
+
+
+def test_target_killed():
+    """The target killed mid-recording: the recording ends, complete and closed."""
+    d = tmpdir()
+    db = os.path.join(d, "t.db")
+    w = start_waiting([workload("known_sites"), "100000000", "2", "--wait"])
+    rec = start_record(["-p", str(w.pid), "-o", db])
+    w.send_signal(signal.SIGUSR1)
+    time.sleep(1.5)
+    w.kill()
+    w.wait()
+    rc, err = finish(rec, timeout=60)
+    check(rc == 0, f"record exit {rc}: {err}")
+    m, c = check_consistent(db)
+    check(m["end_reason"] == "target-exit", f"end_reason {m['end_reason']}")
+    check(c["allocs"] > 1000, f"only {c['allocs']} allocations")
+
+
 def test_interposer():
     """An allocator interposed with LD_PRELOAD: malloc/calloc/realloc/free probed in it,
     posix_memalign/aligned_alloc in libc, counts still exact."""
@@ -124,4 +190,5 @@ if __name__ == "__main__":
     from harness import main
     sys.exit(main({"pid": test_pid, "command": test_command, "threads": test_threads,
                    "duration_and_signal": test_duration_and_signal,
-                   "interposer": test_interposer}))
+                   "interposer": test_interposer, "agent_killed": test_agent_killed,
+                   "target_killed": test_target_killed}))
