@@ -10,6 +10,7 @@
 
 #include "an_db.h"
 #include "an_util.h"
+#include "candidates.h"
 #include "folded.h"
 #include "report.h"
 
@@ -62,6 +63,7 @@ int cmd_report(int argc, char **argv)
 					      { "help", no_argument, NULL, 'h' },
 					      { NULL, 0, NULL, 0 } };
 	const char *out_path = NULL, *path;
+	struct an_candidates cands;
 	struct an_sites sites;
 	struct an_info info;
 	int json = 0, c, rc;
@@ -110,7 +112,8 @@ int cmd_report(int argc, char **argv)
 		an_db_close(db);
 		return 1;
 	}
-	if (an_cpu_load(db, path, &info, &sites)) {
+	if (an_cpu_load(db, path, &info, &sites) ||
+	    an_candidates_load(db, path, &info, &sites, &cands)) {
 		an_sites_free(&sites);
 		an_info_free(&info);
 		an_db_close(db);
@@ -122,17 +125,18 @@ int cmd_report(int argc, char **argv)
 	f = an_out_open(out_path);
 	if (f) {
 		if (json) {
-			if (report_json(f, &info, &sites, (size_t)top))
+			if (report_json(f, &info, &sites, &cands, (size_t)top))
 				an_err("internal error: malformed JSON");
 			else
 				rc = 0;
 		} else {
-			report_text(f, path, &info, &sites, (size_t)top);
+			report_text(f, path, &info, &sites, &cands, (size_t)top);
 			rc = 0;
 		}
 		if (an_out_close(f, out_path))
 			rc = 1;
 	}
+	an_candidates_free(&cands);
 	an_sites_free(&sites);
 	an_info_free(&info);
 	return rc;

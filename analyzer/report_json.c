@@ -3,6 +3,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "report.h"
 
+#include "candidates.h"
 #include "json_writer.h"
 
 static void opt_string(struct json_writer *w, const char *key, const char *v)
@@ -92,8 +93,8 @@ static void write_totals(struct json_writer *w, const struct an_info *info)
 	jw_end_object(w);
 }
 
-static void write_site(struct json_writer *w, const struct an_site *s, long long recorded,
-		       const struct an_cpu *cpu)
+void report_json_site(struct json_writer *w, const struct an_site *s, long long recorded,
+		      const struct an_cpu *cpu)
 {
 	size_t k;
 
@@ -132,7 +133,8 @@ static void write_site(struct json_writer *w, const struct an_site *s, long long
 	jw_end_object(w);
 }
 
-int report_json(FILE *f, const struct an_info *info, const struct an_sites *sites, size_t top)
+int report_json(FILE *f, const struct an_info *info, const struct an_sites *sites,
+		const struct an_candidates *cands, size_t top)
 {
 	size_t n = top && top < sites->n ? top : sites->n, i;
 	struct json_writer w;
@@ -149,8 +151,9 @@ int report_json(FILE *f, const struct an_info *info, const struct an_sites *site
 	jw_key(&w, "sites");
 	jw_begin_array(&w);
 	for (i = 0; i < n; i++)
-		write_site(&w, &sites->v[i], info->recorded_allocs, &info->cpu);
+		report_json_site(&w, &sites->v[i], info->recorded_allocs, &info->cpu);
 	jw_end_array(&w);
+	candidates_json(&w, info, cands);
 	jw_end_object(&w);
 	return jw_finish(&w);
 }

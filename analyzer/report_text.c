@@ -1,11 +1,13 @@
 /* report_text.c: the human-readable `arenaprof report`: the recording, the totals, warnings
  * (lost events, a database that was not closed), the CPU share of the allocator, and the call
- * sites ranked by allocation count (with their allocator CPU share). */
+ * arena candidates (candidates_text.c) and the call sites ranked by allocation count (with their
+ * allocator CPU share). */
 #define _POSIX_C_SOURCE 200809L
 #include "report.h"
 
 #include <string.h>
 
+#include "candidates.h"
 #include "format.h"
 
 #define FUNC_COL_MAX 48
@@ -171,10 +173,11 @@ static void print_sites(FILE *f, const struct an_info *info, const struct an_sit
 }
 
 void report_text(FILE *f, const char *path, const struct an_info *info,
-		 const struct an_sites *sites, size_t top)
+		 const struct an_sites *sites, const struct an_candidates *cands, size_t top)
 {
 	print_header(f, path, info);
 	print_totals(f, info);
 	print_cpu(f, &info->cpu);
+	candidates_text(f, info, cands, top);
 	print_sites(f, info, sites, top);
 }

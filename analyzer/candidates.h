@@ -1,0 +1,107 @@
+/* candidates.h: arena candidates, the heart of `report`: call sites whose sampled objects
+ * (objects table) are born and freed inside one invocation of a common scope function are grouped
+ * into one candidate (one arena for all of them), with the numbers that size the arena, the
+ * allocator CPU it would save, its risks and a recommendation. The definitions, formulas and
+ * constants are documented in analyzer/README.md ("Arena candidates"). */
+#ifndef ARENAPROF_CANDIDATES_H
+#define ARENAPROF_CANDIDATES_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <sqlite3.h>
+
+#include "report_data.h"
+
+/* A site with fewer sampled objects is not judged ("too few sampled objects"). */
+#define CAND_MIN_OBJECTS 20
+/* A site joins a scope's candidate when this share of its sampled objects is enclosed by it. */
+#define CAND_SITE_SCOPE_SHARE 0.80
+/* Recommended only below this escape, cross-thread and long-lived share. */
+#define CAND_MAX_RISK_SHARE 0.05
+/* Verified: this share of the scoped, freed objects was freed in the invocation (record --verify)
+ * that allocated it. */
+#define CAND_VERIFIED_SHARE 0.95
+/* The arena's own cost as a share of the malloc CPU it replaces (a bump allocation; frees are
+ * free). Measurement: bench/arena.sh: arena vs glibc malloc/free on the tree pattern: glibc
+ * 30.5 ns/alloc vs arena 18-21 ns including the tree walk; 10% of malloc's cost is pessimistic. */
+#define ARENA_COST_FRACTION 0.10
+/* Objects of this size or more are "large": glibc serves them with mmap, an arena wastes them. */
+#define ARENA_LARGE_OBJECT (128LL * 1024)
+/* More bytes per scope invocation (p99) than this grows the process's memory: score penalty. */
+#define ARENA_GROWTH_LIMIT (1024LL * 1024)
+/* The smallest arena recommended, KiB (a page). */
+#define ARENA_MIN_KIB 4
+
+enum cand_risk { CAND_RISK_LOW, CAND_RISK_MEDIUM, CAND_RISK_HIGH, CAND_RISK_UNKNOWN };
+
+/* Why a site is not part of a candidate (a single-site entry), or CAND_JOINED. */
+enum cand_verdict {
+	CAND_JOINED,
+	CAND_TOO_FEW, /* fewer than CAND_MIN_OBJECTS sampled objects */
+	CAND_LONG_LIVED, /* mostly still live at the end */
+	CAND_ESCAPES, /* mostly freed outside their scope */
+	CAND_CROSS_THREAD, /* mostly freed by another thread */
+	CAND_NO_COMMON_SCOPE, /* scoped, but no scope encloses CAND_SITE_SCOPE_SHARE of them */
+};
+
+/* A code location (a frame), as a site is keyed. */
+struct an_loc {
+	char *function;
+	char *file; /* NULL without debug info */
+	long long line;
+	int has_line;
+	char *module; /* AN_UNKNOWN without a module */
+};
+
+struct an_candidate {
+	int has_scope; /* scope: the enclosing function (the frame at scope_pos) */
+	struct an_loc scope;
+	int is_scope; /* a scope candidate (else a single site that is not a candidate) */
+	enum cand_verdict verdict; /* single-site entries: why */
+	int probed; /* scope_probes has a row for the scope function */
+	int verified, recommended;
+	enum cand_risk risk;
+	const struct an_site **sites; /* into the report's sites (or an_candidates.extra) */
+	size_t nsites;
+	long long objects; /* sampled objects of its sites */
+	double objects_per_s; /* objects * track_every / duration_s */
+	int has_rate;
+	long long bytes_p50, bytes_p99; /* bytes per scope invocation */
+	int has_bytes;
+	long long life_p50, life_p99; /* ns, freed objects */
+	int has_life;
+	double enclosed_share, escape_share, cross_thread_share, long_lived_share;
+	double realloc_share, large_share, verified_share;
+	char *free_function; /* most common function at free stack pos 0, NULL: none freed */
+	double free_share; /* its share of the freed objects */
+	int free_recursive; /* most of those frees were called from the same function */
+	double alloc_cpu_share, free_cpu_share, est_cpu_saving, score;
+	long long arena_kib; /* 0 when not a scope candidate */
+	char *reason;
+	char *recommendation; /* NULL: none */
+};
+
+struct an_candidates {
+	struct an_candidate *v; /* by score desc */
+	size_t n;
+	long long objects; /* sampled objects in the profile */
+	long long track_every; /* meta track_every, 0 unknown */
+	struct an_site **extra; /* sites of sampled objects missing from alloc_stats */
+	size_t nextra;
+};
+
+/* Reads the sampled objects and builds the candidates from them and the sites (with their CPU,
+ * after an_cpu_load). 0, or -1 after an error message naming path. */
+int an_candidates_load(sqlite3 *db, const char *path, const struct an_info *info,
+		       const struct an_sites *sites, struct an_candidates *out);
+void an_candidates_free(struct an_candidates *c);
+
+struct json_writer;
+/* candidates[] of report --json (candidates_json.c). */
+void candidates_json(struct json_writer *w, const struct an_info *info,
+		     const struct an_candidates *c);
+/* The "Arena candidates" section of the text report; top: rejected sites shown (0: all). */
+void candidates_text(FILE *f, const struct an_info *info, const struct an_candidates *c,
+		     size_t top);
+
+#endif

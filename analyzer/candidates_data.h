@@ -1,0 +1,76 @@
+/* candidates_data.h: the sampled objects of a profile as the candidate analysis needs them
+ * (candidates_query.c reads them, candidates.c groups them, candidates_stats.c measures them):
+ * each object's site, scope and free site as small ids, and its class. */
+#ifndef ARENAPROF_CANDIDATES_DATA_H
+#define ARENAPROF_CANDIDATES_DATA_H
+
+#include <stdint.h>
+#include <sqlite3.h>
+
+#include "candidates.h"
+#include "name_table.h"
+
+#define CAND_NO_ID UINT32_MAX
+
+/* Each object is in exactly one class, tested in this order. */
+enum obj_class {
+	OBJ_CENSORED, /* free_stack_id NULL: still live at the end */
+	OBJ_CROSS, /* freed by another thread (alloc_tid != free_tid) */
+	OBJ_ESCAPING, /* freed, same thread, scope_pos NULL, or alloc_inv != free_inv */
+	OBJ_SCOPED, /* freed inside the invocation of its scope function */
+};
+
+struct cand_obj {
+	uint32_t site; /* location id of alloc stack pos 0 */
+	uint32_t scope; /* scope group id (function + module), CAND_NO_ID: no scope_pos */
+	uint32_t scope_loc; /* location id of the scope frame, CAND_NO_ID: none */
+	uint32_t free_site; /* location id of free stack pos 0, CAND_NO_ID: not freed */
+	uint32_t free_fn; /* function id of free stack pos 0, CAND_NO_ID: not freed */
+	enum obj_class cls;
+	unsigned confirmed : 1; /* alloc_inv = free_inv, not NULL */
+	unsigned has_inv : 1; /* alloc_inv not NULL */
+	unsigned realloc : 1; /* kind realloc or freed_by realloc */
+	unsigned free_recursive : 1; /* free stack pos 1 has the function of pos 0 */
+	long long size, alloc_ns, free_ns, tid, alloc_inv;
+	uint64_t scope_cfa; /* alloc_cfas at scope_pos, 0 unknown */
+};
+
+struct cand_data {
+	struct name_table locs; /* location keys */
+	struct an_loc *loc; /* by location id */
+	size_t loc_cap;
+	struct name_table scopes; /* scope groups: function + module */
+	uint32_t *scope_fn_loc; /* by scope id: a location id naming it */
+	unsigned char *scope_probed; /* by scope id: scope_probes has it */
+	size_t scope_cap;
+	struct name_table fns; /* function names (free path) */
+	struct cand_obj *objs;
+	size_t n, cap;
+	long long track_every; /* 0: unknown */
+	long long duration_ns; /* -1: unknown */
+	long long pid;
+	int has_pid;
+};
+
+/* Reads meta, scope_probes and objects. 0, or -1 after an error message. */
+int cand_data_load(sqlite3 *db, const char *path, struct cand_data *d);
+void cand_data_free(struct cand_data *d);
+/* The location id of a site (interned like the objects' locations). */
+uint32_t cand_loc_intern(struct cand_data *d, const char *function, const char *file, int has_line,
+			 long long line, const char *module);
+
+/* candidates_stats.c: the numbers of one candidate from its objects (idx into d->objs), and
+ * its CPU saving and score from the sites' CPU (site_of: location id -> report site or NULL). */
+void cand_measure(const struct cand_data *d, const uint32_t *idx, size_t n, uint32_t scope,
+		  struct an_candidate *c);
+void cand_cpu(const struct cand_data *d, const uint32_t *idx, size_t n, uint32_t scope,
+	      const struct an_info *info, const struct an_site *const *site_of,
+	      const long long *freed_at, struct an_candidate *c);
+
+/* candidates_words.c: reason, risk and recommendation text of a measured candidate. */
+void cand_words(const struct cand_data *d, struct an_candidate *c);
+
+/* Nearest-rank percentile p (1..100) of v (n > 0, sorted ascending). */
+long long cand_percentile(const long long *v, size_t n, int p);
+
+#endif

@@ -1,0 +1,122 @@
+/* candidates_json.c: candidates[] of `report --json` (docs/report-json.md), sorted by score;
+ * each candidate's sites[] are written as the report's sites[] are. */
+#define _POSIX_C_SOURCE 200809L
+#include "candidates.h"
+
+#include "json_writer.h"
+#include "report.h"
+
+static const char *const risk_names[] = { "low", "medium", "high", "unknown" };
+
+static void opt_int(struct json_writer *w, const char *key, int has, long long v)
+{
+	jw_key(w, key);
+	if (has)
+		jw_int(w, v);
+	else
+		jw_null(w);
+}
+
+static void num(struct json_writer *w, const char *key, double v)
+{
+	jw_key(w, key);
+	jw_double(w, v);
+}
+
+static void write_scope(struct json_writer *w, const struct an_candidate *c)
+{
+	jw_key(w, "scope");
+	if (!c->has_scope) {
+		jw_null(w);
+		return;
+	}
+	jw_begin_object(w);
+	jw_key(w, "function");
+	jw_string(w, c->scope.function);
+	jw_key(w, "file");
+	jw_string(w, c->scope.file);
+	opt_int(w, "line", c->scope.has_line, c->scope.line);
+	jw_key(w, "module");
+	jw_string(w, c->scope.module);
+	jw_end_object(w);
+}
+
+static void write_free_path(struct json_writer *w, const struct an_candidate *c)
+{
+	jw_key(w, "free_path");
+	if (!c->free_function) {
+		jw_null(w);
+		return;
+	}
+	jw_begin_object(w);
+	jw_key(w, "function");
+	jw_string(w, c->free_function);
+	num(w, "share", c->free_share);
+	jw_key(w, "recursive");
+	jw_bool(w, c->free_recursive);
+	jw_end_object(w);
+}
+
+static void write_candidate(struct json_writer *w, const struct an_info *info,
+			    const struct an_candidate *c)
+{
+	size_t i;
+
+	jw_begin_object(w);
+	write_scope(w, c);
+	jw_key(w, "verified");
+	jw_bool(w, c->verified);
+	jw_key(w, "sites");
+	jw_begin_array(w);
+	for (i = 0; i < c->nsites; i++)
+		report_json_site(w, c->sites[i], info->recorded_allocs, &info->cpu);
+	jw_end_array(w);
+	num(w, "score", c->score);
+	num(w, "est_cpu_saving", c->est_cpu_saving);
+	opt_int(w, "bytes_per_scope_p50", c->has_bytes, c->bytes_p50);
+	opt_int(w, "bytes_per_scope_p99", c->has_bytes, c->bytes_p99);
+	opt_int(w, "lifetime_ns_p50", c->has_life, c->life_p50);
+	opt_int(w, "lifetime_ns_p99", c->has_life, c->life_p99);
+	num(w, "escape_share", c->escape_share);
+	jw_key(w, "recommended");
+	jw_bool(w, c->recommended);
+	jw_key(w, "reason");
+	jw_string(w, c->reason);
+	/* beyond the list */
+	jw_key(w, "recommendation");
+	jw_string(w, c->recommendation);
+	jw_key(w, "risk");
+	jw_string(w, risk_names[c->risk]);
+	opt_int(w, "arena_kib", c->is_scope, c->arena_kib);
+	jw_key(w, "objects");
+	jw_int(w, c->objects);
+	jw_key(w, "objects_per_s");
+	if (c->has_rate)
+		jw_double(w, c->objects_per_s);
+	else
+		jw_null(w);
+	num(w, "enclosed_share", c->enclosed_share);
+	num(w, "cross_thread_share", c->cross_thread_share);
+	num(w, "long_lived_share", c->long_lived_share);
+	num(w, "realloc_share", c->realloc_share);
+	num(w, "large_share", c->large_share);
+	num(w, "verified_share", c->verified_share);
+	write_free_path(w, c);
+	num(w, "alloc_cpu_share", c->alloc_cpu_share);
+	num(w, "free_cpu_share", c->free_cpu_share);
+	jw_end_object(w);
+}
+
+void candidates_json(struct json_writer *w, const struct an_info *info,
+		     const struct an_candidates *c)
+{
+	size_t i;
+
+	jw_key(w, "sampled_objects");
+	jw_int(w, c->objects);
+	jw_key(w, "candidates");
+	jw_begin_array(w);
+	for (i = 0; i < c->n; i++)
+		write_candidate(w, info, &c->v[i]);
+	jw_end_array(w);
+}

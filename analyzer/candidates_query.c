@@ -1,0 +1,308 @@
+/* candidates_query.c: reads what the arena candidates are made of: meta track_every, duration and
+ * pid, the verified scope functions (scope_probes) and every sampled object (objects) with its
+ * site (alloc stack pos 0), scope frame (alloc stack pos scope_pos) and free site (free stack
+ * pos 0), and classifies each object (candidates_data.h). */
+#define _POSIX_C_SOURCE 200809L
+#include "candidates_data.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "an_db.h"
+#include "an_util.h"
+
+static const char objects_sql[] =
+	"SELECT o.kind, o.size, o.alloc_tid, o.alloc_ns, o.free_stack_id IS NULL, o.free_tid, "
+	"o.free_ns, o.freed_by, o.scope_pos, o.alloc_cfas, o.alloc_inv, o.free_inv, "
+	"af.function, af.file, af.line, am.path, af.id IS NULL, "
+	"sf.function, sf.file, sf.line, sm.path, sf.id IS NULL, "
+	"ff.function, ff.file, ff.line, fm.path, ff.id IS NULL, "
+	"f1.function "
+	"FROM objects o "
+	"LEFT JOIN stack_frames a0 ON a0.stack_id = o.alloc_stack_id AND a0.pos = 0 "
+	"LEFT JOIN frames af ON af.id = a0.frame_id "
+	"LEFT JOIN modules am ON am.id = af.module_id "
+	"LEFT JOIN stack_frames s0 ON s0.stack_id = o.alloc_stack_id AND s0.pos = o.scope_pos "
+	"LEFT JOIN frames sf ON sf.id = s0.frame_id "
+	"LEFT JOIN modules sm ON sm.id = sf.module_id "
+	"LEFT JOIN stack_frames e0 ON e0.stack_id = o.free_stack_id AND e0.pos = 0 "
+	"LEFT JOIN frames ff ON ff.id = e0.frame_id "
+	"LEFT JOIN modules fm ON fm.id = ff.module_id "
+	"LEFT JOIN stack_frames e1 ON e1.stack_id = o.free_stack_id AND e1.pos = 1 "
+	"LEFT JOIN frames f1 ON f1.id = e1.frame_id "
+	"ORDER BY o.id";
+
+/* Appends "<len>:<s>" (or "-" for NULL) to a growing key buffer. */
+static void key_add(char **buf, size_t *len, size_t *cap, const char *s)
+{
+	size_t n = s ? strlen(s) : 0, need = *len + n + 32;
+
+	if (need > *cap) {
+		*cap = need * 2;
+		*buf = an_realloc(*buf, *cap);
+	}
+	if (s)
+		*len += (size_t)sprintf(*buf + *len, "%zu:", n);
+	else
+		(*buf)[(*len)++] = '-';
+	memcpy(*buf + *len, s ? s : "", n);
+	*len += n;
+	(*buf)[*len] = '\0';
+}
+
+uint32_t cand_loc_intern(struct cand_data *d, const char *function, const char *file, int has_line,
+			 long long line, const char *module)
+{
+	char *buf = NULL, num[32];
+	size_t len = 0, cap = 0;
+	uint32_t id, n = d->locs.n;
+
+	snprintf(num, sizeof(num), "%lld", line);
+	key_add(&buf, &len, &cap, function);
+	key_add(&buf, &len, &cap, file);
+	key_add(&buf, &len, &cap, has_line ? num : NULL);
+	key_add(&buf, &len, &cap, module);
+	id = name_table_intern(&d->locs, buf, len);
+	free(buf);
+	if (id >= d->loc_cap) {
+		d->loc_cap = d->loc_cap ? d->loc_cap * 2 : 256;
+		d->loc = an_realloc(d->loc, d->loc_cap * sizeof(*d->loc));
+	}
+	if (d->locs.n > n) { /* new */
+		struct an_loc *l = &d->loc[id];
+
+		l->function = an_strdup(function);
+		l->file = file ? an_strdup(file) : NULL;
+		l->has_line = has_line;
+		l->line = has_line ? line : 0;
+		l->module = an_strdup(module);
+	}
+	return id;
+}
+
+static uint32_t scope_intern(struct cand_data *d, const char *function, const char *module)
+{
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	uint32_t id, n = d->scopes.n;
+
+	key_add(&buf, &len, &cap, function);
+	key_add(&buf, &len, &cap, module);
+	id = name_table_intern(&d->scopes, buf, len);
+	free(buf);
+	if (d->scopes.n > n) { /* new */
+		if (id >= d->scope_cap) {
+			d->scope_cap = d->scope_cap ? d->scope_cap * 2 : 64;
+			d->scope_fn_loc = an_realloc(d->scope_fn_loc,
+						     d->scope_cap * sizeof(*d->scope_fn_loc));
+			d->scope_probed = an_realloc(d->scope_probed,
+						     d->scope_cap * sizeof(*d->scope_probed));
+		}
+		d->scope_fn_loc[id] = CAND_NO_ID;
+		d->scope_probed[id] = 0;
+	}
+	return id;
+}
+
+static const char *col_text(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+/* The location of the frame in columns i (function), i+1 (file), i+2 (line), i+3 (module),
+ * i+4 (no frame). */
+static uint32_t frame_loc(struct cand_data *d, sqlite3_stmt *st, int i)
+{
+	int none = sqlite3_column_int(st, i + 4);
+	const char *fn = none ? NULL : col_text(st, i);
+	const char *mod = none ? NULL : col_text(st, i + 3);
+
+	return cand_loc_intern(d, fn ? fn : AN_UNKNOWN, none ? NULL : col_text(st, i + 1),
+			       !none && sqlite3_column_type(st, i + 2) != SQLITE_NULL,
+			       sqlite3_column_int64(st, i + 2), mod ? mod : AN_UNKNOWN);
+}
+
+static struct cand_obj *new_obj(struct cand_data *d)
+{
+	struct cand_obj *o;
+
+	if (d->n == d->cap) {
+		d->cap = d->cap ? d->cap * 2 : 1024;
+		d->objs = an_realloc(d->objs, d->cap * sizeof(*d->objs));
+	}
+	o = &d->objs[d->n++];
+	memset(o, 0, sizeof(*o));
+	return o;
+}
+
+static uint64_t cfa_at(sqlite3_stmt *st, int col, long long pos)
+{
+	const unsigned char *b = sqlite3_column_blob(st, col);
+	int len = sqlite3_column_bytes(st, col);
+	uint64_t v = 0;
+	int i;
+
+	if (!b || pos < 0 || pos >= len / 8)
+		return 0;
+	for (i = 7; i >= 0; i--)
+		v = (v << 8) | b[pos * 8 + i]; /* little-endian u64 */
+	return v;
+}
+
+static void read_object(struct cand_data *d, sqlite3_stmt *st)
+{
+	struct cand_obj *o = new_obj(d);
+	const char *kind = col_text(st, 0), *freed_by = col_text(st, 7);
+	int has_scope = sqlite3_column_type(st, 8) != SQLITE_NULL && !sqlite3_column_int(st, 21);
+	int has_free_inv = sqlite3_column_type(st, 11) != SQLITE_NULL;
+	long long free_inv = sqlite3_column_int64(st, 11);
+
+	o->size = sqlite3_column_int64(st, 1);
+	o->tid = sqlite3_column_int64(st, 2);
+	o->alloc_ns = sqlite3_column_int64(st, 3);
+	o->free_ns = sqlite3_column_int64(st, 6);
+	o->has_inv = sqlite3_column_type(st, 10) != SQLITE_NULL;
+	o->alloc_inv = sqlite3_column_int64(st, 10);
+	o->realloc = (kind && strcmp(kind, "realloc") == 0) ||
+		     (freed_by && strcmp(freed_by, "realloc") == 0);
+	o->site = frame_loc(d, st, 12);
+	o->scope = o->scope_loc = o->free_site = o->free_fn = CAND_NO_ID;
+	if (has_scope) {
+		o->scope_loc = frame_loc(d, st, 17);
+		o->scope =
+			scope_intern(d, d->loc[o->scope_loc].function, d->loc[o->scope_loc].module);
+		if (d->scope_fn_loc[o->scope] == CAND_NO_ID)
+			d->scope_fn_loc[o->scope] = o->scope_loc;
+		o->scope_cfa = cfa_at(st, 9, sqlite3_column_int64(st, 8));
+	}
+	o->confirmed = o->has_inv && has_free_inv && o->alloc_inv == free_inv;
+	if (sqlite3_column_int(st, 4)) {
+		o->cls = OBJ_CENSORED;
+		return;
+	}
+	o->free_site = frame_loc(d, st, 22);
+	o->free_fn = name_table_intern(&d->fns, d->loc[o->free_site].function,
+				       strlen(d->loc[o->free_site].function));
+	o->free_recursive = col_text(st, 27) && !sqlite3_column_int(st, 26) &&
+			    strcmp(col_text(st, 27), d->loc[o->free_site].function) == 0;
+	if (sqlite3_column_int64(st, 5) != o->tid || sqlite3_column_type(st, 5) == SQLITE_NULL)
+		o->cls = OBJ_CROSS;
+	else if (!has_scope)
+		o->cls = OBJ_ESCAPING;
+	/* a verified scope function: allocated in one invocation, freed in another (or outside) */
+	else if (d->scope_probed[o->scope] && (o->has_inv || has_free_inv) && !o->confirmed)
+		o->cls = OBJ_ESCAPING;
+	else
+		o->cls = OBJ_SCOPED;
+}
+
+static int parse_ll(const char *s, long long *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtoll(s, &end, 10);
+	return (errno || end == s || *end) ? -1 : 0;
+}
+
+static int load_meta(sqlite3 *db, const char *path, struct cand_data *d)
+{
+	sqlite3_stmt *st;
+	long long v;
+	int rc;
+
+	if (an_db_prepare(db, path, "meta",
+			  "SELECT key, value FROM meta WHERE key IN "
+			  "('track_every', 'duration_ns', 'pid')",
+			  &st))
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *k = col_text(st, 0), *val = col_text(st, 1);
+
+		if (!k || !val || parse_ll(val, &v) || v < 0)
+			continue;
+		if (strcmp(k, "track_every") == 0)
+			d->track_every = v;
+		else if (strcmp(k, "duration_ns") == 0)
+			d->duration_ns = v;
+		else if (strcmp(k, "pid") == 0)
+			d->pid = v, d->has_pid = 1;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		an_db_error(db, path, "meta");
+		return -1;
+	}
+	return 0;
+}
+
+static int load_probes(sqlite3 *db, const char *path, struct cand_data *d)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (an_db_prepare(db, path, "scope probes", "SELECT function, module FROM scope_probes",
+			  &st))
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		uint32_t id;
+
+		if (!col_text(st, 0) || !col_text(st, 1))
+			continue;
+		id = scope_intern(d, col_text(st, 0), col_text(st, 1)); /* may move scope_probed */
+		d->scope_probed[id] = 1;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		an_db_error(db, path, "scope probes");
+		return -1;
+	}
+	return 0;
+}
+
+int cand_data_load(sqlite3 *db, const char *path, struct cand_data *d)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(d, 0, sizeof(*d));
+	name_table_init(&d->locs);
+	name_table_init(&d->scopes);
+	name_table_init(&d->fns);
+	d->duration_ns = -1;
+	if (load_meta(db, path, d) || load_probes(db, path, d))
+		goto fail;
+	if (an_db_prepare(db, path, "sampled objects", objects_sql, &st))
+		goto fail;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		read_object(d, st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		an_db_error(db, path, "sampled objects");
+		goto fail;
+	}
+	return 0;
+fail:
+	cand_data_free(d);
+	return -1;
+}
+
+void cand_data_free(struct cand_data *d)
+{
+	uint32_t i;
+
+	for (i = 0; i < d->locs.n; i++) {
+		free(d->loc[i].function);
+		free(d->loc[i].file);
+		free(d->loc[i].module);
+	}
+	free(d->loc);
+	name_table_free(&d->locs);
+	name_table_free(&d->scopes);
+	name_table_free(&d->fns);
+	free(d->scope_fn_loc);
+	free(d->scope_probed);
+	free(d->objs);
+	memset(d, 0, sizeof(*d));
+}

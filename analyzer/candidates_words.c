@@ -1,0 +1,159 @@
+/* candidates_words.c: what a measured candidate says: recommended or not, its risk, the reason
+ * (its numbers), and the recommendation ("wrap `F()` in an arena of K KiB; sites ..."). The
+ * thresholds are in candidates.h; the rules in analyzer/README.md, "Arena candidates". */
+#define _POSIX_C_SOURCE 200809L
+#include "candidates_data.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "an_util.h"
+
+/* The text written to f (open_text); fclose sets *buf. */
+static char *closed_text(FILE *f, char **buf)
+{
+	if (fclose(f) != 0 || !*buf) {
+		an_err("out of memory");
+		exit(1);
+	}
+	return *buf;
+}
+
+static FILE *open_text(char **buf, size_t *len)
+{
+	FILE *f = open_memstream(buf, len);
+
+	if (!f) {
+		an_err("out of memory");
+		exit(1);
+	}
+	return f;
+}
+
+static void put_loc(FILE *f, const struct an_site *s)
+{
+	fprintf(f, "`%s` (", s->function);
+	if (s->file) {
+		fputs(s->file, f);
+		if (s->has_line)
+			fprintf(f, ":%lld", s->line);
+	} else {
+		fputs(s->module, f);
+	}
+	fputc(')', f);
+}
+
+static void put_verify(FILE *f, const struct cand_data *d, const struct an_candidate *c)
+{
+	if (d->has_pid)
+		fprintf(f, "`arenaprof record -p %lld --verify %s`", d->pid, c->scope.function);
+	else
+		fprintf(f, "`arenaprof record -p PID --verify %s`", c->scope.function);
+}
+
+static char *recommendation(const struct cand_data *d, const struct an_candidate *c, int likely)
+{
+	size_t len, i;
+	char *buf = NULL;
+	FILE *f = open_text(&buf, &len);
+
+	fprintf(f, "%swrap `%s()` in an arena of %lld KiB; site%s ", likely ? "likely: " : "",
+		c->scope.function, c->arena_kib, c->nsites > 1 ? "s" : "");
+	for (i = 0; i < c->nsites; i++) {
+		if (i)
+			fputs(", ", f);
+		put_loc(f, c->sites[i]);
+	}
+	if (likely) {
+		fputs("; verify with ", f);
+		put_verify(f, d, c);
+	}
+	return closed_text(f, &buf);
+}
+
+static double pct(double share)
+{
+	return 100.0 * share;
+}
+
+/* The reason of a risk verdict, with its share. */
+static void put_risk(FILE *f, enum cand_verdict v, const struct an_candidate *c)
+{
+	switch (v) {
+	case CAND_LONG_LIVED:
+		fprintf(f, "long-lived (%.0f%% still live at the end)", pct(c->long_lived_share));
+		break;
+	case CAND_ESCAPES:
+		fprintf(f,
+			"escapes scope (%.0f%% freed outside the scope invocation that allocated "
+			"them)",
+			pct(c->escape_share));
+		break;
+	case CAND_CROSS_THREAD:
+		fprintf(f, "freed by another thread (%.0f%%)", pct(c->cross_thread_share));
+		break;
+	case CAND_TOO_FEW:
+		fprintf(f, "too few sampled objects (%lld, fewer than %d)", c->objects,
+			CAND_MIN_OBJECTS);
+		break;
+	case CAND_NO_COMMON_SCOPE:
+		fprintf(f, "no common scope (no function encloses %.0f%% of its objects)",
+			pct(CAND_SITE_SCOPE_SHARE));
+		break;
+	case CAND_JOINED:
+		break;
+	}
+}
+
+/* A scope candidate over a risk threshold: the largest risk. */
+static enum cand_verdict scope_risk(const struct an_candidate *c)
+{
+	enum cand_verdict v = CAND_JOINED;
+	double worst = 0.0;
+
+	if (c->long_lived_share >= CAND_MAX_RISK_SHARE && c->long_lived_share > worst) {
+		worst = c->long_lived_share;
+		v = CAND_LONG_LIVED;
+	}
+	if (c->escape_share >= CAND_MAX_RISK_SHARE && c->escape_share > worst) {
+		worst = c->escape_share;
+		v = CAND_ESCAPES;
+	}
+	if (c->cross_thread_share >= CAND_MAX_RISK_SHARE && c->cross_thread_share > worst)
+		v = CAND_CROSS_THREAD;
+	return v;
+}
+
+void cand_words(const struct cand_data *d, struct an_candidate *c)
+{
+	enum cand_verdict risk = c->is_scope ? scope_risk(c) : c->verdict;
+	size_t len;
+	char *buf = NULL;
+	FILE *f = open_text(&buf, &len);
+
+	c->recommended = 0;
+	if (risk != CAND_JOINED) {
+		c->risk = risk == CAND_TOO_FEW ? CAND_RISK_UNKNOWN : CAND_RISK_HIGH;
+		put_risk(f, risk, c);
+	} else if (c->verified) {
+		c->recommended = 1;
+		c->risk = CAND_RISK_LOW;
+		fprintf(f,
+			"verified: %.0f%% of its objects freed in the invocation of %s() that "
+			"allocated them",
+			pct(c->verified_share), c->scope.function);
+		c->recommendation = recommendation(d, c, 0);
+	} else if (c->probed) {
+		c->risk = CAND_RISK_MEDIUM;
+		fprintf(f,
+			"not verified: only %.0f%% of its objects freed in the invocation of %s() "
+			"that allocated them (%.0f%% needed)",
+			pct(c->verified_share), c->scope.function, pct(CAND_VERIFIED_SHARE));
+	} else {
+		c->risk = CAND_RISK_MEDIUM;
+		fputs("unverified: run ", f);
+		put_verify(f, d, c);
+		c->recommendation = recommendation(d, c, 1);
+	}
+	c->reason = closed_text(f, &buf);
+}
