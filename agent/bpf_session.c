@@ -15,13 +15,14 @@
 #include <unistd.h>
 
 #include "alloc.skel.h"
+#include "uprobe_multi.h"
 #include "alloc_event.h"
 
 #define MAX_LINKS (2 * AF_COUNT + 2 * AP_MAX_SCOPES)
 
 struct bpf_session {
 	struct alloc_bpf *skel;
-	struct bpf_link *links[MAX_LINKS];
+	int links[MAX_LINKS]; /* uprobe_multi link fds */
 	int nlinks;
 	struct bpf_link **cpu_links; /* one per thread sampled */
 	int *cpu_fds;
@@ -38,6 +39,7 @@ static int silent_print(enum libbpf_print_level level, const char *fmt, va_list 
 struct bpf_session *bpf_session_load(const struct bpf_session_opts *opts, char *err, size_t errlen)
 {
 	struct bpf_session *s = calloc(1, sizeof(*s));
+	struct bpf_program *prog;
 	int rc;
 
 	if (!s) {
@@ -57,6 +59,10 @@ struct bpf_session *bpf_session_load(const struct bpf_session_opts *opts, char *
 	s->skel->rodata->track_every = opts->track_every;
 	bpf_map__set_max_entries(s->skel->maps.live, opts->live_max ? opts->live_max : 1);
 	bpf_map__set_max_entries(s->skel->maps.events, opts->ring_bytes);
+	/* every uprobe program is attached as a uprobe_multi link (fast to detach) */
+	bpf_object__for_each_program(prog, s->skel->obj) if (prog != s->skel->progs.cpu_sample)
+		bpf_program__set_expected_attach_type(
+			prog, (enum bpf_attach_type)AP_BPF_TRACE_UPROBE_MULTI);
 	rc = alloc_bpf__load(s->skel);
 	if (rc) {
 		if (rc == -EPERM || rc == -EACCES)
@@ -115,12 +121,17 @@ static int attach_cookie(struct bpf_session *s, struct bpf_program *prog, pid_t 
 			 const struct alloc_probe *p, int retprobe, __u64 cookie, const char *fname,
 			 char *err, size_t errlen)
 {
-	LIBBPF_OPTS(bpf_uprobe_opts, uo, .retprobe = retprobe, .bpf_cookie = cookie);
-	struct bpf_link *link;
+	uint64_t cookie64 = cookie;
+	int link;
 
-	link = bpf_program__attach_uprobe_opts(prog, pid, p->host_path, p->file_offset, &uo);
-	if (!link) {
-		int e = errno;
+	if (s->nlinks == MAX_LINKS) {
+		snprintf(err, errlen, "too many probes");
+		return -1;
+	}
+	link = uprobe_multi_attach(bpf_program__fd(prog), p->host_path, &p->file_offset, &cookie64,
+				   1, pid, retprobe);
+	if (link < 0) {
+		int e = -link;
 
 		snprintf(err, errlen, "the kernel refused the %s on %s in %s: %s%s",
 			 retprobe ? "uretprobe" : "uprobe", fname, p->target_path, strerror(e),
@@ -281,7 +292,7 @@ void bpf_session_detach(struct bpf_session *s)
 {
 	bpf_session_arm(s, 0);
 	while (s->nlinks > 0)
-		bpf_link__destroy(s->links[--s->nlinks]);
+		close(s->links[--s->nlinks]);
 	while (s->ncpu_links > 0) {
 		s->ncpu_links--;
 		bpf_link__destroy(s->cpu_links[s->ncpu_links]);

@@ -7,7 +7,9 @@
  *             them (consume): freed by another thread, no scope in common.
  *   escape:   serve_escaping -> handle_escaping builds a tree and frees the one the previous
  *             request built: the same function at the same stack address allocates and frees,
- *             but in different invocations (the objects escape their request). */
+ *             but in different invocations (the objects escape their request).
+ *   mixed:    all of the above, N rounds each, interleaved; handle_request also copies a
+ *             string per node (dup_label), a second site sharing the request scope. */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <stdint.h>
@@ -22,7 +24,22 @@
 struct node {
 	struct node *left, *right;
 	long value;
+	char *label;
 };
+
+static int with_labels;
+
+NOINLINE static char *dup_label(long value)
+{
+	char buf[32];
+	int n = snprintf(buf, sizeof(buf), "n%ld", value);
+	char *s = malloc((size_t)n + 1); /* SITE_DUP_LABEL */
+
+	if (!s)
+		abort();
+	memcpy(s, buf, (size_t)n + 1);
+	return s;
+}
 
 NOINLINE static struct node *new_node(long value)
 {
@@ -32,6 +49,7 @@ NOINLINE static struct node *new_node(long value)
 		abort();
 	n->left = n->right = NULL;
 	n->value = value;
+	n->label = with_labels ? dup_label(value) : NULL;
 	return n;
 }
 
@@ -53,6 +71,7 @@ NOINLINE static long free_tree(struct node *n)
 	if (!n)
 		return 0;
 	sum = n->value + free_tree(n->left) + free_tree(n->right);
+	free(n->label);
 	free(n);
 	return sum;
 }
@@ -181,6 +200,24 @@ int main(int argc, char **argv)
 	wait_go_if_asked(argc, argv);
 	if (!strcmp(argv[1], "request")) {
 		printf("sum=%ld\n", serve(n));
+	} else if (!strcmp(argv[1], "mixed")) {
+		long sum = 0;
+
+		with_labels = 1;
+		handoff_n = n * 8;
+		pthread_create(&p, NULL, producer, NULL);
+		pthread_create(&c, NULL, consumer, NULL);
+		for (int r = 0; r < n; r++) {
+			sum += serve(4);
+			sum += handle_escaping(r, 8);
+			cache_insert(r);
+		}
+		sum += free_tree(previous_tree);
+		pthread_join(p, NULL);
+		pthread_join(c, NULL);
+		printf("sum=%ld\n", sum);
+		fflush(stdout);
+		sleep(1); /* the cache is still held when the recording ends */
 	} else if (!strcmp(argv[1], "escape")) {
 		printf("sum=%ld\n", serve_escaping(n));
 	} else if (!strcmp(argv[1], "cache")) {
