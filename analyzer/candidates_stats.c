@@ -148,8 +148,14 @@ void cand_measure(const struct cand_data *d, const uint32_t *idx, size_t n, uint
 		in += enclosed(o, scope);
 		realloc += o->realloc;
 		large += o->size >= ARENA_LARGE_OBJECT;
-		if (o->cls != OBJ_CENSORED)
-			life[nlife++] = o->free_ns - o->alloc_ns;
+		if (o->cls != OBJ_CENSORED) {
+			long long l;
+
+			/* saturated: a corrupt profile gives a wrong number, not UB */
+			if (__builtin_sub_overflow(o->free_ns, o->alloc_ns, &l))
+				l = o->free_ns > o->alloc_ns ? LLONG_MAX : LLONG_MIN;
+			life[nlife++] = l;
+		}
 		/* verification: the freed objects this scope was inferred for */
 		if (scope != CAND_NO_ID && o->scope == scope &&
 		    (o->cls == OBJ_SCOPED || o->cls == OBJ_ESCAPING)) {
