@@ -81,7 +81,7 @@ def test_escape_detected():
                         JOIN frames fa ON fa.id = sa.frame_id
                         LEFT JOIN stack_frames ss ON ss.stack_id = o.alloc_stack_id AND ss.pos = o.scope_pos
                         LEFT JOIN frames fs ON fs.id = ss.frame_id
-                        WHERE fa.function = 'new_node' AND o.freed_by IS NOT NULL GROUP BY 1""")
+                        WHERE fa.function = 'new_session' AND o.freed_by IS NOT NULL GROUP BY 1""")
     # 299 requests' trees are freed by the next request; the last by serve_escaping itself
     check(rows and rows[0][0] == "handle_escaping" and rows[0][2] == 0 and rows[0][3] == 299 * 32,
           f"escaping objects: {rows}")
