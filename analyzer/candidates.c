@@ -254,6 +254,7 @@ static void build(struct an_candidates *out, const struct cand_data *d, const st
 			loc_copy(&c->scope, &d->loc[loc]);
 		}
 		c->probed = scope != CAND_NO_ID && d->scope_probed[scope];
+		c->probe_never_returned = c->probed && d->scope_probed[scope] == 2;
 		cand_measure(d, idx[e], nidx[e], scope, c);
 		cand_cpu(d, idx[e], nidx[e], scope, info, site_of, freed_at, c);
 		cand_words(d, c);

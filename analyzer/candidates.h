@@ -59,6 +59,7 @@ struct an_candidate {
 	int is_scope; /* a scope candidate (else a single site that is not a candidate) */
 	enum cand_verdict verdict; /* single-site entries: why */
 	int probed; /* scope_probes has a row for the scope function */
+	int probe_never_returned; /* probed, but no invocation returned while recording */
 	int verified, recommended;
 	enum cand_risk risk;
 	const struct an_site **sites; /* into the report's sites (or an_candidates.extra) */

@@ -41,7 +41,8 @@ struct cand_data {
 	size_t loc_cap;
 	struct name_table scopes; /* scope groups: function + module */
 	uint32_t *scope_fn_loc; /* by scope id: a location id naming it */
-	unsigned char *scope_probed; /* by scope id: scope_probes has it */
+	unsigned char
+		*scope_probed; /* by scope id: 0 not probed, 1 probed, 2 probed, none returned */
 	size_t scope_cap;
 	struct name_table fns; /* function names (free path) */
 	struct cand_obj *objs;

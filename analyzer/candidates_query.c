@@ -242,8 +242,8 @@ static int load_probes(sqlite3 *db, const char *path, struct cand_data *d)
 	sqlite3_stmt *st;
 	int rc;
 
-	if (an_db_prepare(db, path, "scope probes", "SELECT function, module FROM scope_probes",
-			  &st))
+	if (an_db_prepare(db, path, "scope probes",
+			  "SELECT function, module, invocations FROM scope_probes", &st))
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		uint32_t id;
@@ -251,7 +251,7 @@ static int load_probes(sqlite3 *db, const char *path, struct cand_data *d)
 		if (!col_text(st, 0) || !col_text(st, 1))
 			continue;
 		id = scope_intern(d, col_text(st, 0), col_text(st, 1)); /* may move scope_probed */
-		d->scope_probed[id] = 1;
+		d->scope_probed[id] = sqlite3_column_int64(st, 2) > 0 ? 1 : 2;
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {

@@ -143,6 +143,12 @@ void cand_words(const struct cand_data *d, struct an_candidate *c)
 			"allocated them",
 			pct(c->verified_share), c->scope.function);
 		c->recommendation = recommendation(d, c, 0);
+	} else if (c->probe_never_returned) {
+		c->risk = CAND_RISK_HIGH;
+		fprintf(f,
+			"not verified: no invocation of %s() returned while recording; it encloses "
+			"the whole run, where an arena would only grow",
+			c->scope.function);
 	} else if (c->probed) {
 		c->risk = CAND_RISK_MEDIUM;
 		fprintf(f,

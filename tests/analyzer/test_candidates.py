@@ -199,6 +199,19 @@ def case_verify_threshold():
                                "of handle_request() that allocated them (95% needed)"}, "56/60")
 
 
+def case_never_returned():
+    """A probed scope none of whose invocations returned while recording (an interpreter's main
+    loop): not verified, and the reason says an arena there would only grow."""
+    db = make_db("loop.db", "UPDATE scope_probes SET invocations = 0, total_ns = 0;"
+                            "UPDATE objects SET alloc_inv = NULL, free_inv = NULL;")
+    c = by_site(report(db))["new_node"]
+    check_fields(c, {"verified": False, "recommended": False, "risk": "high",
+                     "recommendation": None,
+                     "reason": "not verified: no invocation of handle_request() returned while "
+                               "recording; it encloses the whole run, where an arena would only "
+                               "grow"}, "never returned")
+
+
 def case_candidate_escapes():
     """5 of the 60 objects freed in a later invocation: the site still joins (35/40 >= 80%),
     but the candidate escapes 8% (>= 5%): not recommended, saving and score reduced."""
