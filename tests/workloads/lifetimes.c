@@ -5,8 +5,8 @@
  *             process exits after printing: long-lived, still live when recording ends.
  *   handoff:  a producer thread allocates N messages (make_message), a consumer thread frees
  *             them (consume): freed by another thread, no scope in common.
- *   escape:   serve_escaping -> handle_escaping builds a tree and frees the one the previous
- *             request built: the same function at the same stack address allocates and frees,
+ *   escape:   serve_escaping -> handle_escaping builds a list (new_session) and frees the one
+ *             the previous request built: the same function at the same stack address allocates and frees,
  *             but in different invocations (the objects escape their request).
  *   mixed:    all of the above, N rounds each, interleaved; handle_request also copies a
  *             string per node (dup_label), a second site sharing the request scope. */
@@ -99,14 +99,27 @@ NOINLINE static long serve(int requests)
 
 static struct node *previous_tree;
 
+NOINLINE static struct node *new_session(long value, struct node *next)
+{
+	struct node *n = malloc(sizeof(*n)); /* SITE_SESSION */
+
+	if (!n)
+		abort();
+	n->left = next;
+	n->right = NULL;
+	n->value = value;
+	n->label = NULL;
+	return n;
+}
+
 NOINLINE static long handle_escaping(long seed, int nodes)
 {
-	struct node *root = NULL;
+	struct node *list = NULL;
 	long sum = free_tree(previous_tree);
 
 	for (int i = 0; i < nodes; i++)
-		root = insert(root, (seed * 7919 + i * 104729) % 1000003);
-	previous_tree = root;
+		list = new_session(seed + i, list);
+	previous_tree = list;
 	__asm__ volatile("" : "+r"(sum) : : "memory");
 	return sum;
 }
