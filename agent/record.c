@@ -25,6 +25,7 @@
 #include "alloc_event.h"
 #include "allocator_probe.h"
 #include "bpf_session.h"
+#include "calibrate.h"
 #include "kallsyms.h"
 #include "launch.h"
 #include "lifetimes.h"
@@ -371,6 +372,23 @@ static int write_start_meta(struct recorder *r, const struct alloc_probe_plan *p
 	return rc ? -1 : 0;
 }
 
+/* Measures malloc/free against the arena for the recorded size mix (meta calib_*). */
+static int write_calibration(struct recorder *r)
+{
+	uint64_t sizes[64], counts[64];
+	struct calibration cal;
+	char buf[32];
+	int n = stack_store_size_mix(r->store, sizes, counts, 64), rc = 0;
+
+	if (n == 0 || calibrate(sizes, counts, n, &cal))
+		return 0; /* nothing allocated: nothing to calibrate */
+	snprintf(buf, sizeof(buf), "%.2f", cal.malloc_free_ns);
+	rc |= ap_db_set_meta(r->db, "calib_malloc_free_ns", buf);
+	snprintf(buf, sizeof(buf), "%.2f", cal.arena_ns);
+	rc |= ap_db_set_meta(r->db, "calib_arena_ns", buf);
+	return rc;
+}
+
 static int write_end_meta(struct recorder *r)
 {
 	uint64_t end_wall = r->end_wall_ns;
@@ -382,6 +400,7 @@ static int write_end_meta(struct recorder *r)
 	rc |= ap_db_set_meta(r->db, "end_reason", r->end_reason);
 	if (r->target_exit[0])
 		rc |= ap_db_set_meta(r->db, "target_exit", r->target_exit);
+	rc |= write_calibration(r);
 	rc |= ap_db_set_meta(r->db, "closed", "1");
 	rc |= pw_commit(r->w);
 	return rc ? -1 : 0;

@@ -499,3 +499,30 @@ void stack_store_stats(const struct stack_store *st, struct stack_store_stats *o
 {
 	*out = st->stats;
 }
+
+int stack_store_size_mix(const struct stack_store *st, uint64_t *sizes, uint64_t *counts, int max)
+{
+	int n = 0;
+
+	for (const struct stack_entry *e = st->all; e; e = e->all) {
+		for (int k = 0; k < KINDS; k++) {
+			const struct kind_stats *s = &e->k[k];
+			int at;
+
+			if (!s->allocs)
+				continue;
+			/* keep the max most frequent: insertion into a sorted array */
+			if (n == max && counts[max - 1] >= s->allocs)
+				continue; /* full, and less frequent than all kept */
+			at = n < max ? n++ : max - 1;
+			while (at > 0 && counts[at - 1] < s->allocs) {
+				counts[at] = counts[at - 1];
+				sizes[at] = sizes[at - 1];
+				at--;
+			}
+			counts[at] = s->allocs;
+			sizes[at] = s->bytes / s->allocs;
+		}
+	}
+	return n;
+}

@@ -47,6 +47,10 @@ void stack_store_set_kallsyms(struct stack_store *st, const struct kallsyms *ksy
 /* Writes everything new or changed since the last flush (within the caller's transaction). */
 int stack_store_flush(struct stack_store *st, struct profile_writer *w);
 
+/* The size mix of the recorded allocations: up to max (average size, count) pairs, one per stack
+ * and allocator function, the most frequent first. Returns how many. */
+int stack_store_size_mix(const struct stack_store *st, uint64_t *sizes, uint64_t *counts, int max);
+
 struct stack_store_stats {
 	uint64_t allocs, cpu_samples, stacks, addresses, frames, truncated;
 };

@@ -281,6 +281,9 @@ int an_candidates_load(sqlite3 *db, const char *path, const struct an_info *info
 	if (cand_data_load(db, path, &d))
 		return -1;
 	out->objects = (long long)d.n;
+	out->arena_cost_fraction = d.cost_fraction;
+	out->calib_malloc_free_ns = d.calib_malloc_free_ns;
+	out->calib_arena_ns = d.calib_arena_ns;
 	out->track_every = d.track_every;
 	if (d.n == 0) {
 		cand_data_free(&d);

@@ -24,7 +24,7 @@
 /* The arena's own cost as a share of the malloc CPU it replaces (a bump allocation; frees are
  * free). Measurement: bench/arena.sh: arena vs glibc malloc/free on the tree pattern: glibc
  * 30.5 ns/alloc vs arena 18-21 ns including the tree walk; 10% of malloc's cost is pessimistic. */
-#define ARENA_COST_FRACTION 0.10
+#define ARENA_COST_FRACTION 0.10 /* used when the profile has no calibration (meta calib_*) */
 /* Objects of this size or more are "large": glibc serves them with mmap, an arena wastes them. */
 #define ARENA_LARGE_OBJECT (128LL * 1024)
 /* More bytes per scope invocation (p99) than this grows the process's memory: score penalty. */
@@ -87,6 +87,8 @@ struct an_candidates {
 	size_t n;
 	long long objects; /* sampled objects in the profile */
 	long long track_every; /* meta track_every, 0 unknown */
+	double arena_cost_fraction; /* arena cost per object / malloc+free cost per object */
+	double calib_malloc_free_ns, calib_arena_ns; /* meta calib_*, 0 when not measured */
 	struct an_site **extra; /* sites of sampled objects missing from alloc_stats */
 	size_t nextra;
 };

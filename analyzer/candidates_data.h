@@ -48,6 +48,8 @@ struct cand_data {
 	struct cand_obj *objs;
 	size_t n, cap;
 	long long track_every; /* 0: unknown */
+	double calib_malloc_free_ns, calib_arena_ns; /* meta calib_*, 0: not measured */
+	double cost_fraction; /* calib_arena_ns / calib_malloc_free_ns, or ARENA_COST_FRACTION */
 	long long duration_ns; /* -1: unknown */
 	long long pid;
 	int has_pid;

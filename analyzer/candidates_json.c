@@ -114,6 +114,21 @@ void candidates_json(struct json_writer *w, const struct an_info *info,
 
 	jw_key(w, "sampled_objects");
 	jw_int(w, c->objects);
+	jw_key(w, "calibration");
+	jw_begin_object(w);
+	jw_key(w, "measured");
+	jw_bool(w, c->calib_malloc_free_ns > 0);
+	if (c->calib_malloc_free_ns > 0) {
+		num(w, "malloc_free_ns", c->calib_malloc_free_ns);
+		num(w, "arena_ns", c->calib_arena_ns);
+	} else {
+		jw_key(w, "malloc_free_ns");
+		jw_null(w);
+		jw_key(w, "arena_ns");
+		jw_null(w);
+	}
+	num(w, "arena_cost_fraction", c->arena_cost_fraction);
+	jw_end_object(w);
 	jw_key(w, "candidates");
 	jw_begin_array(w);
 	for (i = 0; i < c->n; i++)

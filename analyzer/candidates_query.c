@@ -214,12 +214,17 @@ static int load_meta(sqlite3 *db, const char *path, struct cand_data *d)
 
 	if (an_db_prepare(db, path, "meta",
 			  "SELECT key, value FROM meta WHERE key IN "
-			  "('track_every', 'duration_ns', 'pid')",
+			  "('track_every', 'duration_ns', 'pid', 'calib_malloc_free_ns', "
+			  "'calib_arena_ns')",
 			  &st))
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *k = col_text(st, 0), *val = col_text(st, 1);
 
+		if (k && val && !strcmp(k, "calib_malloc_free_ns"))
+			d->calib_malloc_free_ns = atof(val);
+		if (k && val && !strcmp(k, "calib_arena_ns"))
+			d->calib_arena_ns = atof(val);
 		if (!k || !val || parse_ll(val, &v) || v < 0)
 			continue;
 		if (strcmp(k, "track_every") == 0)
@@ -273,6 +278,12 @@ int cand_data_load(sqlite3 *db, const char *path, struct cand_data *d)
 	d->duration_ns = -1;
 	if (load_meta(db, path, d) || load_probes(db, path, d))
 		goto fail;
+	d->cost_fraction = ARENA_COST_FRACTION;
+	if (d->calib_malloc_free_ns > 0 && d->calib_arena_ns > 0 &&
+	    d->calib_arena_ns < d->calib_malloc_free_ns)
+		d->cost_fraction = d->calib_arena_ns / d->calib_malloc_free_ns;
+	else
+		d->calib_malloc_free_ns = d->calib_arena_ns = 0;
 	if (an_db_prepare(db, path, "sampled objects", objects_sql, &st))
 		goto fail;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)

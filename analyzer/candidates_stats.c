@@ -230,7 +230,7 @@ void cand_cpu(const struct cand_data *d, const uint32_t *idx, size_t n, uint32_t
 					     (double)freed_at[fs[i]];
 	}
 	free(fs);
-	c->est_cpu_saving = c->alloc_cpu_share * c->enclosed_share * (1.0 - ARENA_COST_FRACTION) +
+	c->est_cpu_saving = c->alloc_cpu_share * c->enclosed_share * (1.0 - d->cost_fraction) +
 			    c->free_cpu_share;
 	if (c->has_bytes && c->bytes_p99 > ARENA_GROWTH_LIMIT)
 		growth = (double)ARENA_GROWTH_LIMIT / (double)c->bytes_p99;

@@ -199,6 +199,25 @@ def case_verify_threshold():
                                "of handle_request() that allocated them (95% needed)"}, "56/60")
 
 
+def case_calibrated():
+    """meta calib_* (measured at record time) replaces the default arena cost fraction."""
+    plain = report(make_db("c.db"))
+    cal = report(make_db("cal.db", "INSERT INTO meta VALUES ('calib_malloc_free_ns', '40.0'),"
+                                   "('calib_arena_ns', '4.0');"))
+    check(plain["calibration"] == {"measured": False, "malloc_free_ns": None, "arena_ns": None,
+                                   "arena_cost_fraction": 0.10}, f"{plain['calibration']}")
+    check(cal["calibration"] == {"measured": True, "malloc_free_ns": 40.0, "arena_ns": 4.0,
+                                 "arena_cost_fraction": 0.1}, f"{cal['calibration']}")
+    cal2 = report(make_db("cal2.db", "INSERT INTO meta VALUES ('calib_malloc_free_ns', '40.0'),"
+                                     "('calib_arena_ns', '10.0');"))
+    c = cal2["candidates"][0]
+    check(cal2["calibration"]["arena_cost_fraction"] == 0.25, f"{cal2['calibration']}")
+    want = c["alloc_cpu_share"] * c["enclosed_share"] * 0.75 + c["free_cpu_share"]
+    check(close(c["est_cpu_saving"], want), f"est {c['est_cpu_saving']} != {want}")
+    check(c["est_cpu_saving"] < plain["candidates"][0]["est_cpu_saving"],
+          "a costlier arena must predict a smaller saving")
+
+
 def case_never_returned():
     """A probed scope none of whose invocations returned while recording (an interpreter's main
     loop): not verified, and the reason says an arena there would only grow."""

@@ -1,0 +1,102 @@
+/* calibrate.c: a micro benchmark run by the agent at the end of a recording. Objects are drawn
+ * from the target's size mix and handled the way a request scope handles them: a batch is
+ * allocated, touched, and released — freed one by one with malloc/free, or dropped at once with
+ * arena_reset. The best of three runs of each is kept (the machine is shared and noisy). */
+#define _GNU_SOURCE
+#include "calibrate.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "arena.h"
+
+#define BATCH 512
+#define ROUNDS 200
+#define RUNS 3
+
+static double now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+/* BATCH sizes drawn from the mix in proportion to the weights (deterministic). */
+static void draw_sizes(const uint64_t *sizes, const uint64_t *weights, int n, size_t *out)
+{
+	uint64_t total = 0, acc = 0;
+	int k = 0;
+
+	for (int i = 0; i < n; i++)
+		total += weights[i];
+	for (int b = 0; b < BATCH; b++) {
+		uint64_t pick = total ? (uint64_t)b * total / BATCH : 0;
+
+		while (k + 1 < n && acc + weights[k] <= pick)
+			acc += weights[k++];
+		out[b] = sizes[k] ? (size_t)sizes[k] : 1;
+	}
+}
+
+static double run_malloc(const size_t *size, void **p)
+{
+	double t0 = now_ns();
+
+	for (int r = 0; r < ROUNDS; r++) {
+		for (int b = 0; b < BATCH; b++) {
+			p[b] = malloc(size[b]);
+			if (p[b])
+				*(volatile char *)p[b] = (char)b;
+		}
+		for (int b = 0; b < BATCH; b++)
+			free(p[b]);
+	}
+	return (now_ns() - t0) / (ROUNDS * BATCH);
+}
+
+static double run_arena(const size_t *size, void **p)
+{
+	struct arena *a = arena_new(64 * 1024);
+	double t0, ns;
+
+	if (!a)
+		return -1;
+	t0 = now_ns();
+	for (int r = 0; r < ROUNDS; r++) {
+		for (int b = 0; b < BATCH; b++) {
+			p[b] = arena_alloc(a, size[b]);
+			if (p[b])
+				*(volatile char *)p[b] = (char)b;
+		}
+		arena_reset(a);
+	}
+	ns = (now_ns() - t0) / (ROUNDS * BATCH);
+	arena_destroy(a);
+	return ns;
+}
+
+int calibrate(const uint64_t *sizes, const uint64_t *weights, int n, struct calibration *out)
+{
+	size_t size[BATCH];
+	void **p;
+
+	if (n <= 0)
+		return -1;
+	p = calloc(BATCH, sizeof(*p));
+	if (!p)
+		return -1;
+	draw_sizes(sizes, weights, n, size);
+	out->malloc_free_ns = out->arena_ns = 1e18;
+	for (int i = 0; i < RUNS; i++) {
+		double m = run_malloc(size, p), a = run_arena(size, p);
+
+		if (m < out->malloc_free_ns)
+			out->malloc_free_ns = m;
+		if (a >= 0 && a < out->arena_ns)
+			out->arena_ns = a;
+	}
+	free(p);
+	return out->arena_ns < 1e18 ? 0 : -1;
+}

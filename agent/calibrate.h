@@ -1,0 +1,18 @@
+/* calibrate.h: measures on the recording machine what an object costs with malloc/free and with
+ * the bundled arena, for the size mix the target allocated, so the report's predicted savings
+ * rest on a measurement rather than a constant. */
+#ifndef ARENAPROF_CALIBRATE_H
+#define ARENAPROF_CALIBRATE_H
+
+#include <stdint.h>
+
+struct calibration {
+	double malloc_free_ns; /* one malloc + its free, per object */
+	double arena_ns; /* one arena allocation, reset amortized, per object */
+};
+
+/* sizes/weights: the size mix (n entries, weights = allocation counts). 0, or -1 when n is 0 or
+ * memory runs out. Takes about 0.1 s. */
+int calibrate(const uint64_t *sizes, const uint64_t *weights, int n, struct calibration *out);
+
+#endif
