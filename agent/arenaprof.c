@@ -14,12 +14,14 @@ static void usage(FILE *out)
 	      "  report   call sites ranked by allocation count (--json for scripts)\n"
 	      "  folded   folded stacks for flamegraph.pl, inferno, speedscope\n"
 	      "  diff     compare two profiles (before/after a change) per call site (--json)\n"
+	      "  pprof    gzipped pprof profile (go tool pprof, Pyroscope, Parca, Grafana)\n"
 	      "  help     this text; 'arenaprof <command> --help' for a command's options\n"
 	      "examples:\n"
 	      "  sudo arenaprof record -p 1234 -d 10 -o app.db\n"
 	      "  arenaprof report app.db\n"
 	      "  arenaprof folded app.db > app.folded\n"
-	      "  arenaprof diff before.db after.db\n",
+	      "  arenaprof diff before.db after.db\n"
+	      "  arenaprof pprof app.db -o app.pb.gz\n",
 	      out);
 }
 
@@ -35,6 +37,8 @@ int main(int argc, char **argv)
 		return cmd_folded(argc - 1, argv + 1);
 	if (!strcmp(cmd, "diff"))
 		return cmd_diff(argc - 1, argv + 1);
+	if (!strcmp(cmd, "pprof"))
+		return cmd_pprof(argc - 1, argv + 1);
 	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
 		usage(stdout);
 		return 0;

@@ -17,8 +17,7 @@ enum pprof_metric {
 
 /* Reads the profile into out (pprof_load.c): header from meta, samples (pprof_samples.c).
  * 0, or -1 after an error message naming path. */
-int pprof_load(sqlite3 *db, const char *path, enum pprof_metric metric,
-	       struct pprof_profile *out);
+int pprof_load(sqlite3 *db, const char *path, enum pprof_metric metric, struct pprof_profile *out);
 
 /* Encodes p, gzips it and writes it to path (pprof_write.c): through a temporary file in the
  * same directory renamed over path, so that a failure leaves no partial file; "-" is stdout.

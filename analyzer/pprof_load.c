@@ -166,11 +166,12 @@ int pprof_load(sqlite3 *db, const char *path, enum pprof_metric metric, struct p
 	rc = pprof_frames_load(db, path, &fr);
 	if (rc == 0) {
 		if (metric == PPROF_CPU || metric == PPROF_ALLOC_CPU)
-			rc = pprof_cpu_samples(db, path, metric == PPROF_ALLOC_CPU, m.cpu_freq,
-					       out, &fr);
+			rc = pprof_cpu_samples(db, path, metric == PPROF_ALLOC_CPU, m.cpu_freq, out,
+					       &fr);
 		else
 			rc = pprof_alloc_samples(db, path, metric, out, &fr);
 		pprof_frames_free(&fr);
+		pprof_main_mapping_first(out);
 	}
 	free_meta(&m);
 	if (rc)

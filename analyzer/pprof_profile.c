@@ -83,8 +83,8 @@ uint64_t pprof_function(struct pprof_profile *p, const char *name, const char *f
 	snprintf(key, sizeof(key), "%lld,%lld", (long long)n, (long long)f);
 	id = name_table_intern(&p->function_keys, key, strlen(key));
 	if (id == p->nfunctions) {
-		p->functions = grow(p->functions, p->nfunctions, &p->cap_functions,
-				    sizeof(*p->functions));
+		p->functions =
+			grow(p->functions, p->nfunctions, &p->cap_functions, sizeof(*p->functions));
 		p->functions[p->nfunctions].name = n;
 		p->functions[p->nfunctions].filename = f;
 		p->nfunctions++;
@@ -164,4 +164,41 @@ void pprof_comment(struct pprof_profile *p, const char *text)
 
 	p->comments = an_realloc(p->comments, (cap + 1) * sizeof(*p->comments));
 	p->comments[p->ncomments++] = pprof_string(p, text);
+}
+
+/* A shared object's path, as pprof recognizes one: ".so" at the end or followed by '.' or '_'
+ * and a digit (libc.so.6). */
+static int shared_object(const char *path)
+{
+	const char *s;
+
+	for (s = strstr(path, ".so"); s; s = strstr(s + 1, ".so")) {
+		if (s[3] == '\0' || ((s[3] == '.' || s[3] == '_') && s[4] >= '0' && s[4] <= '9'))
+			return 1;
+	}
+	return 0;
+}
+
+void pprof_main_mapping_first(struct pprof_profile *p)
+{
+	struct pprof_mapping tmp;
+	size_t i, k;
+
+	for (i = 0; i < p->nmappings; i++) {
+		const char *path = p->strings.names[p->mappings[i].filename];
+
+		if (*path && *path != '[' && !shared_object(path))
+			break;
+	}
+	if (i == 0 || i == p->nmappings)
+		return;
+	tmp = p->mappings[0];
+	p->mappings[0] = p->mappings[i];
+	p->mappings[i] = tmp;
+	for (k = 0; k < p->nlocations; k++) {
+		if (p->locations[k].mapping_id == 1)
+			p->locations[k].mapping_id = i + 1;
+		else if (p->locations[k].mapping_id == i + 1)
+			p->locations[k].mapping_id = 1;
+	}
 }

@@ -91,6 +91,10 @@ uint64_t pprof_location(struct pprof_profile *p, const char *key, uint64_t mappi
 void pprof_sample(struct pprof_profile *p, const uint64_t *locs, uint32_t nlocs,
 		  const int64_t *values);
 void pprof_comment(struct pprof_profile *p, const char *text);
+/* pprof takes the first mapping for the main binary (go tool pprof's "File:", the main binary of
+ * profiling backends): moves the first mapping that is neither a shared object nor a pseudo-file
+ * ([kernel.kallsyms]) to the front. Call after the last location was added. */
+void pprof_main_mapping_first(struct pprof_profile *p);
 
 /* The whole profile as a serialized Profile message (pprof_encode.c). */
 void pprof_encode(const struct pprof_profile *p, struct pb_buf *out);
