@@ -110,6 +110,10 @@ static void print_cpu(FILE *f, const struct an_cpu *cpu)
 		"profiler overhead: %.1f%% of the samples (uprobe/BPF handling, left out of the "
 		"shares above)\n",
 		cpu->recorded > 0 ? 100.0 * (double)cpu->overhead / (double)cpu->recorded : 0.0);
+	if (cpu->recorded > 0 && 2 * cpu->overhead > cpu->recorded)
+		fprintf(f, "WARNING: most samples are probe handling: the shares above come from the "
+			   "rest and overstate the allocator (docs/design.md); for the CPU share, "
+			   "record with --cpu-only\n");
 	if (cpu->lost > 0)
 		fprintf(f,
 			"WARNING: %s CPU sample records were lost (ring buffer full): the shares "
