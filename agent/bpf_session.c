@@ -24,6 +24,7 @@ struct bpf_session {
 	struct alloc_bpf *skel;
 	int links[MAX_LINKS]; /* uprobe_multi link fds */
 	int nlinks;
+	struct bpf_link *exec_link;
 	struct bpf_link **cpu_links; /* one per thread sampled */
 	int *cpu_fds;
 	int ncpu_links, cap_cpu_links;
@@ -281,6 +282,27 @@ int bpf_session_sample_cpu(struct bpf_session *s, pid_t pid, unsigned int freq, 
 	return rc ? -1 : 0;
 }
 
+int bpf_session_watch_exec(struct bpf_session *s, char *err, size_t errlen)
+{
+	s->exec_link = bpf_program__attach(s->skel->progs.on_exec);
+	if (!s->exec_link) {
+		snprintf(err, errlen, "cannot watch for exec (raw tracepoint): %s",
+			 strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int bpf_session_exec_pending(const struct bpf_session *s)
+{
+	return (int)__atomic_load_n(&s->skel->bss->exec_pending, __ATOMIC_SEQ_CST);
+}
+
+void bpf_session_clear_exec(struct bpf_session *s)
+{
+	__atomic_store_n(&s->skel->bss->exec_pending, 0, __ATOMIC_SEQ_CST);
+}
+
 void bpf_session_arm(struct bpf_session *s, int armed)
 {
 	__atomic_store_n(&s->skel->bss->armed, (__u32)armed, __ATOMIC_SEQ_CST);
@@ -291,6 +313,8 @@ void bpf_session_arm(struct bpf_session *s, int armed)
 void bpf_session_detach(struct bpf_session *s)
 {
 	bpf_session_arm(s, 0);
+	bpf_link__destroy(s->exec_link);
+	s->exec_link = NULL;
 	while (s->nlinks > 0)
 		close(s->links[--s->nlinks]);
 	while (s->ncpu_links > 0) {

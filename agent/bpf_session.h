@@ -34,6 +34,11 @@ int bpf_session_attach_scope(struct bpf_session *s, pid_t pid, int index, const 
 /* Invocations that returned while armed, and their total duration. */
 int bpf_session_scope_stats(const struct bpf_session *s, int index, uint64_t *invocations,
 			    uint64_t *total_ns);
+/* Watches for the target's exec (raw tracepoint). 0, or -1 with a reason. */
+int bpf_session_watch_exec(struct bpf_session *s, char *err, size_t errlen);
+/* Whether an exec happened whose record the agent has not read yet; clear it after reading. */
+int bpf_session_exec_pending(const struct bpf_session *s);
+void bpf_session_clear_exec(struct bpf_session *s);
 /* Samples the CPU of every thread of pid at freq Hz (software cpu-clock perf events, one per
  * existing thread, inherited by threads created later). 0, or -1 with a one-line reason. */
 int bpf_session_sample_cpu(struct bpf_session *s, pid_t pid, unsigned int freq, char *err,

@@ -237,8 +237,15 @@ static int on_event(void *ctx, void *data, size_t len)
 	const struct ap_alloc_event *e = data;
 	const uint8_t *payload = (const uint8_t *)(e + 1);
 
-	if (len >= sizeof(*e) && e->kind == AP_KIND_MAPS_CHANGED) {
+	if (len >= sizeof(*e) && e->kind == AP_KIND_EXEC) {
+		/* every record of the old image is read: the new image's maps apply from here */
+		bpf_session_clear_exec(r->bpf);
 		target_space_refresh(r->ts);
+		return 0;
+	}
+	if (len >= sizeof(*e) && e->kind == AP_KIND_MAPS_CHANGED) {
+		if (!bpf_session_exec_pending(r->bpf))
+			target_space_refresh(r->ts);
 		return 0;
 	}
 	if (len >= sizeof(*e) && e->kind == AP_KIND_CPU_SAMPLE)
@@ -585,6 +592,11 @@ static int attach_scopes(struct recorder *r, char *err, size_t errlen)
 	return rc ? -1 : 0;
 }
 
+static int no_exec_pending(void *arg)
+{
+	return !bpf_session_exec_pending(arg);
+}
+
 static int setup(struct recorder *r, char *err, size_t errlen)
 {
 	struct bpf_session_opts bo = { .stack_mode = r->opt.stack_mode,
@@ -637,8 +649,9 @@ static int setup(struct recorder *r, char *err, size_t errlen)
 	}
 	if (bpf_session_attach(r->bpf, r->pid, &plan, err, errlen))
 		return -1;
-	if (attach_scopes(r, err, errlen))
+	if (attach_scopes(r, err, errlen) || bpf_session_watch_exec(r->bpf, err, errlen))
 		return -1;
+	target_space_set_refresh_gate(r->ts, no_exec_pending, r->bpf);
 	if (r->opt.cpu_freq && bpf_session_sample_cpu(r->bpf, r->pid, r->opt.cpu_freq, err, errlen))
 		return -1;
 	r->start_ns = now_ns(CLOCK_MONOTONIC);

@@ -63,6 +63,8 @@ struct target_space {
 	uint64_t last_read_ns;
 	uint64_t generation;
 	uint64_t uprobes_start, uprobes_end; /* the [uprobes] page, 0-0 until it appears */
+	int (*may_refresh)(void *arg); /* NULL: always */
+	void *may_refresh_arg;
 };
 
 static uint64_t now_ns(void)
@@ -389,8 +391,17 @@ void target_space_free(struct target_space *ts)
 
 static void refresh_if_due(struct target_space *ts)
 {
+	if (ts->may_refresh && !ts->may_refresh(ts->may_refresh_arg))
+		return; /* the maps now describe another image than the records being read */
 	if (now_ns() - ts->last_read_ns >= REFRESH_INTERVAL_NS)
 		target_space_refresh(ts);
+}
+
+void target_space_set_refresh_gate(struct target_space *ts, int (*may_refresh)(void *arg),
+				   void *arg)
+{
+	ts->may_refresh = may_refresh;
+	ts->may_refresh_arg = arg;
 }
 
 /* Index of the mapping containing addr, or -1; re-reads maps (rate-limited) on a miss when

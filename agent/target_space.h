@@ -54,6 +54,11 @@ int target_space_eh_table(struct target_space *ts, uint64_t ip, struct target_eh
 /* True when addr is in the kernel's [uprobes] page (uretprobe trampoline); re-reads maps on a
  * miss like target_space_lookup, since the page appears at the first uretprobe hit. */
 int target_space_is_uprobes_trampoline(struct target_space *ts, uint64_t addr);
+/* Lookup misses re-read the maps only while may_refresh(arg) says so (the agent closes the gate
+ * from the moment the target execs until it reached the exec's record in the ring: older records
+ * belong to the old image). */
+void target_space_set_refresh_gate(struct target_space *ts, int (*may_refresh)(void *arg),
+				   void *arg);
 /* Incremented whenever a refresh saw mappings change; users of cached unwind state compare it. */
 uint64_t target_space_generation(const struct target_space *ts);
 

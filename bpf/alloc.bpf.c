@@ -24,6 +24,10 @@ const volatile __u32 track_every = 64;
  * armed makes every counter cover the same instants. */
 volatile __u32 armed;
 
+/* Set when the target execs, cleared by the agent once it read that exec's record: until then
+ * the maps in /proc belong to the new image while the ring still holds the old one's records. */
+volatile __u32 exec_pending;
+
 /* What an entry probe remembers until the return probe of the same thread. */
 struct ap_pending {
 	__u64 size;
@@ -333,6 +337,25 @@ int BPF_KPROBE(free_entry, void *ptr)
 	count(AP_CNT_FREES, 1);
 	if (bpf_map_delete_elem(&live, &ptr) == 0)
 		emit_free(ctx, (__u64)ptr);
+	return 0;
+}
+
+SEC("raw_tp/sched_process_exec")
+int on_exec(void *ctx)
+{
+	struct ap_alloc_event *e;
+
+	if ((__u32)(bpf_get_current_pid_tgid() >> 32) != target_tgid)
+		return 0;
+	exec_pending = 1;
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e)
+		return 0;
+	__builtin_memset(e, 0, sizeof(*e));
+	e->ts_ns = bpf_ktime_get_ns();
+	e->tid = (__u32)bpf_get_current_pid_tgid();
+	e->kind = AP_KIND_EXEC;
+	bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
 	return 0;
 }
 

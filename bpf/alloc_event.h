@@ -29,6 +29,8 @@ enum ap_kind {
 	 * AP_KSTACK_MAX_FRAMES kernel return addresses (size says how many bytes of them are
 	 * valid), then the user stack data. */
 	AP_KIND_CPU_SAMPLE = 0x81,
+	/* The target exec'ed: records before this one belong to the old image (no stack). */
+	AP_KIND_EXEC = 0x82,
 };
 
 /* A pending uretprobe of the sampled thread: the return address at user address `stack` was
