@@ -16,6 +16,8 @@ import subprocess
 import sys
 import tempfile
 
+from antest import Failure, build_db, check, main, run_cli, run_cli_ok, schema_version
+
 ARGS = None
 TMP = None
 
@@ -73,34 +75,12 @@ FOLDED_BYTES = sorted([
 FLAMEGRAPH_PL_LINE = re.compile(rb"^(.*)\s+?(\d+(?:\.\d*)?)$")
 
 
-class Failure(Exception):
-    pass
-
-
-def check(cond, what):
-    if not cond:
-        raise Failure(what)
-
-
 def run(*args):
-    p = subprocess.run([ARGS.cli] + [str(a) for a in args], stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE, timeout=60)
-    return p.returncode, p.stdout, p.stderr
+    return run_cli(ARGS.cli, *args)
 
 
 def run_ok(*args):
-    rc, out, err = run(*args)
-    check(rc == 0, f"{args}: exit {rc}, stderr {err!r}")
-    check(err == b"", f"{args}: unexpected stderr {err!r}")
-    return out
-
-
-def schema_version():
-    """The version schema/schema.sql writes (PRAGMA user_version)."""
-    with open(ARGS.schema, encoding="utf-8") as f:
-        m = re.search(r"PRAGMA user_version\s*=\s*(\d+)", f.read())
-    check(m, "no PRAGMA user_version in the schema")
-    return int(m.group(1))
+    return run_cli_ok(ARGS.cli, *args)
 
 
 def fixture_path(name):
@@ -110,21 +90,8 @@ def fixture_path(name):
 def make_db(name, extra_sql="", fixture=True):
     """schema.sql + meta.schema_version + the fixture: True is --fixture (fixture_basic.sql), a
     string another fixture file of this directory, False none (an empty profile)."""
-    path = os.path.join(TMP, name)
-    with open(ARGS.schema, encoding="utf-8") as f:
-        sql = f.read()
-    sql += f"INSERT INTO meta(key, value) VALUES ('schema_version', '{schema_version()}');"
-    if fixture:
-        fpath = ARGS.fixture if fixture is True else fixture_path(fixture)
-        with open(fpath, encoding="utf-8") as f:
-            sql += f.read()
-    else:
-        sql += "INSERT INTO meta(key, value) VALUES ('closed', '1');"
-    db = sqlite3.connect(path)
-    db.executescript(sql + extra_sql)
-    db.commit()
-    db.close()
-    return path
+    fpath = (ARGS.fixture if fixture is True else fixture_path(fixture)) if fixture else None
+    return build_db(os.path.join(TMP, name), ARGS.schema, fpath, extra_sql)
 
 
 def report_json(*args):
@@ -302,7 +269,7 @@ def case_wal_live():
     db.execute("PRAGMA journal_mode=WAL")
     db.executescript(schema + fixture + "UPDATE meta SET value = '0' WHERE key = 'closed';"
                      "INSERT INTO meta(key, value) VALUES "
-                     f"('schema_version', '{schema_version()}');")
+                     f"('schema_version', '{schema_version(ARGS.schema)}');")
     db.execute("BEGIN")
     db.execute("INSERT INTO alloc_stats VALUES (6, 'calloc', 1000, 1000, 1, 1)")
     try:
@@ -391,18 +358,18 @@ def case_err_not_ours():
 def case_err_schema_999():
     p = make_db("v999.db", "UPDATE meta SET value = '999' WHERE key = 'schema_version';")
     expect_error(p, f"arenaprof: {p} has schema version 999; this arenaprof reads version "
-                 f"{schema_version()}")
+                 f"{schema_version(ARGS.schema)}")
     # a version 1 profile (before CPU samples) is refused too
     p = make_db("v1.db", "UPDATE meta SET value = '1' WHERE key = 'schema_version';")
     expect_error(p, f"arenaprof: {p} has schema version 1; this arenaprof reads version "
-                 f"{schema_version()}")
+                 f"{schema_version(ARGS.schema)}")
 
 
 def case_err_missing_tables():
     p = os.path.join(TMP, "partial.db")
     db = sqlite3.connect(p)
     db.executescript("CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
-                     f"INSERT INTO meta VALUES ('schema_version', '{schema_version()}');")
+                     f"INSERT INTO meta VALUES ('schema_version', '{schema_version(ARGS.schema)}');")
     db.close()
     expect_error(p, f"arenaprof: {p}: cannot read ", prefix=True)
 
@@ -749,27 +716,5 @@ def case_cpu_report_top():
     check("Top 2 of 3 call sites" in out and "free_tree" not in out, out)
 
 
-def main():
-    global ARGS, TMP
-    cases = {k[5:]: v for k, v in globals().items() if k.startswith("case_")}
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--cli", required=True)
-    ap.add_argument("--schema", required=True)
-    ap.add_argument("--fixture", required=True)
-    ap.add_argument("case", choices=sorted(cases) + ["all"])
-    ARGS = ap.parse_args()
-    failed = 0
-    for name in (sorted(cases) if ARGS.case == "all" else [ARGS.case]):
-        with tempfile.TemporaryDirectory(prefix="an-test-") as tmp:
-            TMP = tmp
-            try:
-                cases[name]()
-                print(f"ok   {name}")
-            except Failure as e:
-                print(f"FAIL {name}: {e}")
-                failed += 1
-    return 1 if failed else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(globals(), "--fixture"))

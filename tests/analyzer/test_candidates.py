@@ -16,6 +16,8 @@ import subprocess
 import sys
 import tempfile
 
+from antest import Failure, build_db, check, main, run_cli, run_cli_ok, schema_version
+
 ARGS = None
 TMP = None
 
@@ -30,39 +32,17 @@ RENDER_REC = ("likely: wrap `render_page()` in an arena of 256 KiB; site `render
               "verify with `arenaprof record -p 777 --verify render_page`")
 
 
-class Failure(Exception):
-    pass
-
-
-def check(cond, what):
-    if not cond:
-        raise Failure(what)
-
-
 def close(a, b):
     return a is not None and abs(a - b) < 1e-12
 
 
 def run_ok(*args):
-    p = subprocess.run([ARGS.cli] + [str(a) for a in args], stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE, timeout=60)
-    check(p.returncode == 0 and p.stderr == b"", f"{args}: exit {p.returncode} {p.stderr!r}")
-    return p.stdout
+    return run_cli_ok(ARGS.cli, *args)
 
 
 def make_db(name, extra_sql="", fixture="fixture_candidates.sql"):
-    path = os.path.join(TMP, name)
-    with open(ARGS.schema, encoding="utf-8") as f:
-        schema = f.read()
-    version = re.search(r"PRAGMA user_version\s*=\s*(\d+)", schema).group(1)
-    with open(os.path.join(ARGS.fixtures, fixture), encoding="utf-8") as f:
-        sql = schema + f"INSERT INTO meta(key, value) VALUES ('schema_version', '{version}');" + \
-            f.read()
-    db = sqlite3.connect(path)
-    db.executescript(sql + extra_sql)
-    db.commit()
-    db.close()
-    return path
+    return build_db(os.path.join(TMP, name), ARGS.schema, os.path.join(ARGS.fixtures, fixture),
+                    extra_sql)
 
 
 def report(db, *args):
@@ -299,27 +279,5 @@ def case_text():
           "     ... and 2 more (-n 0 lists all)" in out, out)
 
 
-def main():
-    global ARGS, TMP
-    cases = {k[5:]: v for k, v in globals().items() if k.startswith("case_")}
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--cli", required=True)
-    ap.add_argument("--schema", required=True)
-    ap.add_argument("--fixtures", required=True)
-    ap.add_argument("case", choices=sorted(cases) + ["all"])
-    ARGS = ap.parse_args()
-    failed = 0
-    for name in (sorted(cases) if ARGS.case == "all" else [ARGS.case]):
-        with tempfile.TemporaryDirectory(prefix="cand-test-") as tmp:
-            TMP = tmp
-            try:
-                cases[name]()
-                print(f"ok   {name}")
-            except Failure as e:
-                print(f"FAIL {name}: {e}")
-                failed += 1
-    return 1 if failed else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(globals()))

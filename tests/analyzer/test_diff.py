@@ -17,6 +17,8 @@ import subprocess
 import sys
 import tempfile
 
+from antest import Failure, build_db, check, main, run_cli, run_cli_ok, schema_version
+
 ARGS = None
 TMP = None
 
@@ -52,26 +54,12 @@ SITES = [
 ]
 
 
-class Failure(Exception):
-    pass
-
-
-def check(cond, what):
-    if not cond:
-        raise Failure(what)
-
-
 def run(*args):
-    p = subprocess.run([ARGS.cli, "diff"] + [str(a) for a in args], stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE, timeout=60)
-    return p.returncode, p.stdout, p.stderr
+    return run_cli(ARGS.cli, "diff", *args)
 
 
 def run_ok(*args):
-    rc, out, err = run(*args)
-    check(rc == 0, f"diff {args}: exit {rc}, stderr {err!r}")
-    check(err == b"", f"diff {args}: unexpected stderr {err!r}")
-    return out
+    return run_cli_ok(ARGS.cli, "diff", *args, what=f"diff {args}")
 
 
 def diff_json(*args):
@@ -82,25 +70,9 @@ def diff_json(*args):
         raise Failure(f"diff --json is not valid JSON: {e}\n{out!r}")
 
 
-def schema_version():
-    with open(ARGS.schema, encoding="utf-8") as f:
-        m = re.search(r"PRAGMA user_version\s*=\s*(\d+)", f.read())
-    check(m, "no PRAGMA user_version in the schema")
-    return int(m.group(1))
-
-
 def make_db(name, fixture, extra_sql=""):
-    path = os.path.join(TMP, name)
-    with open(ARGS.schema, encoding="utf-8") as f:
-        sql = f.read()
-    sql += f"INSERT INTO meta(key, value) VALUES ('schema_version', '{schema_version()}');"
-    with open(os.path.join(ARGS.fixtures, fixture), encoding="utf-8") as f:
-        sql += f.read()
-    db = sqlite3.connect(path)
-    db.executescript(sql + extra_sql)
-    db.commit()
-    db.close()
-    return path
+    return build_db(os.path.join(TMP, name), ARGS.schema, os.path.join(ARGS.fixtures, fixture),
+                    extra_sql)
 
 
 def before_db(name="before.db", extra=""):
@@ -413,10 +385,10 @@ def case_err_schema():
     good = before_db()
     p = after_db("v999.db", "UPDATE meta SET value = '999' WHERE key = 'schema_version';")
     expect_error([good, p], f"arenaprof: {p} has schema version 999; this arenaprof reads "
-                 f"version {schema_version()}")
+                 f"version {schema_version(ARGS.schema)}")
     p = after_db("v1.db", "UPDATE meta SET value = '1' WHERE key = 'schema_version';")
     expect_error([p, good], f"arenaprof: {p} has schema version 1; this arenaprof reads "
-                 f"version {schema_version()}")
+                 f"version {schema_version(ARGS.schema)}")
 
 
 def case_err_corrupt():
@@ -456,27 +428,5 @@ def case_usage():
     check(rc == 0 and out == usage and err == b"", f"--help: {rc} {out!r} {err!r}")
 
 
-def main():
-    global ARGS, TMP
-    cases = {k[5:]: v for k, v in globals().items() if k.startswith("case_")}
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--cli", required=True)
-    ap.add_argument("--schema", required=True)
-    ap.add_argument("--fixtures", required=True)
-    ap.add_argument("case", choices=sorted(cases) + ["all"])
-    ARGS = ap.parse_args()
-    failed = 0
-    for name in (sorted(cases) if ARGS.case == "all" else [ARGS.case]):
-        with tempfile.TemporaryDirectory(prefix="diff-test-") as tmp:
-            TMP = tmp
-            try:
-                cases[name]()
-                print(f"ok   {name}")
-            except Failure as e:
-                print(f"FAIL {name}: {e}")
-                failed += 1
-    return 1 if failed else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(globals()))

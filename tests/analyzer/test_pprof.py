@@ -19,53 +19,24 @@ import subprocess
 import sys
 import tempfile
 
+from antest import Failure, build_db, check, main, run_cli, run_cli_ok, schema_version
+
 ARGS = None
 TMP = None
 ALLOCATORS = ("malloc", "calloc", "realloc", "posix_memalign", "aligned_alloc", "memalign")
 
 
-class Failure(Exception):
-    pass
-
-
-def check(cond, what):
-    if not cond:
-        raise Failure(what)
-
-
 def run(*args):
-    p = subprocess.run([ARGS.cli] + [str(a) for a in args], stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE, timeout=60)
-    return p.returncode, p.stdout, p.stderr
+    return run_cli(ARGS.cli, *args)
 
 
 def run_ok(*args):
-    rc, out, err = run(*args)
-    check(rc == 0, f"{args}: exit {rc}, stderr {err!r}")
-    check(err == b"", f"{args}: unexpected stderr {err!r}")
-    return out
-
-
-def schema_version():
-    with open(ARGS.schema, encoding="utf-8") as f:
-        return int(re.search(r"PRAGMA user_version\s*=\s*(\d+)", f.read()).group(1))
+    return run_cli_ok(ARGS.cli, *args)
 
 
 def make_db(name, fixture="fixture_pprof.sql", extra_sql=""):
-    path = os.path.join(TMP, name)
-    with open(ARGS.schema, encoding="utf-8") as f:
-        sql = f.read()
-    sql += f"INSERT INTO meta(key, value) VALUES ('schema_version', '{schema_version()}');"
-    if fixture:
-        with open(os.path.join(ARGS.fixtures, fixture), encoding="utf-8") as f:
-            sql += f.read()
-    else:
-        sql += "INSERT INTO meta(key, value) VALUES ('closed', '1');"
-    db = sqlite3.connect(path)
-    db.executescript(sql + extra_sql)
-    db.commit()
-    db.close()
-    return path
+    return build_db(os.path.join(TMP, name), ARGS.schema,
+                    os.path.join(ARGS.fixtures, fixture) if fixture else None, extra_sql)
 
 
 def pprof(db, *opts, name=None):
@@ -484,28 +455,5 @@ def case_usage():
     check(not os.path.exists("x"), "no output")
 
 
-def main():
-    global ARGS, TMP
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--cli", required=True)
-    ap.add_argument("--schema", required=True)
-    ap.add_argument("--fixtures", required=True)
-    ap.add_argument("case")
-    ARGS = ap.parse_args()
-    fn = globals().get("case_" + ARGS.case)
-    if not fn:
-        print(f"unknown case {ARGS.case}", file=sys.stderr)
-        return 2
-    with tempfile.TemporaryDirectory() as tmp:
-        TMP = tmp
-        try:
-            fn()
-        except Failure as e:
-            print(f"FAIL {ARGS.case}: {e}", file=sys.stderr)
-            return 1
-    print(f"ok {ARGS.case}")
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(globals()))
