@@ -30,6 +30,7 @@
 #include "launch.h"
 #include "lifetimes.h"
 #include "profile_db.h"
+#include "progress.h"
 #include "profile_writer.h"
 #include "record_options.h"
 #include "stack_store.h"
@@ -70,6 +71,8 @@ struct recorder {
 	const char *end_reason;
 	char target_exit[32];
 	atomic_int detached;
+	int tty, progress_shown;
+	uint64_t next_progress, last_progress_ns, last_progress_allocs;
 };
 
 static uint64_t now_ns(clockid_t clk)
@@ -435,6 +438,35 @@ static int target_exited(struct recorder *r)
 	return 1;
 }
 
+/* The live progress line: every second on a terminal, every 10 s otherwise, never with -q. */
+static void show_progress(struct recorder *r, uint64_t now)
+{
+	struct progress_state p = { .elapsed_s = (double)(now - r->start_ns) / 1e9 };
+	uint64_t c[AP_CNT_COUNT], allocs = 0, period = r->tty ? 1000000000ULL : 10000000000ULL;
+	struct stack_store_stats ss;
+
+	if (r->opt.quiet || now < r->next_progress || bpf_session_counters(r->bpf, c))
+		return;
+	for (int k = 0; k < AP_KIND_ALLOC_COUNT; k++)
+		allocs += c[AP_CNT_ALLOCS_FIRST + k];
+	stack_store_stats(r->store, &ss);
+	p.allocs = allocs;
+	if (r->last_progress_ns) /* the rate since the last line, else since the start */
+		p.allocs_per_s = (uint64_t)((double)(allocs - r->last_progress_allocs) * 1e9 /
+					    (double)(now - r->last_progress_ns));
+	else if (p.elapsed_s > 0)
+		p.allocs_per_s = (uint64_t)((double)allocs / p.elapsed_s);
+	p.lost = c[AP_CNT_LOST];
+	p.cpu_samples = c[AP_CNT_CPU_SAMPLES];
+	p.stacks = ss.stacks;
+	p.ntop = stack_store_top_sites(r->store, p.top, p.top_allocs, 3);
+	progress_print(stderr, r->tty, &p);
+	r->progress_shown = 1;
+	r->last_progress_ns = now;
+	r->last_progress_allocs = allocs;
+	r->next_progress = now + period;
+}
+
 static void record_loop(struct recorder *r)
 {
 	uint64_t deadline = r->opt.duration_s > 0 ?
@@ -474,6 +506,7 @@ static void record_loop(struct recorder *r)
 				return;
 			}
 			next_flush = now + FLUSH_INTERVAL_NS;
+			show_progress(r, now);
 		}
 	}
 }
@@ -512,6 +545,8 @@ static int finish(struct recorder *r)
 	struct stack_store_stats ss;
 	uint64_t c[AP_CNT_COUNT] = { 0 };
 
+	if (r->progress_shown)
+		progress_end(stderr, r->tty);
 	r->end_wall_ns = now_ns(CLOCK_REALTIME); /* the probes are disarmed now */
 	detach_while_consuming(r);
 	lifetimes_censor_all(r->lifetimes);
@@ -655,6 +690,8 @@ static int setup(struct recorder *r, char *err, size_t errlen)
 	if (r->opt.cpu_freq && bpf_session_sample_cpu(r->bpf, r->pid, r->opt.cpu_freq, err, errlen))
 		return -1;
 	r->start_ns = now_ns(CLOCK_MONOTONIC);
+	r->tty = isatty(STDERR_FILENO);
+	r->next_progress = r->start_ns + 1000000000ULL;
 	r->lifetimes = lifetimes_new(r->start_ns);
 	if (!r->lifetimes) {
 		snprintf(err, errlen, "out of memory");

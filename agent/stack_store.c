@@ -46,6 +46,7 @@ struct addr_frames {
 	int64_t first;
 	int n;
 	uint64_t func; /* identity of the real function: hash of its module and name */
+	char *site; /* the innermost frame's name (what a call site is called) */
 };
 
 struct frame_row {
@@ -109,7 +110,12 @@ void stack_store_free(struct stack_store *st)
 		free(e);
 	}
 	U64_MAP_FOR_EACH(&st->addrs, i)
-	free(st->addrs.vals[i]);
+	{
+		struct addr_frames *af = st->addrs.vals[i];
+
+		free(af->site);
+		free(af);
+	}
 	U64_MAP_FOR_EACH(&st->threads, i)
 	free(st->threads.vals[i]);
 	u64_map_free(&st->stacks);
@@ -214,6 +220,11 @@ static struct addr_frames *symbolize_elem(struct stack_store *st, uint64_t elem)
 	af->first = st->next_frame_id;
 	af->n = n;
 	af->func = hash_u64((tag << 48) ^ hash_string(sf[n - 1].function));
+	af->site = strdup(sf[0].function);
+	if (!af->site) {
+		free(af);
+		return NULL;
+	}
 	for (int i = 0; i < n; i++) {
 		struct frame_row row = {
 			.id = st->next_frame_id++,
@@ -524,5 +535,54 @@ int stack_store_size_mix(const struct stack_store *st, uint64_t *sizes, uint64_t
 			sizes[at] = s->bytes / s->allocs;
 		}
 	}
+	return n;
+}
+
+int stack_store_top_sites(const struct stack_store *st, const char **names, uint64_t *allocs,
+			  int max)
+{
+	int n = 0;
+
+	for (const struct stack_entry *e = st->all; e; e = e->all) {
+		const struct addr_frames *af = e->n ? u64_map_get(&st->addrs, e->elems[0]) : NULL;
+		uint64_t a = 0;
+		int i;
+
+		for (int k = 0; k < KINDS; k++)
+			a += e->k[k].allocs;
+		if (!af || !a)
+			continue;
+		for (i = 0; i < n && strcmp(names[i], af->site); i++)
+			;
+		if (i == n) {
+			if (n == max) {
+				/* replace the smallest if this stack alone beats it */
+				int min = 0;
+
+				for (int j = 1; j < n; j++)
+					if (allocs[j] < allocs[min])
+						min = j;
+				if (allocs[min] >= a)
+					continue;
+				i = min;
+				allocs[i] = 0;
+			} else {
+				n++;
+				allocs[i] = 0;
+			}
+			names[i] = af->site;
+		}
+		allocs[i] += a;
+	}
+	for (int i = 1; i < n; i++) /* largest first */
+		for (int j = i; j > 0 && allocs[j] > allocs[j - 1]; j--) {
+			uint64_t ta = allocs[j];
+			const char *tn = names[j];
+
+			allocs[j] = allocs[j - 1];
+			names[j] = names[j - 1];
+			allocs[j - 1] = ta;
+			names[j - 1] = tn;
+		}
 	return n;
 }

@@ -51,6 +51,12 @@ int stack_store_flush(struct stack_store *st, struct profile_writer *w);
  * and allocator function, the most frequent first. Returns how many. */
 int stack_store_size_mix(const struct stack_store *st, uint64_t *sizes, uint64_t *counts, int max);
 
+/* The call sites (innermost frame names) with the most allocations so far, largest first:
+ * fills up to max names (valid until the store is freed) and counts; returns how many. For the
+ * live progress line: approximate when there are more distinct sites than max. */
+int stack_store_top_sites(const struct stack_store *st, const char **names, uint64_t *allocs,
+			  int max);
+
 struct stack_store_stats {
 	uint64_t allocs, cpu_samples, stacks, addresses, frames, truncated;
 };
