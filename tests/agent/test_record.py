@@ -82,6 +82,28 @@ def test_threads():
     check(threads == 8, f"threads with the workload's allocations: {threads} != 8")
 
 
+def test_progress():
+    """Live progress on stderr: a plain line (not a terminal) with the counts and the top sites;
+    nothing at all with -q."""
+    import re
+    d = tmpdir()
+    for quiet in (False, True):
+        w = start_waiting([workload("known_sites"), "100000000", "1", "--wait"])
+        w.send_signal(signal.SIGUSR1)
+        args = [ARENAPROF, "record", "-p", str(w.pid), "-d", "2.5", "-f", "-o",
+                os.path.join(d, "p.db")] + (["-q"] if quiet else [])
+        r = run(args)
+        w.kill()
+        w.wait()
+        check(r.returncode == 0, f"record failed: {r.stderr}")
+        if quiet:
+            check(r.stderr == "", f"-q printed: {r.stderr!r}")
+            continue
+        lines = [l for l in r.stderr.splitlines() if re.match(r"arenaprof: \d+ s, \d+ allocs", l)]
+        check(lines, f"no progress line: {r.stderr!r}")
+        check("top: site_a" in lines[0] and "lost" in lines[0], f"progress line: {lines[0]!r}")
+
+
 def agent_prog_ids(pid):
     """IDs of the BPF programs a process holds, from /proc/PID/fdinfo."""
     ids = set()
@@ -191,4 +213,4 @@ if __name__ == "__main__":
     sys.exit(main({"pid": test_pid, "command": test_command, "threads": test_threads,
                    "duration_and_signal": test_duration_and_signal,
                    "interposer": test_interposer, "agent_killed": test_agent_killed,
-                   "target_killed": test_target_killed}))
+                   "target_killed": test_target_killed, "progress": test_progress}))
