@@ -213,14 +213,16 @@ static int on_free(struct recorder *r, const struct ap_alloc_event *e, const uin
 static int on_alloc(struct recorder *r, const struct ap_alloc_event *e, const uint8_t *payload)
 {
 	uint64_t ips[MAX_FRAMES], sps[MAX_FRAMES], cfa[MAX_FRAMES];
+	int lifetime = e->old_ptr || (e->reserved & AP_FLAG_TRACKED), n, truncated;
 	static struct chain_info ci;
-	int n, truncated;
 
 	n = user_chain(r, e, payload + RI_BYTES, e->data_len - RI_BYTES, ips, sps, &truncated);
 	r->unwind_truncated += (uint64_t)truncated;
-	if (stack_store_add(r->store, ips, n, truncated, e->kind, e->size, e->tid, &ci))
+	/* the chain's details only for the objects whose lifetime is followed */
+	if (stack_store_add(r->store, ips, n, truncated, e->kind, e->size, e->tid,
+			    lifetime ? &ci : NULL))
 		return -ENOMEM;
-	if (!e->old_ptr && !(e->reserved & AP_FLAG_TRACKED))
+	if (!lifetime)
 		return 0;
 	chain_cfas(sps, n, cfa);
 	if (e->old_ptr && /* realloc ended a followed object */
