@@ -15,6 +15,7 @@ static void usage(FILE *out)
 	      "  folded   folded stacks for flamegraph.pl, inferno, speedscope\n"
 	      "  diff     compare two profiles (before/after a change) per call site (--json)\n"
 	      "  pprof    gzipped pprof profile (go tool pprof, Pyroscope, Parca, Grafana)\n"
+	      "  flamegraph  interactive SVG flame graph (-o FILE.svg)\n"
 	      "  help     this text; 'arenaprof <command> --help' for a command's options\n"
 	      "examples:\n"
 	      "  sudo arenaprof record -p 1234 -d 10 -o app.db\n"
@@ -39,6 +40,8 @@ int main(int argc, char **argv)
 		return cmd_diff(argc - 1, argv + 1);
 	if (!strcmp(cmd, "pprof"))
 		return cmd_pprof(argc - 1, argv + 1);
+	if (!strcmp(cmd, "flamegraph"))
+		return cmd_flamegraph(argc - 1, argv + 1);
 	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
 		usage(stdout);
 		return 0;

@@ -11,6 +11,8 @@
  *   arenaprof folded [--metric count|bytes|cpu|alloc-cpu] [-o FILE] DB
  *   arenaprof diff [--json] [-n N|--top N] [-o FILE] BEFORE.db AFTER.db   (diff.c)
  *   arenaprof pprof [--metric allocs|bytes|cpu|alloc-cpu] -o FILE DB      (pprof_cmd.c)
+ *   arenaprof flamegraph [--metric count|bytes|cpu|alloc-cpu] [--title T] -o FILE DB
+ *                                                               (flamegraph_cmd.c)
  *
  * Nothing is written to the output before the whole profile has been read: a failing query gives
  * exit 1 and no partial output. */
@@ -18,5 +20,6 @@ int cmd_report(int argc, char **argv);
 int cmd_folded(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_pprof(int argc, char **argv);
+int cmd_flamegraph(int argc, char **argv);
 
 #endif
