@@ -15,6 +15,7 @@ static void usage(FILE *out)
 	      "  folded   folded stacks for flamegraph.pl, inferno, speedscope\n"
 	      "  diff     compare two profiles (before/after a change) per call site (--json)\n"
 	      "  pprof    gzipped pprof profile (go tool pprof, Pyroscope, Parca, Grafana)\n"
+	      "  merge    combine profiles of one program from several runs or hosts (-o OUT.db)\n"
 	      "  flamegraph  interactive SVG flame graph (-o FILE.svg)\n"
 	      "  help     this text; 'arenaprof <command> --help' for a command's options\n"
 	      "examples:\n"
@@ -42,6 +43,8 @@ int main(int argc, char **argv)
 		return cmd_pprof(argc - 1, argv + 1);
 	if (!strcmp(cmd, "flamegraph"))
 		return cmd_flamegraph(argc - 1, argv + 1);
+	if (!strcmp(cmd, "merge"))
+		return cmd_merge(argc - 1, argv + 1);
 	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
 		usage(stdout);
 		return 0;

@@ -11,6 +11,7 @@
  *   arenaprof folded [--metric count|bytes|cpu|alloc-cpu] [-o FILE] DB
  *   arenaprof diff [--json] [-n N|--top N] [-o FILE] BEFORE.db AFTER.db   (diff.c)
  *   arenaprof pprof [--metric allocs|bytes|cpu|alloc-cpu] -o FILE DB      (pprof_cmd.c)
+ *   arenaprof merge [-f] -o OUT.db IN.db [IN.db...]                        (merge.c)
  *   arenaprof flamegraph [--metric count|bytes|cpu|alloc-cpu] [--title T] -o FILE DB
  *                                                               (flamegraph_cmd.c)
  *
@@ -20,6 +21,8 @@ int cmd_report(int argc, char **argv);
 int cmd_folded(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_pprof(int argc, char **argv);
+/* Writes a new profile (not stdout): the sum of the inputs, see analyzer/README.md "merge". */
+int cmd_merge(int argc, char **argv);
 int cmd_flamegraph(int argc, char **argv);
 
 #endif
