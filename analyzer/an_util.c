@@ -6,6 +6,8 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 void an_err(const char *fmt, ...)
 {
@@ -105,4 +107,44 @@ int an_out_close(FILE *f, const char *path)
 		return -1;
 	}
 	return 0;
+}
+
+int an_write_replace(const char *path, int (*write)(FILE *f, void *arg), void *arg)
+{
+	size_t len = strlen(path);
+	char *tmp = an_malloc(len + 16);
+	mode_t mask;
+	FILE *f = NULL;
+	int fd, err;
+
+	snprintf(tmp, len + 16, "%s.tmpXXXXXX", path);
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		an_err("cannot write %s: %s", path, strerror(errno));
+		free(tmp);
+		return -1;
+	}
+	mask = umask(0); /* the mode fopen would have given the file */
+	umask(mask);
+	errno = EIO;
+	if (fchmod(fd, 0666 & ~mask) || !(f = fdopen(fd, "w")) || write(f, arg) || fflush(f) ||
+	    fsync(fd)) {
+		err = errno;
+		if (f)
+			fclose(f);
+		else
+			close(fd);
+		goto fail;
+	}
+	if (fclose(f) || rename(tmp, path)) {
+		err = errno;
+		goto fail;
+	}
+	free(tmp);
+	return 0;
+fail:
+	unlink(tmp);
+	an_err("cannot write %s: %s", path, strerror(err));
+	free(tmp);
+	return -1;
 }

@@ -24,4 +24,10 @@ FILE *an_out_open(const char *path);
  * anything failed to be written. */
 int an_out_close(FILE *f, const char *path);
 
+/* Replaces the file at path as a whole: write(f, arg) fills a temporary file beside it, which is
+ * synced and renamed over path; on any failure nothing is left behind, the old file stays, and
+ * one line "cannot write PATH: reason" is printed. write returns 0, or -1 with errno set.
+ * Returns 0 or -1. */
+int an_write_replace(const char *path, int (*write)(FILE *f, void *arg), void *arg);
+
 #endif

@@ -37,47 +37,25 @@ static int write_stdout(const struct folded *lines, const struct fg_tree *t,
 	return 0;
 }
 
+struct svg_args {
+	const struct folded *lines;
+	const struct fg_tree *t;
+	const struct fg_options *o;
+};
+
+static int write_svg(FILE *f, void *arg)
+{
+	const struct svg_args *a = arg;
+
+	return fg_write_svg(f, a->lines, a->t, a->o);
+}
+
 static int write_file(const char *path, const struct folded *lines, const struct fg_tree *t,
 		      const struct fg_options *o)
 {
-	size_t len = strlen(path);
-	char *tmp = an_malloc(len + 16);
-	mode_t mask;
-	FILE *f;
-	int fd, err;
+	struct svg_args a = { lines, t, o };
 
-	snprintf(tmp, len + 16, "%s.tmpXXXXXX", path);
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		an_err("cannot write %s: %s", path, strerror(errno));
-		free(tmp);
-		return -1;
-	}
-	mask = umask(0); /* the mode fopen would have given the file */
-	umask(mask);
-	f = fdopen(fd, "w");
-	if (!f) {
-		err = errno;
-		close(fd);
-		goto fail;
-	}
-	errno = EIO;
-	if (fchmod(fd, 0666 & ~mask) || fg_write_svg(f, lines, t, o) || fflush(f) || fsync(fd)) {
-		err = errno;
-		fclose(f);
-		goto fail;
-	}
-	if (fclose(f) || rename(tmp, path)) {
-		err = errno;
-		goto fail;
-	}
-	free(tmp);
-	return 0;
-fail:
-	unlink(tmp);
-	an_err("cannot write %s: %s", path, strerror(err));
-	free(tmp);
-	return -1;
+	return an_write_replace(path, write_svg, &a);
 }
 
 static const char *const default_titles[] = { "Allocations (count)", "Allocated bytes",

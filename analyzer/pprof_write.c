@@ -65,42 +65,16 @@ static int write_all(int fd, const uint8_t *p, size_t n)
 	return 0;
 }
 
+static int write_gz(FILE *f, void *arg)
+{
+	const struct pb_buf *gz = arg;
+
+	return fwrite(gz->p, 1, gz->len, f) == gz->len ? 0 : -1;
+}
+
 static int write_file(const struct pb_buf *gz, const char *path)
 {
-	size_t len = strlen(path);
-	char *tmp = an_malloc(len + 16);
-	mode_t mask;
-	int fd, err;
-
-	snprintf(tmp, len + 16, "%s.tmpXXXXXX", path);
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		an_err("cannot write %s: %s", path, strerror(errno));
-		free(tmp);
-		return -1;
-	}
-	mask = umask(0); /* the mode fopen would have given the file */
-	umask(mask);
-	if (fchmod(fd, 0666 & ~mask) || write_all(fd, gz->p, gz->len) || fsync(fd)) {
-		err = errno;
-		close(fd);
-		goto fail;
-	}
-	if (close(fd)) {
-		err = errno;
-		goto fail;
-	}
-	if (rename(tmp, path)) {
-		err = errno;
-		goto fail;
-	}
-	free(tmp);
-	return 0;
-fail:
-	unlink(tmp);
-	an_err("cannot write %s: %s", path, strerror(err));
-	free(tmp);
-	return -1;
+	return an_write_replace(path, write_gz, (void *)gz);
 }
 
 int pprof_write(const struct pprof_profile *p, const char *path)
