@@ -107,6 +107,20 @@ static void owner_check(const struct arena *a, const char *fn);
 #define owner_check(a, fn) ((void)(a), (void)(fn))
 #endif
 
+/* The checks every allocation passes in both back ends: 0, or the errno to fail with. A
+ * zero-size request becomes one byte (a unique pointer). */
+static int admit_request(const struct arena *a, size_t *size, size_t align)
+{
+	if (!a || !is_power_of_two(align))
+		return EINVAL;
+	owner_check(a, "arena_alloc");
+	if (!size_is_sane(*size))
+		return ENOMEM;
+	if (*size == 0)
+		*size = 1;
+	return 0;
+}
+
 #ifdef ARENA_USE_MALLOC
 /* ---- Back end 1: one malloc() per allocation ---------------------------- */
 
@@ -194,15 +208,11 @@ static void *malloc_aligned(size_t size, size_t align)
 
 void *arena_alloc_aligned(struct arena *a, size_t size, size_t align)
 {
+	int err = admit_request(a, &size, align);
 	void *p;
 
-	if (!a || !is_power_of_two(align))
-		return fail(EINVAL);
-	owner_check(a, "arena_alloc");
-	if (!size_is_sane(size))
-		return fail(ENOMEM);
-	if (size == 0)
-		size = 1;
+	if (err)
+		return fail(err);
 	if (!reserve_block_slot(a))
 		return fail(ENOMEM);
 	p = malloc_aligned(size, align);
@@ -461,15 +471,11 @@ static void *alloc_slow(struct arena *a, size_t size, size_t align)
 
 void *arena_alloc_aligned(struct arena *a, size_t size, size_t align)
 {
+	int err = admit_request(a, &size, align);
 	void *p;
 
-	if (!a || !is_power_of_two(align))
-		return fail(EINVAL);
-	owner_check(a, "arena_alloc");
-	if (!size_is_sane(size))
-		return fail(ENOMEM);
-	if (size == 0)
-		size = 1;
+	if (err)
+		return fail(err);
 	p = chunk_bump(a->cur, size, align, &a->wasted);
 	if (!p)
 		p = alloc_slow(a, size, align);
