@@ -6,6 +6,11 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <dirent.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <time.h>
 #include <errno.h>
 #include <linux/perf_event.h>
 #include <sys/syscall.h>
@@ -18,12 +23,27 @@
 #include "uprobe_multi.h"
 #include "alloc_event.h"
 
-#define MAX_LINKS (2 * AF_COUNT + 2 * AP_MAX_SCOPES)
+#define MAX_LINKS (2 + 2 * AP_MAX_SCOPES)
+
+/* The allocation functions one object provides. */
+struct probe_group {
+	char host_path[PATH_MAX], target_path[PATH_MAX];
+	uint64_t offsets[AF_FREE], cookies[AF_FREE];
+	const char *names[AF_FREE];
+	int n;
+};
 
 struct bpf_session {
 	struct alloc_bpf *skel;
-	int links[MAX_LINKS]; /* uprobe_multi link fds */
+	pid_t pid;
+	int links[MAX_LINKS]; /* uprobe_multi link fds staying for the whole recording */
 	int nlinks;
+	struct probe_group groups[AF_FREE];
+	int ngroups;
+	struct alloc_probe free_probe;
+	int alloc_links[2 * AF_FREE]; /* entry and return links of the groups, while attached */
+	int nalloc_links;
+	int free_link;
 	struct bpf_link *exec_link;
 	struct bpf_link **cpu_links; /* one per thread sampled */
 	int *cpu_fds;
@@ -47,6 +67,7 @@ struct bpf_session *bpf_session_load(const struct bpf_session_opts *opts, char *
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	s->free_link = -1;
 	libbpf_set_print(silent_print);
 	s->skel = alloc_bpf__open();
 	if (!s->skel) {
@@ -83,42 +104,76 @@ fail:
 	return NULL;
 }
 
-static struct bpf_program *entry_prog(struct alloc_bpf *skel, enum alloc_func f)
+/* The allocation functions' probes grouped by object: one uprobe_multi link per object for
+ * all entries (cookie = enum ap_kind) and one for all returns. */
+static int plan_groups(struct bpf_session *s, const struct alloc_probe_plan *plan)
 {
-	switch (f) {
-	case AF_MALLOC:
-		return skel->progs.malloc_entry;
-	case AF_CALLOC:
-		return skel->progs.calloc_entry;
-	case AF_REALLOC:
-		return skel->progs.realloc_entry;
-	case AF_POSIX_MEMALIGN:
-		return skel->progs.posix_memalign_entry;
-	case AF_ALIGNED_ALLOC:
-		return skel->progs.aligned_alloc_entry;
-	case AF_MEMALIGN:
-		return skel->progs.memalign_entry;
-	case AF_FREE:
-		return skel->progs.free_entry;
-	case AF_DL_DEBUG_STATE:
-		return skel->progs.dl_debug_state;
-	default:
-		return NULL;
+	static const __u8 kinds[AF_FREE] = {
+		AP_KIND_MALLOC,		AP_KIND_CALLOC,	       AP_KIND_REALLOC,
+		AP_KIND_POSIX_MEMALIGN, AP_KIND_ALIGNED_ALLOC, AP_KIND_MEMALIGN,
+	};
+
+	s->ngroups = 0;
+	for (int f = 0; f < AF_FREE; f++) {
+		const struct alloc_probe *p = &plan->f[f];
+		struct probe_group *g = NULL;
+
+		if (!p->found || p->alias_of >= 0)
+			continue;
+		for (int i = 0; i < s->ngroups; i++)
+			if (!strcmp(s->groups[i].host_path, p->host_path))
+				g = &s->groups[i];
+		if (!g) {
+			g = &s->groups[s->ngroups++];
+			memset(g, 0, sizeof(*g));
+			snprintf(g->host_path, sizeof(g->host_path), "%s", p->host_path);
+			snprintf(g->target_path, sizeof(g->target_path), "%s", p->target_path);
+		}
+		g->offsets[g->n] = p->file_offset;
+		g->cookies[g->n] = kinds[f];
+		g->names[g->n++] = alloc_func_name((enum alloc_func)f);
 	}
+	s->free_probe = plan->f[AF_FREE];
+	return 0;
 }
 
-static int attach_cookie(struct bpf_session *s, struct bpf_program *prog, pid_t pid,
-			 const struct alloc_probe *p, int retprobe, __u64 cookie, const char *fname,
-			 char *err, size_t errlen);
-
-static int attach_one(struct bpf_session *s, struct bpf_program *prog, pid_t pid,
-		      const struct alloc_probe *p, int retprobe, const char *fname, char *err,
-		      size_t errlen)
+static void refused(char *err, size_t errlen, int e, int retprobe, const char *fname,
+		    const char *path)
 {
-	return attach_cookie(s, prog, pid, p, retprobe, 0, fname, err, errlen);
+	snprintf(err, errlen, "the kernel refused the %s on %s in %s: %s%s",
+		 retprobe ? "uretprobe" : "uprobe", fname, path, strerror(e),
+		 e == EINVAL ? " (another tool probing the same address?)" : "");
 }
 
-static int attach_cookie(struct bpf_session *s, struct bpf_program *prog, pid_t pid,
+/* Attaches one group's entry or return link; on failure, tells which function was refused by
+ * trying them one at a time. */
+static int attach_group(struct bpf_session *s, struct probe_group *g, int retprobe, char *err,
+			size_t errlen)
+{
+	struct bpf_program *prog =
+		retprobe ? s->skel->progs.alloc_return : s->skel->progs.alloc_entry;
+	int link = uprobe_multi_attach(bpf_program__fd(prog), g->host_path, g->offsets, g->cookies,
+				       (uint32_t)g->n, s->pid, retprobe);
+
+	if (link >= 0) {
+		s->alloc_links[s->nalloc_links++] = link;
+		return 0;
+	}
+	for (int i = 0; i < g->n; i++) {
+		int one = uprobe_multi_attach(bpf_program__fd(prog), g->host_path, &g->offsets[i],
+					      &g->cookies[i], 1, s->pid, retprobe);
+
+		if (one < 0) {
+			refused(err, errlen, -one, retprobe, g->names[i], g->target_path);
+			return -1;
+		}
+		close(one);
+	}
+	refused(err, errlen, -link, retprobe, g->names[0], g->target_path);
+	return -1;
+}
+
+static int attach_cookie(struct bpf_session *s, struct bpf_program *prog,
 			 const struct alloc_probe *p, int retprobe, __u64 cookie, const char *fname,
 			 char *err, size_t errlen)
 {
@@ -130,38 +185,157 @@ static int attach_cookie(struct bpf_session *s, struct bpf_program *prog, pid_t 
 		return -1;
 	}
 	link = uprobe_multi_attach(bpf_program__fd(prog), p->host_path, &p->file_offset, &cookie64,
-				   1, pid, retprobe);
+				   1, s->pid, retprobe);
 	if (link < 0) {
-		int e = -link;
-
-		snprintf(err, errlen, "the kernel refused the %s on %s in %s: %s%s",
-			 retprobe ? "uretprobe" : "uprobe", fname, p->target_path, strerror(e),
-			 e == EINVAL ? " (another tool probing the same address?)" : "");
+		refused(err, errlen, -link, retprobe, fname, p->target_path);
 		return -1;
 	}
 	s->links[s->nlinks++] = link;
 	return 0;
 }
 
-/* Return probes before entry probes: a call that enters between the two would otherwise leave
- * its entry pending with no return to close it. */
 int bpf_session_attach(struct bpf_session *s, pid_t pid, const struct alloc_probe_plan *plan,
 		       char *err, size_t errlen)
 {
-	for (int f = 0; f < AF_COUNT; f++) {
-		const struct alloc_probe *p = &plan->f[f];
-		const char *name = alloc_func_name((enum alloc_func)f);
-
-		if (!p->found || p->alias_of >= 0)
-			continue;
-		if (f != AF_FREE && f != AF_DL_DEBUG_STATE &&
-		    attach_one(s, s->skel->progs.alloc_return, pid, p, 1, name, err, errlen))
-			return -1;
-		if (attach_one(s, entry_prog(s->skel, (enum alloc_func)f), pid, p, 0, name, err,
-			       errlen))
-			return -1;
-	}
+	s->pid = pid;
+	plan_groups(s, plan);
+	if (plan->f[AF_DL_DEBUG_STATE].found &&
+	    attach_cookie(s, s->skel->progs.dl_debug_state, &plan->f[AF_DL_DEBUG_STATE], 0, 0,
+			  "_dl_debug_state", err, errlen))
+		return -1;
 	return 0;
+}
+
+/* The free probe first, so that no followed object is allocated before its free can be seen;
+ * return probes before entry probes: a call that entered between the two would leave its entry
+ * pending with no return to close it. */
+int bpf_session_attach_alloc(struct bpf_session *s, char *err, size_t errlen)
+{
+	if (s->free_probe.found && s->free_link < 0) {
+		int link = uprobe_multi_attach(bpf_program__fd(s->skel->progs.free_entry),
+					       s->free_probe.host_path, &s->free_probe.file_offset,
+					       NULL, 1, s->pid, 0);
+
+		if (link < 0) {
+			refused(err, errlen, -link, 0, "free", s->free_probe.target_path);
+			return -1;
+		}
+		s->free_link = link;
+	}
+	for (int i = 0; i < s->ngroups; i++)
+		if (attach_group(s, &s->groups[i], 1, err, errlen))
+			goto fail;
+	for (int i = 0; i < s->ngroups; i++)
+		if (attach_group(s, &s->groups[i], 0, err, errlen))
+			goto fail;
+	return 0;
+fail:
+	bpf_session_detach_alloc(s);
+	bpf_session_detach_free(s);
+	return -1;
+}
+
+static atomic_int closing; /* links being closed by close_thread */
+static atomic_int not_started; /* close threads that have not called close() yet */
+
+static void *close_thread(void *arg)
+{
+	atomic_fetch_sub(&not_started, 1);
+	close((int)(intptr_t)arg);
+	atomic_fetch_sub(&closing, 1);
+	return NULL;
+}
+
+/* Closing a uprobe_multi link takes 50-110 ms here (RCU grace periods), but its probes stop
+ * trapping as soon as the close starts: close each link in its own thread, so that the links
+ * of a window stop together and the caller goes on at once. */
+static void close_link(int fd)
+{
+	pthread_attr_t attr;
+	pthread_t t;
+
+	atomic_fetch_add(&closing, 1);
+	atomic_fetch_add(&not_started, 1);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&t, &attr, close_thread, (void *)(intptr_t)fd)) {
+		atomic_fetch_sub(&not_started, 1);
+		close(fd);
+		atomic_fetch_sub(&closing, 1);
+	}
+	pthread_attr_destroy(&attr);
+}
+
+/* Entry links first (in reverse order of attaching), so no call enters without its return. */
+void bpf_session_detach_alloc(struct bpf_session *s)
+{
+	while (s->nalloc_links > 0)
+		close_link(s->alloc_links[--s->nalloc_links]);
+}
+
+void bpf_session_detach_free(struct bpf_session *s)
+{
+	if (s->free_link >= 0)
+		close_link(s->free_link);
+	s->free_link = -1;
+}
+
+void bpf_session_wait_untrapped(void)
+{
+	struct timespec ts = { 0, 1000000 };
+
+	while (atomic_load(&not_started) > 0)
+		nanosleep(&ts, NULL);
+	nanosleep(&ts, NULL); /* the breakpoints go in the first microseconds of close() */
+}
+
+void bpf_session_wait_closed(void)
+{
+	while (atomic_load(&closing) > 0) {
+		struct timespec ts = { 0, 1000000 };
+
+		nanosleep(&ts, NULL);
+	}
+}
+
+static void clear_map(int fd, size_t key_size)
+{
+	uint8_t key[8], next[8];
+	void *prev = NULL;
+
+	if (key_size > sizeof(key))
+		return;
+	while (bpf_map_get_next_key(fd, prev, next) == 0) {
+		bpf_map_delete_elem(fd, next);
+		memcpy(key, next, key_size);
+		prev = key;
+	}
+}
+
+void bpf_session_forget_calls(struct bpf_session *s)
+{
+	clear_map(bpf_map__fd(s->skel->maps.pending), sizeof(__u32));
+	clear_map(bpf_map__fd(s->skel->maps.live), sizeof(__u64));
+	clear_map(bpf_map__fd(s->skel->maps.scope_frames), sizeof(__u32));
+}
+
+int bpf_session_has_live_objects(const struct bpf_session *s)
+{
+	__u64 key;
+
+	return bpf_map_get_next_key(bpf_map__fd(s->skel->maps.live), NULL, &key) == 0;
+}
+
+void bpf_session_set_flags(struct bpf_session *s, int armed, int cpu_armed, int free_tail)
+{
+	__atomic_store_n(&s->skel->bss->free_tail, (__u32)free_tail, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&s->skel->bss->cpu_armed, (__u32)cpu_armed, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&s->skel->bss->armed, (__u32)armed, __ATOMIC_SEQ_CST);
+}
+
+void bpf_session_set_window(struct bpf_session *s, uint32_t id)
+{
+	__atomic_store_n(&s->skel->bss->window_id, id, __ATOMIC_SEQ_CST);
 }
 
 int bpf_session_attach_scope(struct bpf_session *s, pid_t pid, int index, const char *name,
@@ -172,11 +346,10 @@ int bpf_session_attach_scope(struct bpf_session *s, pid_t pid, int index, const 
 			 AP_MAX_SCOPES);
 		return -1;
 	}
-	if (attach_cookie(s, s->skel->progs.scope_return, pid, p, 1, (__u64)index, name, err,
-			  errlen))
+	s->pid = pid;
+	if (attach_cookie(s, s->skel->progs.scope_return, p, 1, (__u64)index, name, err, errlen))
 		return -1;
-	return attach_cookie(s, s->skel->progs.scope_entry, pid, p, 0, (__u64)index, name, err,
-			     errlen);
+	return attach_cookie(s, s->skel->progs.scope_entry, p, 0, (__u64)index, name, err, errlen);
 }
 
 int bpf_session_scope_stats(const struct bpf_session *s, int index, uint64_t *invocations,
@@ -305,7 +478,7 @@ void bpf_session_clear_exec(struct bpf_session *s)
 
 void bpf_session_arm(struct bpf_session *s, int armed)
 {
-	__atomic_store_n(&s->skel->bss->armed, (__u32)armed, __ATOMIC_SEQ_CST);
+	bpf_session_set_flags(s, armed, armed, 0);
 }
 
 /* Disarms first, so that every counter stops at the same instant, then removes the links in
@@ -315,6 +488,8 @@ void bpf_session_detach(struct bpf_session *s)
 	bpf_session_arm(s, 0);
 	bpf_link__destroy(s->exec_link);
 	s->exec_link = NULL;
+	bpf_session_detach_alloc(s);
+	bpf_session_detach_free(s);
 	while (s->nlinks > 0)
 		close(s->links[--s->nlinks]);
 	while (s->ncpu_links > 0) {
@@ -322,6 +497,7 @@ void bpf_session_detach(struct bpf_session *s)
 		bpf_link__destroy(s->cpu_links[s->ncpu_links]);
 		close(s->cpu_fds[s->ncpu_links]);
 	}
+	bpf_session_wait_closed();
 }
 
 int bpf_session_ring_fd(const struct bpf_session *s)
@@ -355,7 +531,11 @@ int bpf_session_counters(const struct bpf_session *s, uint64_t *out)
 
 int bpf_session_probe_count(const struct bpf_session *s)
 {
-	return s->nlinks;
+	int n = s->free_probe.found;
+
+	for (int i = 0; i < s->ngroups; i++)
+		n += s->groups[i].n;
+	return n;
 }
 
 void bpf_session_free(struct bpf_session *s)

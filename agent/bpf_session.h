@@ -23,10 +23,33 @@ struct ring_buffer;
 
 /* Opens and loads the programs. NULL with a one-line reason in err on failure. */
 struct bpf_session *bpf_session_load(const struct bpf_session_opts *opts, char *err, size_t errlen);
-/* Attaches entry and return probes for every function the plan found, limited to pid.
- * 0, or -1 with a one-line reason (which function, which object, the kernel's error). */
+/* Takes the plan's allocator functions for pid (attached later by bpf_session_attach_alloc)
+ * and attaches the dynamic linker hook for the whole recording. 0, or -1 with a reason. */
 int bpf_session_attach(struct bpf_session *s, pid_t pid, const struct alloc_probe_plan *plan,
 		       char *err, size_t errlen);
+/* Attaches the free probe (unless it is still attached) and the entry and return probes of
+ * every allocation function: for the whole recording in --exact mode, for one window in the
+ * overhead-budget mode. 0, or -1 with a one-line reason (which function, which object, the
+ * kernel's error) and nothing left attached. */
+int bpf_session_attach_alloc(struct bpf_session *s, char *err, size_t errlen);
+/* Closes the allocation functions' links (not free's). Trapping stops when this starts. */
+void bpf_session_detach_alloc(struct bpf_session *s);
+void bpf_session_detach_free(struct bpf_session *s);
+/* Links are closed in the background (closing one waits for RCU grace periods); this waits
+ * until every close has returned. */
+void bpf_session_wait_closed(void);
+/* Waits until every link being closed has started its close (its probes no longer trap). */
+void bpf_session_wait_untrapped(void);
+/* Empties the per-thread pending calls and the followed objects (between windows, with no
+ * allocator probe attached). */
+void bpf_session_forget_calls(struct bpf_session *s);
+/* Whether any followed object is still live (not yet freed). */
+int bpf_session_has_live_objects(const struct bpf_session *s);
+/* armed: allocator probes count and record; cpu_armed: CPU samples are recorded; free_tail:
+ * the free probe pairs followed objects while not armed. */
+void bpf_session_set_flags(struct bpf_session *s, int armed, int cpu_armed, int free_tail);
+/* The window number stamped into the records from now on. */
+void bpf_session_set_window(struct bpf_session *s, uint32_t id);
 /* Probes the entry and return of a scope function to verify inferred scopes (record --verify);
  * index < AP_MAX_SCOPES identifies it in bpf_session_scope_stats. 0, or -1 with a reason. */
 int bpf_session_attach_scope(struct bpf_session *s, pid_t pid, int index, const char *name,
@@ -52,7 +75,7 @@ void bpf_session_detach(struct bpf_session *s);
 int bpf_session_ring_fd(const struct bpf_session *s);
 /* Sums the per-CPU counters (enum ap_counter) into out[AP_CNT_COUNT]. 0 or -errno. */
 int bpf_session_counters(const struct bpf_session *s, uint64_t *out);
-/* Number of probes attached. */
+/* Number of allocator functions probed (free included). */
 int bpf_session_probe_count(const struct bpf_session *s);
 void bpf_session_free(struct bpf_session *s);
 

@@ -27,6 +27,7 @@ struct object {
 	const char *kind, *freed_by; /* static strings */
 	uint64_t size;
 	int scope_elem, end_scope_elem; /* -1: none */
+	uint64_t censor_ts; /* censored when its free probe was removed (windowed), else 0 */
 };
 
 struct lifetimes {
@@ -194,6 +195,34 @@ void lifetimes_censor_all(struct lifetimes *lt)
 	u64_map_free(&lt->live);
 }
 
+int lifetimes_censor_before(struct lifetimes *lt, uint64_t ts_ns, uint64_t censor_ns)
+{
+	uint64_t *keys;
+	size_t n = 0;
+
+	keys = malloc((lt->live.cap ? lt->live.cap : 1) * sizeof(*keys));
+	if (!keys)
+		return -ENOMEM;
+	U64_MAP_FOR_EACH(&lt->live, i)
+	{
+		struct object *o = lt->live.vals[i];
+
+		if (o->alloc.ts <= ts_ns)
+			keys[n++] = lt->live.keys[i];
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct object *o = u64_map_get(&lt->live, keys[i]);
+
+		u64_map_del(&lt->live, keys[i]);
+		o->censor_ts = censor_ns;
+		if (push_ended(lt, o))
+			free_object(o);
+		lt->stats.censored++;
+	}
+	free(keys);
+	return 0;
+}
+
 /* CFAs per stack position: each chain element's CFA over the positions of its frames. */
 static uint64_t *cfas_by_pos(const struct side *s)
 {
@@ -236,6 +265,8 @@ static int write_object(struct lifetimes *lt, struct profile_writer *w, const st
 		row.free_cfas = ecfa;
 		row.free_depth = o->end.depth;
 		row.free_inv = o->end.inv;
+	} else if (o->censor_ts) {
+		row.free_ns = (int64_t)(o->censor_ts - lt->t0);
 	}
 	rc = acfa && (!o->freed_by || ecfa) ? pw_object(w, &row) : -1;
 	free(acfa);

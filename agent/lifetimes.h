@@ -27,6 +27,10 @@ int lifetimes_end(struct lifetimes *lt, uint64_t ptr, const struct chain_info *c
 		  uint64_t inv);
 /* Ends every object still live, as censored (at the end of the recording). */
 void lifetimes_censor_all(struct lifetimes *lt);
+/* Ends the objects allocated at or before ts_ns that are still live, as censored at censor_ns:
+ * their free probe is gone (the end of an overhead-budget window's tail); the objects row keeps
+ * censor_ns as free_ns with freed_by NULL. 0, or -ENOMEM. */
+int lifetimes_censor_before(struct lifetimes *lt, uint64_t ts_ns, uint64_t censor_ns);
 /* Writes the objects ended since the last flush (within the caller's transaction). */
 int lifetimes_flush(struct lifetimes *lt, struct profile_writer *w);
 

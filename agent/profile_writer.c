@@ -15,6 +15,8 @@ enum stmt_id {
 	S_SCOPE_PROBE,
 	S_THREAD,
 	S_COUNTER,
+	S_WINDOW,
+	S_WINDOW_STAT,
 	S_N
 };
 
@@ -36,6 +38,12 @@ static const char *const stmt_sql[S_N] = {
 	[S_THREAD] = "INSERT OR REPLACE INTO threads(tid, name, allocs, bytes, cpu_samples) "
 		     "VALUES (?, ?, ?, ?, ?)",
 	[S_COUNTER] = "INSERT OR REPLACE INTO counters(name, value) VALUES (?, ?)",
+	[S_WINDOW] =
+		"INSERT INTO windows(id, start_ns, armed_ns, tail_ns, allocs, frees, tail_frees, "
+		"bytes, target_cpu_ns, lost_ns, saturation, exposure_ns, exposure_lo_ns, "
+		"exposure_hi_ns) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	[S_WINDOW_STAT] = "INSERT OR REPLACE INTO window_stats(window_id, stack_id, allocs, bytes) "
+			  "VALUES (?, ?, ?, ?)",
 };
 
 struct profile_writer {
@@ -185,6 +193,9 @@ int pw_object(struct profile_writer *w, const struct pw_object_row *o)
 		sqlite3_bind_int64(st, 8, o->free_ns);
 		sqlite3_bind_text(st, 9, o->freed_by, -1, SQLITE_STATIC);
 		sqlite3_bind_blob(st, 13, o->free_cfas, o->free_depth * 8, SQLITE_STATIC);
+	} else if (o->free_ns) {
+		sqlite3_bind_int64(st, 8,
+				   o->free_ns); /* censored: when free stopped being probed */
 	}
 	if (o->alloc_inv)
 		sqlite3_bind_int64(st, 14, (sqlite3_int64)o->alloc_inv);
@@ -228,5 +239,33 @@ int pw_counter(struct profile_writer *w, const char *name, uint64_t value)
 
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)value);
+	return run(st);
+}
+
+int pw_window(struct profile_writer *w, const struct pw_window_row *r)
+{
+	sqlite3_stmt *st = w->st[S_WINDOW];
+	const uint64_t v[] = { r->start_ns,   r->armed_ns, r->tail_ns,	     r->allocs, r->frees,
+			       r->tail_frees, r->bytes,	   r->target_cpu_ns, r->lost_ns };
+
+	sqlite3_bind_int64(st, 1, r->id);
+	for (int i = 0; i < (int)(sizeof(v) / sizeof(v[0])); i++)
+		sqlite3_bind_int64(st, 2 + i, (sqlite3_int64)v[i]);
+	sqlite3_bind_double(st, 11, r->saturation);
+	sqlite3_bind_int64(st, 12, (sqlite3_int64)r->exposure_ns);
+	sqlite3_bind_int64(st, 13, (sqlite3_int64)r->exposure_lo_ns);
+	sqlite3_bind_int64(st, 14, (sqlite3_int64)r->exposure_hi_ns);
+	return run(st);
+}
+
+int pw_window_stat(struct profile_writer *w, uint32_t window_id, int64_t stack_id, uint64_t allocs,
+		   uint64_t bytes)
+{
+	sqlite3_stmt *st = w->st[S_WINDOW_STAT];
+
+	sqlite3_bind_int64(st, 1, window_id);
+	sqlite3_bind_int64(st, 2, stack_id);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)allocs);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)bytes);
 	return run(st);
 }

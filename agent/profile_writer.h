@@ -39,6 +39,17 @@ int pw_scope_probe(struct profile_writer *w, const char *function, const char *m
 int pw_thread(struct profile_writer *w, uint32_t tid, const char *name, uint64_t allocs,
 	      uint64_t bytes, uint64_t cpu_samples);
 int pw_counter(struct profile_writer *w, const char *name, uint64_t value);
+/* One overhead-budget window (see the windows table in schema/schema.sql). */
+struct pw_window_row {
+	uint32_t id;
+	uint64_t start_ns, armed_ns, tail_ns, allocs, frees, tail_frees, bytes, target_cpu_ns,
+		lost_ns;
+	double saturation;
+	uint64_t exposure_ns, exposure_lo_ns, exposure_hi_ns;
+};
+int pw_window(struct profile_writer *w, const struct pw_window_row *r);
+int pw_window_stat(struct profile_writer *w, uint32_t window_id, int64_t stack_id, uint64_t allocs,
+		   uint64_t bytes);
 /* The last SQLite error, for messages. */
 const char *pw_errmsg(struct profile_writer *w);
 

@@ -1,5 +1,6 @@
 /* progress.c: the live progress line of `arenaprof record`: elapsed time, allocations per second,
- * lost events, CPU samples, distinct stacks and the top call sites so far. On a terminal it is
+ * lost events, CPU samples, distinct stacks, the measured target overhead (overhead-budget
+ * mode) and the top call sites so far. On a terminal it is
  * one line rewritten in place; otherwise plain lines (the caller prints them less often). */
 #include "progress.h"
 
@@ -10,6 +11,8 @@ void progress_print(FILE *f, int tty, const struct progress_state *p)
 		tty ? "\r" : "", p->elapsed_s, (unsigned long long)p->allocs,
 		(unsigned long long)p->allocs_per_s, (unsigned long long)p->lost,
 		(unsigned long long)p->cpu_samples, (unsigned long long)p->stacks);
+	if (p->windowed)
+		fprintf(f, ", target overhead %.1f%%", 100.0 * p->overhead);
 	for (int i = 0; i < p->ntop; i++)
 		fprintf(f, "%s%s %.0f%%", i ? ", " : "; top: ", p->top[i],
 			p->allocs ? 100.0 * (double)p->top_allocs[i] / (double)p->allocs : 0.0);

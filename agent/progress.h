@@ -11,6 +11,8 @@ struct progress_state {
 	const char *top[3];
 	uint64_t top_allocs[3];
 	int ntop;
+	int windowed; /* overhead-budget mode: allocs are those seen in windows */
+	double overhead; /* measured cost of the probes / the target's own CPU time so far */
 };
 
 /* One line: rewritten in place on a terminal (tty), a new line otherwise. */

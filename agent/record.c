@@ -38,6 +38,8 @@
 #include "target_space.h"
 #include "unwind_cache.h"
 #include "unwind_dwarf.h"
+#include "probe_cost.h"
+#include "windows.h"
 
 #define MAX_FRAMES 256
 #define RI_BYTES (AP_RI_MAX * sizeof(struct ap_return_instance))
@@ -64,6 +66,10 @@ struct recorder {
 	struct kallsyms *ksyms;
 	struct lifetimes *lifetimes;
 	struct alloc_probe scopes[16]; /* record --verify */
+	struct windows *win; /* overhead-budget mode, else NULL */
+	struct probe_costs cost;
+	struct window_row done[256]; /* finished windows not written yet */
+	int ndone;
 	sqlite3 *db;
 	struct profile_writer *w;
 	uint64_t records, bad_records, unwind_truncated;
@@ -219,7 +225,7 @@ static int on_alloc(struct recorder *r, const struct ap_alloc_event *e, const ui
 	n = user_chain(r, e, payload + RI_BYTES, e->data_len - RI_BYTES, ips, sps, &truncated);
 	r->unwind_truncated += (uint64_t)truncated;
 	/* the chain's details only for the objects whose lifetime is followed */
-	if (stack_store_add(r->store, ips, n, truncated, e->kind, e->size, e->tid,
+	if (stack_store_add(r->store, ips, n, truncated, e->kind, e->size, e->tid, e->window,
 			    lifetime ? &ci : NULL))
 		return -ENOMEM;
 	if (!lifetime)
@@ -319,7 +325,62 @@ static int write_counters(struct recorder *r)
 	       pw_counter(r->w, "cpu_lost", c[AP_CNT_CPU_LOST]) ||
 	       pw_counter(r->w, "objects_tracked", lts.tracked) ||
 	       pw_counter(r->w, "objects_untracked", c[AP_CNT_UNTRACKED]) ||
-	       pw_counter(r->w, "free_lost", c[AP_CNT_FREE_LOST]);
+	       pw_counter(r->w, "free_lost", c[AP_CNT_FREE_LOST]) ||
+	       pw_counter(r->w, "tail_frees", c[AP_CNT_TAIL_FREES]) ||
+	       pw_counter(r->w, "cpu_samples_in_windows", c[AP_CNT_CPU_IN_WINDOWS]) ||
+	       pw_counter(r->w, "unarmed_hits", c[AP_CNT_UNARMED_HITS]);
+}
+
+/* The windows finished since the last batch (their records are all in the ring: their probes
+ * are closed): read the ring, censor their followed objects still live (free is no longer
+ * probed), and keep the rows for the next batch. */
+static int take_windows(struct recorder *r)
+{
+	struct window_row rows[64];
+	int n;
+
+	if (!r->win)
+		return 0;
+	while ((n = windows_take(r->win, rows, 64)) > 0) {
+		ring_buffer__consume(r->ring);
+		for (int i = 0; i < n; i++) {
+			if (lifetimes_censor_before(
+				    r->lifetimes, rows[i].start_ns + rows[i].armed_ns,
+				    rows[i].start_ns + rows[i].armed_ns + rows[i].tail_ns))
+				return -1;
+			if (r->ndone < (int)(sizeof(r->done) / sizeof(r->done[0])))
+				r->done[r->ndone++] = rows[i];
+		}
+	}
+	return 0;
+}
+
+static int write_windows(struct recorder *r)
+{
+	for (int i = 0; i < r->ndone; i++) {
+		const struct window_row *d = &r->done[i];
+		struct pw_window_row row = {
+			.id = d->id,
+			.start_ns = d->start_ns - r->start_ns,
+			.armed_ns = d->armed_ns,
+			.tail_ns = d->tail_ns,
+			.allocs = d->allocs,
+			.frees = d->frees,
+			.tail_frees = d->tail_frees,
+			.bytes = d->bytes,
+			.target_cpu_ns = d->target_cpu_ns,
+			.lost_ns = d->lost_ns,
+			.saturation = d->saturation,
+			.exposure_ns = d->exposure_ns,
+			.exposure_lo_ns = d->exposure_lo_ns,
+			.exposure_hi_ns = d->exposure_hi_ns,
+		};
+
+		if (pw_window(r->w, &row))
+			return -1;
+	}
+	r->ndone = 0;
+	return 0;
 }
 
 static int write_scope_probes(struct recorder *r)
@@ -339,8 +400,8 @@ static int flush_batch(struct recorder *r)
 {
 	if (pw_begin(r->w))
 		return -1;
-	if (stack_store_flush(r->store, r->w) || lifetimes_flush(r->lifetimes, r->w) ||
-	    write_counters(r) || write_scope_probes(r)) {
+	if (take_windows(r) || write_windows(r) || stack_store_flush(r->store, r->w) ||
+	    lifetimes_flush(r->lifetimes, r->w) || write_counters(r) || write_scope_probes(r)) {
 		sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}
@@ -358,7 +419,20 @@ static int write_start_meta(struct recorder *r, const struct alloc_probe_plan *p
 	rc |= ap_db_set_meta(r->db, "arenaprof_version", ARENAPROF_VERSION);
 	rc |= ap_db_set_meta_int(r->db, "pid", r->pid);
 	rc |= ap_db_set_meta(r->db, "command", cmd);
-	rc |= ap_db_set_meta(r->db, "mode", r->opt.cpu_only ? "cpu-only" : "exact");
+	rc |= ap_db_set_meta(r->db, "mode",
+			     r->opt.cpu_only ? "cpu-only" :
+			     r->opt.exact    ? "exact" :
+					       "windowed");
+	if (r->win) {
+		snprintf(buf, sizeof(buf), "%g", r->opt.overhead);
+		rc |= ap_db_set_meta(r->db, "overhead_budget", buf);
+		snprintf(buf, sizeof(buf), "%.1f", r->cost.alloc_ns);
+		rc |= ap_db_set_meta(r->db, "probe_cost_alloc_ns", buf);
+		snprintf(buf, sizeof(buf), "%.1f", r->cost.free_ns);
+		rc |= ap_db_set_meta(r->db, "probe_cost_free_ns", buf);
+		snprintf(buf, sizeof(buf), "%.3f", r->cost.spread);
+		rc |= ap_db_set_meta(r->db, "probe_cost_spread", buf);
+	}
 	rc |= ap_db_set_meta(r->db, "unwind", r->opt.stack_mode == AP_STACK_FP ? "fp" : "dwarf");
 	rc |= ap_db_set_meta_int(r->db, "cpu_freq", r->opt.cpu_freq);
 	rc |= ap_db_set_meta_int(r->db, "track_every", r->opt.cpu_only ? 0 : r->opt.track_every);
@@ -401,6 +475,30 @@ static int write_calibration(struct recorder *r)
 	return rc;
 }
 
+/* What the recording cost: the agent's own CPU time, and in overhead-budget mode the probes'
+ * measured cost to the target against the target's CPU time. */
+static int write_cost_meta(struct recorder *r)
+{
+	struct rusage ru;
+	int rc = 0;
+
+	if (getrusage(RUSAGE_SELF, &ru) == 0)
+		rc |= ap_db_set_meta_int(
+			r->db, "agent_cpu_ns",
+			(long long)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000LL +
+				(long long)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000LL);
+	if (r->win) {
+		uint64_t lost, cpu;
+		uint32_t count;
+
+		windows_totals(r->win, &lost, &cpu, &count);
+		rc |= ap_db_set_meta_int(r->db, "windows", count);
+		rc |= ap_db_set_meta_int(r->db, "probe_cost_ns", (long long)lost);
+		rc |= ap_db_set_meta_int(r->db, "target_cpu_ns", (long long)cpu);
+	}
+	return rc;
+}
+
 static int write_end_meta(struct recorder *r)
 {
 	uint64_t end_wall = r->end_wall_ns;
@@ -410,6 +508,7 @@ static int write_end_meta(struct recorder *r)
 	rc |= ap_db_set_meta_int(r->db, "end_time_ns", (long long)end_wall);
 	rc |= ap_db_set_meta_int(r->db, "duration_ns", (long long)(end_wall - r->start_wall_ns));
 	rc |= ap_db_set_meta(r->db, "end_reason", r->end_reason);
+	rc |= write_cost_meta(r);
 	if (r->target_exit[0])
 		rc |= ap_db_set_meta(r->db, "target_exit", r->target_exit);
 	rc |= write_calibration(r);
@@ -462,6 +561,14 @@ static void show_progress(struct recorder *r, uint64_t now)
 	p.cpu_samples = c[AP_CNT_CPU_SAMPLES];
 	p.stacks = ss.stacks;
 	p.ntop = stack_store_top_sites(r->store, p.top, p.top_allocs, 3);
+	if (r->win) {
+		uint64_t lost, cpu;
+		uint32_t count;
+
+		windows_totals(r->win, &lost, &cpu, &count);
+		p.windowed = 1;
+		p.overhead = cpu > lost ? (double)lost / (double)(cpu - lost) : 0;
+	}
 	progress_print(stderr, r->tty, &p);
 	r->progress_shown = 1;
 	r->last_progress_ns = now;
@@ -500,6 +607,16 @@ static void record_loop(struct recorder *r)
 			r->end_reason = "target-exit";
 			return;
 		}
+		if (r->win && windows_error(r->win)) {
+			r->end_reason = "error";
+			fprintf(stderr, "arenaprof: %s\n", windows_error(r->win));
+			return;
+		}
+		if (take_windows(r)) {
+			r->end_reason = "error";
+			fprintf(stderr, "arenaprof: out of memory\n");
+			return;
+		}
 		if (now >= next_flush) {
 			if (flush_batch(r)) {
 				r->end_reason = "error";
@@ -517,6 +634,7 @@ static void *detach_thread(void *arg)
 {
 	struct recorder *r = arg;
 
+	windows_stop(r->win);
 	bpf_session_detach(r->bpf);
 	atomic_store(&r->detached, 1);
 	return NULL;
@@ -551,6 +669,10 @@ static int finish(struct recorder *r)
 		progress_end(stderr, r->tty);
 	r->end_wall_ns = now_ns(CLOCK_REALTIME); /* the probes are disarmed now */
 	detach_while_consuming(r);
+	if (take_windows(r) || stack_store_close_windows(r->store)) {
+		fprintf(stderr, "arenaprof: out of memory\n");
+		return 1;
+	}
 	lifetimes_censor_all(r->lifetimes);
 	if (flush_batch(r) || write_end_meta(r)) {
 		fprintf(stderr, "arenaprof: writing the profile failed: %s\n", pw_errmsg(r->w));
@@ -660,6 +782,8 @@ static int setup(struct recorder *r, char *err, size_t errlen)
 	for (int f = 0; r->opt.cpu_only && f < AF_COUNT; f++)
 		if (f != AF_DL_DEBUG_STATE)
 			plan.f[f].found = 0;
+	if (!r->opt.exact && !r->opt.cpu_only && probe_cost_measure(&bo, &r->cost, err, errlen))
+		return -1;
 	r->bpf = bpf_session_load(&bo, err, errlen);
 	if (!r->bpf)
 		return -1;
@@ -686,6 +810,14 @@ static int setup(struct recorder *r, char *err, size_t errlen)
 	}
 	if (bpf_session_attach(r->bpf, r->pid, &plan, err, errlen))
 		return -1;
+	if (!r->opt.cpu_only && bpf_session_attach_alloc(r->bpf, err, errlen))
+		return -1;
+	if (!r->opt.exact && !r->opt.cpu_only) {
+		/* tried once above, so a refused probe is an error now, not in the first window */
+		bpf_session_detach_alloc(r->bpf);
+		bpf_session_detach_free(r->bpf);
+		bpf_session_wait_closed();
+	}
 	if (attach_scopes(r, err, errlen) || bpf_session_watch_exec(r->bpf, err, errlen))
 		return -1;
 	target_space_set_refresh_gate(r->ts, no_exec_pending, r->bpf);
@@ -699,21 +831,39 @@ static int setup(struct recorder *r, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	bpf_session_arm(r->bpf, 1);
+	if (r->opt.exact || r->opt.cpu_only) {
+		bpf_session_arm(r->bpf, 1);
+	} else {
+		struct window_opts wo = { .pid = r->pid,
+					  .budget = r->opt.overhead,
+					  .cost = r->cost };
+
+		r->win = windows_start(r->bpf, &wo, err, errlen);
+		if (!r->win)
+			return -1;
+	}
 	r->start_wall_ns = now_ns(CLOCK_REALTIME);
 	if (write_start_meta(r, &plan)) {
 		snprintf(err, errlen, "cannot write %s: %s", r->opt.output, sqlite3_errmsg(r->db));
 		return -1;
 	}
-	if (!r->opt.quiet)
-		fprintf(stderr, "arenaprof: recording pid %d: %d probes on %s; Ctrl-C to stop\n",
-			(int)r->pid, bpf_session_probe_count(r->bpf),
-			plan.f[AF_MALLOC].target_path);
+	if (!r->opt.quiet && r->win)
+		fprintf(stderr,
+			"arenaprof: recording pid %d: %d allocator functions in %s, probed in windows "
+			"within a %g%% overhead budget (a probe hit costs %.1f us); Ctrl-C to stop\n",
+			(int)r->pid, bpf_session_probe_count(r->bpf), plan.f[AF_MALLOC].target_path,
+			100 * r->opt.overhead, r->cost.alloc_ns / 1000);
+	else if (!r->opt.quiet)
+		fprintf(stderr,
+			"arenaprof: recording pid %d: %d allocator functions in %s%s; Ctrl-C to stop\n",
+			(int)r->pid, bpf_session_probe_count(r->bpf), plan.f[AF_MALLOC].target_path,
+			r->opt.cpu_only ? ", CPU only" : ", every call probed (--exact)");
 	return 0;
 }
 
 static void teardown(struct recorder *r)
 {
+	windows_free(r->win);
 	ring_buffer__free(r->ring);
 	bpf_session_free(r->bpf);
 	lifetimes_free(r->lifetimes);
@@ -770,8 +920,9 @@ int cmd_record(int argc, char **argv)
 		return fail("%s", err);
 	install_signal_handlers();
 	unsetenv("DEBUGINFOD_URLS"); /* never wait on the network while the target runs */
-	/* Ahead of the target's threads for the CPU, so the ring buffer is drained in time. */
-	if (setpriority(PRIO_PROCESS, 0, -10) && !r.opt.quiet)
+	/* --exact: ahead of the target's threads for the CPU, so the ring buffer is drained in
+	 * time. Windows make few records: there the agent must not take the CPU from the target. */
+	if ((r.opt.exact || r.opt.cpu_only) && setpriority(PRIO_PROCESS, 0, -10) && !r.opt.quiet)
 		fprintf(stderr, "arenaprof: note: cannot raise priority: %s\n", strerror(errno));
 	if (start_target(&r, err, sizeof(err)) || setup(&r, err, sizeof(err))) {
 		fail("%s", err);

@@ -21,10 +21,16 @@ void record_usage(void)
 	      "      --stack-size N    bytes of user stack copied per event (default 8192, max 16384)\n"
 	      "      --ring-size MIB   ring buffer size in MiB, a power of two (default 64)\n"
 	      "  -F, --cpu-freq HZ     CPU samples per second of each thread (default 499, 0: off)\n"
+	      "      --overhead PCT    keep the target's slowdown within PCT percent (default 2):\n"
+	      "                        allocator probes attached in short windows, counts estimated\n"
+	      "      --exact           probe every allocator call for the whole recording (exact\n"
+	      "                        counts; slows an allocation-heavy target many times)\n"
 	      "      --cpu-only        sample the CPU only, allocator probes off (no cost per call)\n"
-	      "      --track-every N   follow the lifetime of one allocation in N (default 64, 0: none)\n"
+	      "      --track-every N   follow the lifetime of one allocation in N (default 8, with\n"
+	      "                        --exact 64; 0: none)\n"
 	      "      --verify F[,F..]  probe these scope functions to verify which objects live inside\n"
-	      "                        one invocation (what the report's candidates propose)\n"
+	      "                        one invocation (what the report's candidates propose); implies\n"
+	      "                        --exact\n"
 	      "  -q, --quiet           no progress messages\n"
 	      "examples:\n"
 	      "  sudo arenaprof record -p 1234 -d 10 -o app.db\n"
@@ -61,7 +67,9 @@ int record_options_parse(int argc, char **argv, struct record_options *o)
 		OPT_RING_SIZE,
 		OPT_CPU_ONLY,
 		OPT_TRACK_EVERY,
-		OPT_VERIFY
+		OPT_VERIFY,
+		OPT_OVERHEAD,
+		OPT_EXACT
 	};
 	static const struct option longopts[] = {
 		{ "pid", required_argument, NULL, 'p' },
@@ -76,6 +84,8 @@ int record_options_parse(int argc, char **argv, struct record_options *o)
 		{ "cpu-only", no_argument, NULL, OPT_CPU_ONLY },
 		{ "track-every", required_argument, NULL, OPT_TRACK_EVERY },
 		{ "verify", required_argument, NULL, OPT_VERIFY },
+		{ "overhead", required_argument, NULL, OPT_OVERHEAD },
+		{ "exact", no_argument, NULL, OPT_EXACT },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -89,7 +99,8 @@ int record_options_parse(int argc, char **argv, struct record_options *o)
 	o->snapshot_bytes = 8192;
 	o->ring_bytes = 64u << 20;
 	o->cpu_freq = 499;
-	o->track_every = 64;
+	o->track_every = 0;
+	o->overhead = 0.02;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+p:o:fd:qF:h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -138,6 +149,16 @@ int record_options_parse(int argc, char **argv, struct record_options *o)
 					optarg);
 			o->ring_bytes = (uint32_t)(v << 20);
 			break;
+		case OPT_OVERHEAD:
+			o->overhead = strtod(optarg, &end) / 100;
+			if ((*end && strcmp(end, "%")) || !(o->overhead > 0) || o->overhead > 1)
+				return usage_error(
+					"--overhead takes a percentage above 0 up to 100", optarg);
+			o->overhead_given = 1;
+			break;
+		case OPT_EXACT:
+			o->exact = 1;
+			break;
 		case OPT_CPU_ONLY:
 			o->cpu_only = 1;
 			break;
@@ -154,6 +175,7 @@ int record_options_parse(int argc, char **argv, struct record_options *o)
 				return usage_error("--track-every takes a number (0: none)",
 						   optarg);
 			o->track_every = (unsigned int)v;
+			o->track_given = 1;
 			break;
 		case 'h':
 			record_usage();
@@ -164,6 +186,15 @@ int record_options_parse(int argc, char **argv, struct record_options *o)
 	}
 	if (optind < argc)
 		o->command = &argv[optind]; /* like perf, "--" may be left out */
+	if (o->exact && o->overhead_given)
+		return usage_error("--exact and --overhead exclude each other", NULL);
+	if (o->nverify && o->overhead_given)
+		return usage_error("--verify probes every call: it cannot keep an --overhead",
+				   NULL);
+	if (o->nverify)
+		o->exact = 1;
+	if (!o->track_given)
+		o->track_every = o->exact ? 64 : 8;
 	if (o->nverify && (o->cpu_only || !o->track_every))
 		return usage_error(
 			"--verify needs object lifetimes (--track-every > 0, not --cpu-only)",

@@ -20,6 +20,9 @@ struct record_options {
 	unsigned int track_every; /* --track-every: follow one allocation's lifetime in N */
 	char *verify[16]; /* --verify F1,F2: scope functions to probe (AP_MAX_SCOPES) */
 	int nverify;
+	int exact; /* --exact: every call probed for the whole recording */
+	double overhead; /* --overhead as a fraction (default 0.02), unless exact or cpu_only */
+	int overhead_given, track_given;
 };
 
 /* 0, or -1 after printing a one-line usage error. */

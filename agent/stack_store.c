@@ -31,6 +31,13 @@ struct kind_stats {
 	uint64_t allocs, bytes, size_min, size_max;
 };
 
+/* Allocations of one stack in one window. */
+struct win_stat {
+	uint32_t window;
+	int64_t stack_id;
+	uint64_t allocs, bytes;
+};
+
 struct stack_entry {
 	struct stack_entry *next; /* same hash */
 	struct stack_entry *all; /* every stack, newest first */
@@ -38,6 +45,8 @@ struct stack_entry {
 	int n, truncated, written, dirty;
 	uint64_t cpu_samples;
 	struct kind_stats k[KINDS];
+	uint32_t win_id; /* the window win_allocs/win_bytes count in (0: none) */
+	uint64_t win_allocs, win_bytes;
 	uint64_t elems[]; /* (module id + 1) << 48 | file offset, or NO_MODULE << 48 | address */
 };
 
@@ -77,6 +86,8 @@ struct stack_store {
 	int kernel_seen, kernel_written;
 	const struct kallsyms *ksyms;
 	struct stack_store_stats stats;
+	struct win_stat *win_done; /* per-window counts of windows left behind, not written yet */
+	size_t n_win_done, cap_win_done;
 };
 
 struct stack_store *stack_store_new(struct target_space *ts, struct symbolizer *sym)
@@ -123,6 +134,7 @@ void stack_store_free(struct stack_store *st)
 	u64_map_free(&st->threads);
 	free_new_frames(st);
 	free(st->new_frames);
+	free(st->win_done);
 	free(st);
 }
 
@@ -363,8 +375,36 @@ int stack_store_intern(struct stack_store *st, const uint64_t *ips, int n, int t
 	return 0;
 }
 
+/* Moves the stack's counts of its last window to the list to write. */
+static int leave_window(struct stack_store *st, struct stack_entry *e)
+{
+	if (e->win_id && e->win_allocs) {
+		if (st->n_win_done == st->cap_win_done) {
+			size_t cap = st->cap_win_done ? st->cap_win_done * 2 : 256;
+			struct win_stat *v = realloc(st->win_done, cap * sizeof(*v));
+
+			if (!v)
+				return -ENOMEM;
+			st->win_done = v;
+			st->cap_win_done = cap;
+		}
+		st->win_done[st->n_win_done++] =
+			(struct win_stat){ e->win_id, e->id, e->win_allocs, e->win_bytes };
+	}
+	e->win_allocs = e->win_bytes = 0;
+	return 0;
+}
+
+int stack_store_close_windows(struct stack_store *st)
+{
+	for (struct stack_entry *e = st->all; e; e = e->all)
+		if (leave_window(st, e))
+			return -ENOMEM;
+	return 0;
+}
+
 int stack_store_add(struct stack_store *st, const uint64_t *ips, int n, int truncated, int kind,
-		    uint64_t size, uint32_t tid, struct chain_info *info)
+		    uint64_t size, uint32_t tid, uint32_t window, struct chain_info *info)
 {
 	uint64_t elems[MAX_ELEMS];
 	struct stack_entry *e;
@@ -385,6 +425,13 @@ int stack_store_add(struct stack_store *st, const uint64_t *ips, int n, int trun
 	k->allocs++;
 	k->bytes += size;
 	e->dirty = 1;
+	if (window && window != e->win_id) {
+		if (leave_window(st, e))
+			return -ENOMEM;
+		e->win_id = window;
+	}
+	e->win_allocs += window != 0;
+	e->win_bytes += window ? size : 0;
 	st->stats.allocs++;
 	fill_info(st, e, info);
 	return count_thread(st, tid, size, 0);
@@ -503,6 +550,13 @@ int stack_store_flush(struct stack_store *st, struct profile_writer *w)
 	if (flush_modules(st, w) || flush_frames(st, w) || flush_stacks(st, w) ||
 	    flush_threads(st, w))
 		return -1;
+	for (size_t i = 0; i < st->n_win_done; i++) {
+		const struct win_stat *v = &st->win_done[i];
+
+		if (pw_window_stat(w, v->window, v->stack_id, v->allocs, v->bytes))
+			return -1;
+	}
+	st->n_win_done = 0;
 	return 0;
 }
 

@@ -53,6 +53,9 @@ struct cand_data {
 	long long duration_ns; /* -1: unknown */
 	long long pid;
 	int has_pid;
+	int windowed; /* meta mode = windowed */
+	long long undetermined; /* windowed: censored objects left out (end unknown) */
+	double exposure_ns; /* windowed: SUM(windows.exposure_ns), 0 unknown */
 };
 
 /* Reads meta, scope_probes and objects. 0, or -1 after an error message. */

@@ -175,6 +175,10 @@ void cand_measure(const struct cand_data *d, const uint32_t *idx, size_t n, uint
 	if (d->track_every > 0 && d->duration_ns > 0) {
 		c->has_rate = 1;
 		c->objects_per_s = dn * (double)d->track_every / ((double)d->duration_ns / 1e9);
+		if (d->windowed) /* seen in windows only: per second of exposure */
+			c->objects_per_s = d->exposure_ns > 0 ? dn * (double)d->track_every /
+									(d->exposure_ns / 1e9) :
+								0;
 	}
 	if (nlife > 0) {
 		qsort(life, nlife, sizeof(*life), cmp_ll);

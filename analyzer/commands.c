@@ -112,7 +112,7 @@ int cmd_report(int argc, char **argv)
 		an_db_close(db);
 		return 1;
 	}
-	if (an_cpu_load(db, path, &info, &sites) ||
+	if (an_cpu_load(db, path, &info, &sites) || an_estimates_load(db, path, &info, &sites) ||
 	    an_candidates_load(db, path, &info, &sites, &cands)) {
 		an_sites_free(&sites);
 		an_info_free(&info);

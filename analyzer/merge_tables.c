@@ -13,7 +13,8 @@
 
 static const char *const tables[] = { "meta",	      "modules",     "frames",	  "stacks",
 				      "stack_frames", "alloc_stats", "cpu_stats", "objects",
-				      "scope_probes", "threads",     "counters" };
+				      "scope_probes", "threads",     "counters",  "windows",
+				      "window_stats" };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 
 int merge_exec(sqlite3 *out, const char *out_path, const char *sql)
@@ -188,6 +189,19 @@ int merge_input(sqlite3 *out, const char *out_path, sqlite3 *in, const char *in_
 		"o.alloc_stack_id LEFT JOIN temp.s_map f ON f.src = o.free_stack_id ORDER BY o.id;",
 		tid_off, tid_off, tid_off, inv_off, inv_off);
 	if (merge_exec(out, out_path, sql))
+		return -1;
+	/* windows appended with new ids, their per-stack counts with the merged stack ids */
+	if (merge_exec(
+		    out, out_path,
+		    "CREATE TEMP TABLE IF NOT EXISTS w_off(v INTEGER); DELETE FROM temp.w_off;"
+		    "INSERT INTO temp.w_off SELECT COALESCE(MAX(id), 0) FROM main.windows;"
+		    "INSERT INTO main.windows SELECT w.id + o.v, w.start_ns, w.armed_ns, "
+		    "w.tail_ns, w.allocs, w.frees, w.tail_frees, w.bytes, w.target_cpu_ns, "
+		    "w.lost_ns, w.saturation, w.exposure_ns, w.exposure_lo_ns, w.exposure_hi_ns "
+		    "FROM temp.s_windows w, temp.w_off o;"
+		    "INSERT INTO main.window_stats SELECT ws.window_id + o.v, m.dst, "
+		    "SUM(ws.allocs), SUM(ws.bytes) FROM temp.s_window_stats ws JOIN temp.s_map m "
+		    "ON m.src = ws.stack_id, temp.w_off o GROUP BY ws.window_id, m.dst;"))
 		return -1;
 	if (k == 0) /* every other meta key (hostname, probes, ...) as in the first input */
 		return merge_exec(out, out_path,

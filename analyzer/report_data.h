@@ -24,6 +24,25 @@ struct an_cpu {
 	long long split[4]; /* malloc, free, realloc, kernel_mm (sum: allocator) */
 };
 
+/* A quantity extrapolated from the overhead-budget windows to the whole recording, with a 95%
+ * confidence interval (estimates.c). present = 0 in --exact and --cpu-only profiles. */
+struct an_estimate {
+	int present;
+	double value, lo, hi, per_s;
+	double lo99, hi99; /* the 99% interval */
+};
+
+/* The overhead-budget windows of a profile (mode "windowed"). */
+struct an_windows {
+	int present;
+	long long count;
+	double budget; /* meta overhead_budget, fraction */
+	double armed_s, tail_s, exposure_s; /* sums over the windows */
+	double probe_cost_s, target_cpu_s; /* meta probe_cost_ns, target_cpu_ns */
+	double alloc_hit_ns, free_hit_ns; /* meta probe_cost_alloc_ns/_free_ns */
+	struct an_estimate allocs, bytes;
+};
+
 struct an_info {
 	/* meta: strings are NULL when the key is absent */
 	char *command;
@@ -41,6 +60,9 @@ struct an_info {
 	/* SUM(alloc_stats.allocs), SUM(alloc_stats.bytes) */
 	long long recorded_allocs, recorded_bytes;
 	struct an_cpu cpu;
+	struct an_windows win;
+	double agent_cpu_s; /* meta agent_cpu_ns: the agent's own user+system CPU time */
+	int has_agent_cpu;
 };
 
 struct an_kind {
@@ -60,6 +82,7 @@ struct an_site {
 	struct an_kind *kinds; /* allocs per allocator function, by name */
 	size_t nkinds;
 	long long alloc_cpu_samples; /* allocator CPU samples this site caused (cpu_share.h) */
+	struct an_estimate est_allocs; /* windowed profiles: all of the recording, estimated */
 };
 
 struct an_sites {
@@ -79,6 +102,10 @@ void an_sites_free(struct an_sites *sites);
 /* Classifies the CPU samples into info->cpu and adds each site's allocator samples to sites
  * (sites without allocations are added with allocs 0), sorted again (cpu_sites.c). */
 int an_cpu_load(sqlite3 *db, const char *path, struct an_info *info, struct an_sites *sites);
+
+/* Windowed profiles: the windows (info->win) and the estimated totals of the recording and of
+ * every site (estimates.c). Does nothing for other profiles. 0, or -1 after an error message. */
+int an_estimates_load(sqlite3 *db, const char *path, struct an_info *info, struct an_sites *sites);
 
 /* samples / (recorded - overhead), 0..1; 0 when there is no non-overhead sample. */
 double an_cpu_share(const struct an_cpu *cpu, long long samples);

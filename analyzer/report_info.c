@@ -45,6 +45,19 @@ static void meta_value(struct an_info *info, const char *key, const char *v, lon
 		set_str(&info->mode, v);
 	} else if (strcmp(key, "unwind") == 0) {
 		set_str(&info->unwind, v);
+	} else if (strcmp(key, "agent_cpu_ns") == 0) {
+		info->has_agent_cpu = parse_ll(v, &n) == 0 && n >= 0;
+		info->agent_cpu_s = (double)n / 1e9;
+	} else if (strcmp(key, "overhead_budget") == 0) {
+		info->win.budget = atof(v);
+	} else if (strcmp(key, "probe_cost_ns") == 0) {
+		info->win.probe_cost_s = atof(v) / 1e9;
+	} else if (strcmp(key, "target_cpu_ns") == 0) {
+		info->win.target_cpu_s = atof(v) / 1e9;
+	} else if (strcmp(key, "probe_cost_alloc_ns") == 0) {
+		info->win.alloc_hit_ns = atof(v);
+	} else if (strcmp(key, "probe_cost_free_ns") == 0) {
+		info->win.free_hit_ns = atof(v);
 	} else if (strcmp(key, "cpu_freq") == 0) {
 		info->cpu.has_freq = parse_ll(v, &info->cpu.freq) == 0 && info->cpu.freq >= 0;
 	}

@@ -73,6 +73,69 @@ static void write_cpu_totals(struct json_writer *w, const struct an_cpu *cpu)
 	jw_double(w, cpu->recorded > 0 ? (double)cpu->overhead / (double)cpu->recorded : 0.0);
 }
 
+static void write_estimate(struct json_writer *w, const char *key, const struct an_estimate *e)
+{
+	jw_key(w, key);
+	if (!e->present) {
+		jw_null(w);
+		return;
+	}
+	jw_begin_object(w);
+	jw_key(w, "value");
+	jw_double(w, e->value);
+	jw_key(w, "ci95");
+	jw_begin_array(w);
+	jw_double(w, e->lo);
+	jw_double(w, e->hi);
+	jw_end_array(w);
+	jw_key(w, "ci99");
+	jw_begin_array(w);
+	jw_double(w, e->lo99);
+	jw_double(w, e->hi99);
+	jw_end_array(w);
+	jw_key(w, "per_s");
+	jw_double(w, e->per_s);
+	jw_end_object(w);
+}
+
+/* Overhead-budget windows and the estimates from them; null for --exact/--cpu-only profiles. */
+static void write_windows(struct json_writer *w, const struct an_info *info)
+{
+	const struct an_windows *x = &info->win;
+
+	jw_key(w, "windows");
+	if (!x->present) {
+		jw_null(w);
+		return;
+	}
+	jw_begin_object(w);
+	jw_key(w, "count");
+	jw_int(w, x->count);
+	jw_key(w, "overhead_budget");
+	jw_double(w, x->budget);
+	jw_key(w, "armed_s");
+	jw_double(w, x->armed_s);
+	jw_key(w, "tail_s");
+	jw_double(w, x->tail_s);
+	jw_key(w, "exposure_s");
+	jw_double(w, x->exposure_s);
+	jw_key(w, "probe_cost_s");
+	jw_double(w, x->probe_cost_s);
+	jw_key(w, "target_cpu_s");
+	jw_double(w, x->target_cpu_s);
+	jw_key(w, "probe_cost_share");
+	jw_double(w, x->target_cpu_s > x->probe_cost_s ?
+			     x->probe_cost_s / (x->target_cpu_s - x->probe_cost_s) :
+			     0.0);
+	jw_key(w, "alloc_hit_ns");
+	jw_double(w, x->alloc_hit_ns);
+	jw_key(w, "free_hit_ns");
+	jw_double(w, x->free_hit_ns);
+	write_estimate(w, "allocs_estimated", &x->allocs);
+	write_estimate(w, "bytes_estimated", &x->bytes);
+	jw_end_object(w);
+}
+
 static void write_totals(struct json_writer *w, const struct an_info *info)
 {
 	jw_key(w, "totals");
@@ -90,7 +153,13 @@ static void write_totals(struct json_writer *w, const struct an_info *info)
 	jw_key(w, "recorded_bytes");
 	jw_int(w, info->recorded_bytes);
 	write_cpu_totals(w, &info->cpu);
+	jw_key(w, "agent_cpu_s");
+	if (info->has_agent_cpu)
+		jw_double(w, info->agent_cpu_s);
+	else
+		jw_null(w);
 	jw_end_object(w);
+	write_windows(w, info);
 }
 
 void report_json_site(struct json_writer *w, const struct an_site *s, long long recorded,
@@ -130,6 +199,7 @@ void report_json_site(struct json_writer *w, const struct an_site *s, long long 
 	jw_int(w, s->alloc_cpu_samples);
 	jw_key(w, "alloc_cpu_share");
 	jw_double(w, an_cpu_share(cpu, s->alloc_cpu_samples));
+	write_estimate(w, "allocs_estimated", &s->est_allocs);
 	jw_end_object(w);
 }
 

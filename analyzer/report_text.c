@@ -41,17 +41,65 @@ static void print_header(FILE *f, const char *path, const struct an_info *info)
 	fput_clean(or_unknown(info->mode), f);
 	fputs(", unwinder ", f);
 	fput_clean(or_unknown(info->unwind), f);
+	if (info->win.present)
+		fprintf(f,
+			"; overhead budget %.3g%%: %lld windows, probes attached %.1f%% of the time",
+			100 * info->win.budget, info->win.count,
+			info->has_duration && info->duration_s > 0 ?
+				100 * (info->win.armed_s + info->win.tail_s) / info->duration_s :
+				0.0);
 	fputc('\n', f);
+}
+
+/* "~1.2 M (95% CI 1.0 M - 1.5 M)" */
+static const char *fmt_estimate(char *b, size_t size, const struct an_estimate *e, int bytes)
+{
+	char v[FMT_BUF], lo[FMT_BUF], hi[FMT_BUF];
+
+	if (bytes)
+		snprintf(b, size, "~%s (95%% CI %s - %s)", fmt_bytes(v, e->value),
+			 fmt_bytes(lo, e->lo), fmt_bytes(hi, e->hi));
+	else
+		snprintf(b, size, "~%s (95%% CI %s - %s)", fmt_count(v, (long long)e->value),
+			 fmt_count(lo, (long long)e->lo), fmt_count(hi, (long long)e->hi));
+	return b;
+}
+
+/* Windowed profiles: the estimated totals and what the probes cost. */
+static void print_estimates(FILE *f, const struct an_info *info)
+{
+	const struct an_windows *w = &info->win;
+	char b1[256], b2[256], b3[FMT_BUF], b4[FMT_BUF];
+
+	fprintf(f, "\nallocations:  %s estimated for the whole recording, %s/s\n",
+		fmt_estimate(b1, sizeof(b1), &w->allocs, 0),
+		fmt_count(b3, (long long)w->allocs.per_s));
+	fprintf(f, "bytes:        %s estimated\n", fmt_estimate(b2, sizeof(b2), &w->bytes, 1));
+	fprintf(f,
+		"seen:         %s allocations (%s) and %s frees in %lld windows (%.2f s armed)\n",
+		fmt_count(b3, info->allocs), fmt_bytes(b4, (double)info->bytes),
+		fmt_count(b1, info->frees), w->count, w->armed_s);
+	fprintf(f,
+		"probe cost:   %.2f%% of the target's own CPU time (%.3f s of %.2f s: hits times "
+		"%.1f us per allocation, %.1f us per free, measured)\n",
+		w->target_cpu_s > w->probe_cost_s ?
+			100 * w->probe_cost_s / (w->target_cpu_s - w->probe_cost_s) :
+			0.0,
+		w->probe_cost_s, w->target_cpu_s, w->alloc_hit_ns / 1000, w->free_hit_ns / 1000);
 }
 
 static void print_totals(FILE *f, const struct an_info *info)
 {
 	char b1[FMT_BUF], b2[FMT_BUF], b3[FMT_BUF];
 
-	fprintf(f, "\nallocations:  %s (%s requested); %s in recorded stacks\n",
-		fmt_count(b1, info->allocs), fmt_bytes(b2, (double)info->bytes),
-		fmt_count(b3, info->recorded_allocs));
-	fprintf(f, "frees:        %s\n", fmt_count(b1, info->frees));
+	if (info->win.present)
+		print_estimates(f, info);
+	else
+		fprintf(f, "\nallocations:  %s (%s requested); %s in recorded stacks\n",
+			fmt_count(b1, info->allocs), fmt_bytes(b2, (double)info->bytes),
+			fmt_count(b3, info->recorded_allocs));
+	if (!info->win.present)
+		fprintf(f, "frees:        %s\n", fmt_count(b1, info->frees));
 	fprintf(f, "lost events:  %s\n", fmt_count(b1, info->lost_events));
 	if (info->lost_events > 0) {
 		double pct = info->allocs > 0 ?
@@ -63,6 +111,13 @@ static void print_totals(FILE *f, const struct an_info *info)
 			"sites below miss %.1f%% of the allocations\n",
 			fmt_count(b1, info->lost_events), pct);
 	}
+	if (info->has_agent_cpu)
+		fprintf(f, "agent CPU:    %.2f s%s\n", info->agent_cpu_s,
+			info->has_duration && info->duration_s > 0 ?
+				(snprintf(b2, sizeof(b2), " (%.1f%% of one CPU)",
+					  100 * info->agent_cpu_s / info->duration_s),
+				 b2) :
+				"");
 	if (!info->closed)
 		fputs("WARNING: the database was not closed (agent killed, or still recording): "
 		      "it holds the batches up to the last completed one\n",
@@ -111,9 +166,10 @@ static void print_cpu(FILE *f, const struct an_cpu *cpu)
 		"shares above)\n",
 		cpu->recorded > 0 ? 100.0 * (double)cpu->overhead / (double)cpu->recorded : 0.0);
 	if (cpu->recorded > 0 && 2 * cpu->overhead > cpu->recorded)
-		fprintf(f, "WARNING: most samples are probe handling: the shares above come from the "
-			   "rest and overstate the allocator (docs/design.md); for the CPU share, "
-			   "record with --cpu-only\n");
+		fprintf(f,
+			"WARNING: most samples are probe handling: the shares above come from the "
+			"rest and overstate the allocator (docs/design.md); for the CPU share, "
+			"record with --cpu-only\n");
 	if (cpu->lost > 0)
 		fprintf(f,
 			"WARNING: %s CPU sample records were lost (ring buffer full): the shares "
@@ -148,8 +204,13 @@ static void print_sites(FILE *f, const struct an_info *info, const struct an_sit
 		if (w > fw)
 			fw = w < FUNC_COL_MAX ? w : FUNC_COL_MAX;
 	}
-	fprintf(f, "\nTop %zu of %zu call sites by allocations:\n", n, sites->n);
-	fprintf(f, "%4s %12s %6s %10s %10s ", "rank", "allocs", "share", "bytes", "avg size");
+	fprintf(f, "\nTop %zu of %zu call sites by allocations%s:\n", n, sites->n,
+		info->win.present ? " (allocs: estimated for the whole recording, +-: 95% CI)" :
+				    "");
+	fprintf(f, "%4s %12s ", "rank", "allocs");
+	if (info->win.present)
+		fprintf(f, "%5s ", "+-");
+	fprintf(f, "%6s %10s %10s ", "share", "bytes", "avg size");
 	if (cpu_col)
 		fprintf(f, "%9s ", "alloc CPU");
 	fprintf(f, " %-*s  %s\n", (int)fw, "function", "location");
@@ -160,8 +221,17 @@ static void print_sites(FILE *f, const struct an_info *info, const struct an_sit
 				       0.0;
 		double avg = s->allocs > 0 ? (double)s->bytes / (double)s->allocs : 0.0;
 
-		fprintf(f, "%4zu %12s %5.1f%% %10s %10s ", i + 1, fmt_count(b1, s->allocs), share,
-			fmt_bytes(b2, (double)s->bytes), fmt_bytes(b3, avg));
+		if (info->win.present) {
+			const struct an_estimate *e = &s->est_allocs;
+			double half = e->value > 0 ? 50 * (e->hi - e->lo) / e->value : 0;
+
+			fprintf(f, "%4zu %12s %4.0f%% ", i + 1, fmt_count(b1, (long long)e->value),
+				half);
+		} else {
+			fprintf(f, "%4zu %12s ", i + 1, fmt_count(b1, s->allocs));
+		}
+		fprintf(f, "%5.1f%% %10s %10s ", share, fmt_bytes(b2, (double)s->bytes),
+			fmt_bytes(b3, avg));
 		if (cpu_col && s->alloc_cpu_samples > 0)
 			fprintf(f, "%8.1f%% ", pct(&info->cpu, s->alloc_cpu_samples));
 		else if (cpu_col)

@@ -24,6 +24,14 @@ const volatile __u32 track_every = 64;
  * armed makes every counter cover the same instants. */
 volatile __u32 armed;
 
+/* Overhead-budget windows (docs/design.md): while the allocator probes are attached the CPU
+ * samples are not recorded (they would show probe handling, not the program); free_tail keeps
+ * the free probe pairing followed objects after the allocation probes of a window are gone;
+ * window_id numbers the windows in the records. In --exact mode cpu_armed follows armed. */
+volatile __u32 cpu_armed;
+volatile __u32 free_tail;
+volatile __u32 window_id;
+
 /* Set when the target execs, cleared by the agent once it read that exec's record: until then
  * the maps in /proc belong to the new image while the ring still holds the old one's records. */
 volatile __u32 exec_pending;
@@ -116,8 +124,10 @@ static __always_inline int on_entry(struct pt_regs *ctx, __u8 kind, __u64 size, 
 	struct ap_pending fresh = {};
 	__u64 sp = PT_REGS_SP(ctx);
 
-	if (!armed)
+	if (!armed) {
+		count(AP_CNT_UNARMED_HITS, 1);
 		return 0;
+	}
 	if (inside_call(p, sp)) {
 		p->depth++;
 		count(AP_CNT_NESTED, 1);
@@ -132,40 +142,26 @@ static __always_inline int on_entry(struct pt_regs *ctx, __u8 kind, __u64 size, 
 	return 0;
 }
 
+/* One entry program for every allocation function: the link's cookie says which (enum ap_kind)
+ * and so where its size and pointer arguments are. One program means one uprobe_multi link per
+ * object for all of them, which matters when links are created and closed for every window. */
 SEC("uprobe")
-int BPF_KPROBE(malloc_entry, __u64 size)
+int BPF_KPROBE(alloc_entry, __u64 a1, __u64 a2, __u64 a3)
 {
-	return on_entry(ctx, AP_KIND_MALLOC, size, 0);
-}
+	__u8 kind = (__u8)bpf_get_attach_cookie(ctx);
 
-SEC("uprobe")
-int BPF_KPROBE(calloc_entry, __u64 nmemb, __u64 size)
-{
-	return on_entry(ctx, AP_KIND_CALLOC, nmemb * size, 0);
-}
-
-SEC("uprobe")
-int BPF_KPROBE(realloc_entry, void *ptr, __u64 size)
-{
-	return on_entry(ctx, AP_KIND_REALLOC, size, (__u64)ptr);
-}
-
-SEC("uprobe")
-int BPF_KPROBE(posix_memalign_entry, void **memptr, __u64 align, __u64 size)
-{
-	return on_entry(ctx, AP_KIND_POSIX_MEMALIGN, size, (__u64)memptr);
-}
-
-SEC("uprobe")
-int BPF_KPROBE(aligned_alloc_entry, __u64 align, __u64 size)
-{
-	return on_entry(ctx, AP_KIND_ALIGNED_ALLOC, size, 0);
-}
-
-SEC("uprobe")
-int BPF_KPROBE(memalign_entry, __u64 align, __u64 size)
-{
-	return on_entry(ctx, AP_KIND_MEMALIGN, size, 0);
+	switch (kind) {
+	case AP_KIND_MALLOC:
+		return on_entry(ctx, kind, a1, 0);
+	case AP_KIND_CALLOC:
+		return on_entry(ctx, kind, a1 * a2, 0);
+	case AP_KIND_REALLOC:
+		return on_entry(ctx, kind, a2, a1);
+	case AP_KIND_POSIX_MEMALIGN:
+		return on_entry(ctx, kind, a3, a1);
+	default: /* aligned_alloc, memalign: (alignment, size) */
+		return on_entry(ctx, kind, a2, 0);
+	}
 }
 
 /* Copies about want bytes of user stack from sp into dst (which has room for want + 512):
@@ -315,6 +311,7 @@ static __always_inline void emit_free(struct pt_regs *ctx, __u64 ptr)
 	e->bp = ctx->bp;
 	e->tid = (__u32)bpf_get_current_pid_tgid();
 	e->kind = AP_KIND_FREE;
+	e->window = window_id;
 	e->stack_kind = stack_mode;
 	e->reserved = 0;
 	e->reserved2 = pending_returns(bpf_get_current_task_btf(), (void *)data);
@@ -328,13 +325,15 @@ int BPF_KPROBE(free_entry, void *ptr)
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct ap_pending *p = bpf_map_lookup_elem(&pending, &tid);
 
-	if (!armed)
+	if (!armed && !free_tail) {
+		count(AP_CNT_UNARMED_HITS, 1);
 		return 0;
+	}
 	if (inside_call(p, PT_REGS_SP(ctx)))
 		return 0; /* a free inside realloc: part of that call */
 	if (!ptr)
 		return 0;
-	count(AP_CNT_FREES, 1);
+	count(armed ? AP_CNT_FREES : AP_CNT_TAIL_FREES, 1);
 	if (bpf_map_delete_elem(&live, &ptr) == 0)
 		emit_free(ctx, (__u64)ptr);
 	return 0;
@@ -436,6 +435,7 @@ int BPF_KRETPROBE(alloc_return, __u64 ret)
 	e->bp = ctx->bp;
 	e->tid = tid;
 	e->kind = kind;
+	e->window = window_id;
 	e->stack_kind = stack_mode;
 	e->reserved2 = pending_returns(bpf_get_current_task_btf(), (void *)data);
 	len = user_stack(ctx, data + RI_BYTES, e->sp);
@@ -458,8 +458,13 @@ int cpu_sample(struct bpf_perf_event_data *ctx)
 	__u64 cs;
 	long n;
 
-	if ((__u32)(id >> 32) != target_tgid || !armed)
-		return 0; /* not armed, or a child process that inherited the event */
+	if ((__u32)(id >> 32) != target_tgid)
+		return 0; /* a child process that inherited the event */
+	if (!cpu_armed) {
+		if (armed || free_tail)
+			count(AP_CNT_CPU_IN_WINDOWS, 1);
+		return 0;
+	}
 	count(AP_CNT_CPU_SAMPLES, 1);
 	e = bpf_ringbuf_reserve(&events, record_bytes() + RI_BYTES + AP_KSTACK_MAX_FRAMES * 8, 0);
 	if (!e) {
@@ -481,6 +486,7 @@ int cpu_sample(struct bpf_perf_event_data *ctx)
 	e->bp = uregs->bp;
 	e->tid = (__u32)id;
 	e->kind = AP_KIND_CPU_SAMPLE;
+	e->window = 0;
 	e->stack_kind = stack_mode;
 	e->reserved = 0;
 	e->ptr = 0;

@@ -66,6 +66,9 @@ enum ap_counter {
 	AP_CNT_CPU_LOST, /* CPU sample records the ring buffer had no room for */
 	AP_CNT_UNTRACKED, /* allocations whose lifetime could not be followed (table full) */
 	AP_CNT_FREE_LOST, /* free records of tracked objects the ring had no room for */
+	AP_CNT_TAIL_FREES, /* frees seen while only the free probe was attached (window tails) */
+	AP_CNT_CPU_IN_WINDOWS, /* CPU samples not recorded because probes were attached */
+	AP_CNT_UNARMED_HITS, /* allocator probe hits while attached but not armed (window edges) */
 	AP_CNT_COUNT,
 };
 
@@ -91,6 +94,8 @@ struct ap_alloc_event {
 	__u32 reserved2; /* how many of the AP_RI_MAX return instances at the start of data are valid */
 	__u64 old_ptr; /* realloc: the pointer passed in, when it was a tracked object */
 	__u64 scope_inv; /* the innermost active invocation of a verified scope function, or 0 */
+	__u32 window; /* the overhead-budget window the record was taken in (0 in --exact mode) */
+	__u32 pad;
 	/* followed by data_len bytes: AP_RI_MAX struct ap_return_instance (the thread's pending
 	 * uretprobes), [CPU samples: the kernel stack,] then the user stack data */
 };

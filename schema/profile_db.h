@@ -6,7 +6,7 @@
 #include <sqlite3.h>
 
 /* The schema version this build writes and reads (PRAGMA user_version and meta.schema_version). */
-#define AP_SCHEMA_VERSION 2
+#define AP_SCHEMA_VERSION 3
 
 extern const char ap_schema_sql[];
 

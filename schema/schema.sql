@@ -1,7 +1,7 @@
--- arenaprof profile database, schema version 2 (see schema/README.md for every table).
+-- arenaprof profile database, schema version 3 (see schema/README.md for every table).
 -- The database is self-contained: symbols and source locations are stored, so a profile is
 -- analyzed after the target is gone, on another machine.
-PRAGMA user_version = 2;
+PRAGMA user_version = 3;
 
 CREATE TABLE meta (
 	key   TEXT PRIMARY KEY,
@@ -93,3 +93,30 @@ CREATE TABLE counters (
 	name  TEXT PRIMARY KEY,
 	value INTEGER NOT NULL
 );
+
+-- Overhead-budget mode: one row per window in which the allocator probes were attached.
+CREATE TABLE windows (
+	id             INTEGER PRIMARY KEY,
+	start_ns       INTEGER NOT NULL, -- since the start of the recording
+	armed_ns       INTEGER NOT NULL,
+	tail_ns        INTEGER NOT NULL,
+	allocs         INTEGER NOT NULL,
+	frees          INTEGER NOT NULL,
+	tail_frees     INTEGER NOT NULL,
+	bytes          INTEGER NOT NULL,
+	target_cpu_ns  INTEGER NOT NULL,
+	lost_ns        INTEGER NOT NULL,
+	saturation     REAL NOT NULL,
+	exposure_ns    INTEGER NOT NULL,
+	exposure_lo_ns INTEGER NOT NULL,
+	exposure_hi_ns INTEGER NOT NULL
+);
+
+-- Allocations per window and stack (the window-to-window spread gives the error bars).
+CREATE TABLE window_stats (
+	window_id INTEGER NOT NULL REFERENCES windows(id),
+	stack_id  INTEGER NOT NULL REFERENCES stacks(id),
+	allocs    INTEGER NOT NULL,
+	bytes     INTEGER NOT NULL,
+	PRIMARY KEY (window_id, stack_id)
+) WITHOUT ROWID;

@@ -80,9 +80,18 @@ def start_waiting(argv, env=None):
     return p
 
 
+def exact_unless_mode(args):
+    """Most agent tests check exact counts: --exact unless the test picked a mode itself."""
+    args = list(args)
+    if not any(a in args for a in ("--exact", "--cpu-only", "--verify", "--overhead", "--windowed")):
+        args.append("--exact")
+    return [a for a in args if a != "--windowed"]
+
+
 def start_record(args, timeout=30):
-    """Starts `arenaprof record ARGS`; returns the process once probes are armed."""
-    p = spawn([ARENAPROF, "record"] + args, stderr=subprocess.PIPE, text=True)
+    """Starts `arenaprof record ARGS` (--exact unless a mode is given, "--windowed" for the
+    default overhead-budget mode); returns the process once probes are armed."""
+    p = spawn([ARENAPROF, "record"] + exact_unless_mode(args), stderr=subprocess.PIPE, text=True)
     wait_for_line(p.stderr, r"recording pid \d+", timeout, "arenaprof record attach")
     return p
 

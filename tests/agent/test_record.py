@@ -65,7 +65,7 @@ def test_command():
     d = tmpdir()
     db = os.path.join(d, "c.db")
     rounds = 2000
-    r = run([ARENAPROF, "record", "-o", db, "--", workload("known_sites"), str(rounds), "1"])
+    r = run([ARENAPROF, "record", "--exact", "-o", db, "--", workload("known_sites"), str(rounds), "1"])
     check(r.returncode == 0, f"record -- CMD failed: {r.stderr}")
     check("done rounds=2000" in r.stdout, f"command output: {r.stdout!r}")
     m = check_known_sites(db, rounds, 1)
@@ -90,7 +90,7 @@ def test_progress():
     for quiet in (False, True):
         w = start_waiting([workload("known_sites"), "100000000", "1", "--wait"])
         w.send_signal(signal.SIGUSR1)
-        args = [ARENAPROF, "record", "-p", str(w.pid), "-d", "2.5", "-f", "-o",
+        args = [ARENAPROF, "record", "--exact", "-p", str(w.pid), "-d", "2.5", "-f", "-o",
                 os.path.join(d, "p.db")] + (["-q"] if quiet else [])
         r = run(args)
         w.kill()

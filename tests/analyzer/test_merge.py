@@ -13,7 +13,7 @@ import os
 import sqlite3
 import sys
 
-from antest import build_db, check, main, run_cli, run_cli_ok
+from antest import build_db, check, main, run_cli, run_cli_ok, schema_version
 
 ARGS = None
 TMP = None
@@ -248,8 +248,9 @@ def case_meta():
     check(meta["pid"] == ma["pid"] and meta["command"] == ma["command"], "first input's")
     check("first input" in meta["merge_note"], meta["merge_note"])
     check(int(meta["duration_ns"]) == int(ma["duration_ns"]) + 5000000000, "duration sum")
-    check(meta["closed"] == "1" and meta["schema_version"] == "2", "closed, version")
-    check(one(m, "PRAGMA user_version") == 2, "user_version")
+    version = schema_version(ARGS.schema)
+    check(meta["closed"] == "1" and meta["schema_version"] == str(version), "closed, version")
+    check(one(m, "PRAGMA user_version") == version, "user_version")
     for k in ("mode", "unwind", "cpu_freq", "track_every"):
         check(meta[k] == ma[k], k)
     c = make_db("c.db", extra_sql="UPDATE meta SET value = '0' WHERE key = 'closed';")

@@ -1,0 +1,21 @@
+/* probe_cost.h: measures what one probe hit costs a process on this machine, with the programs
+ * and options of this recording, so the overhead budget is kept by measurement, not by guess. */
+#ifndef ARENAPROF_PROBE_COST_H
+#define ARENAPROF_PROBE_COST_H
+
+#include <stddef.h>
+
+#include "bpf_session.h"
+
+struct probe_costs {
+	double alloc_ns; /* an allocation call with its entry and return probes and its record */
+	double free_ns; /* a free call with its entry probe */
+	double spread; /* relative uncertainty: the measurements' spread, at least 0.5 */
+};
+
+/* Runs a child process doing malloc/free and times it without probes, with the free probe and
+ * with every probe, using a session like opts (pid ignored). 0, or -1 with a one-line reason. */
+int probe_cost_measure(const struct bpf_session_opts *opts, struct probe_costs *out, char *err,
+		       size_t errlen);
+
+#endif

@@ -1,0 +1,90 @@
+/* target_cpu.c: per-thread run time of a process from /proc/PID/task/TID/schedstat (first field,
+ * nanoseconds on the CPU), summed into a total that stays monotonic when threads end. */
+#define _GNU_SOURCE
+#include "target_cpu.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int read_runtime(pid_t pid, pid_t tid, uint64_t *ns)
+{
+	char path[96];
+	unsigned long long v;
+	FILE *f;
+	int ok;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/schedstat", (int)pid, (int)tid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	ok = fscanf(f, "%llu", &v) == 1;
+	fclose(f);
+	*ns = v;
+	return ok ? 0 : -1;
+}
+
+static int find(const struct target_cpu *c, pid_t tid)
+{
+	for (int i = 0; c && i < c->n; i++)
+		if (c->tid[i] == tid)
+			return i;
+	return -1;
+}
+
+int target_cpu_snapshot(pid_t pid, const struct target_cpu *prev, struct target_cpu *cur)
+{
+	char path[64];
+	struct dirent *d;
+	uint64_t sum = 0;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	dir = opendir(path);
+	if (!dir)
+		return -1;
+	cur->pid = pid;
+	cur->n = 0;
+	while ((d = readdir(dir)) && cur->n < TARGET_CPU_MAX_THREADS) {
+		pid_t tid = (pid_t)atoi(d->d_name);
+		uint64_t ns;
+
+		if (tid <= 0 || read_runtime(pid, tid, &ns))
+			continue;
+		cur->tid[cur->n] = tid;
+		cur->ns[cur->n++] = ns;
+	}
+	closedir(dir);
+	/* threads of prev that are gone keep their last run time in the total */
+	cur->dead_ns = prev ? prev->dead_ns : 0;
+	for (int i = 0; prev && i < prev->n; i++)
+		if (find(cur, prev->tid[i]) < 0)
+			cur->dead_ns += prev->ns[i];
+	for (int i = 0; i < cur->n; i++)
+		sum += cur->ns[i];
+	cur->total_ns = sum + cur->dead_ns;
+	return cur->n ? 0 : -1;
+}
+
+double target_cpu_saturation(const struct target_cpu *a, const struct target_cpu *b, uint64_t dt_ns)
+{
+	double busy = 0, weighted = 0;
+
+	if (!dt_ns)
+		return 0;
+	for (int i = 0; i < b->n; i++) {
+		int j = find(a, b->tid[i]);
+		double u, cpu;
+
+		if (j < 0 || b->ns[i] < a->ns[j])
+			continue;
+		cpu = (double)(b->ns[i] - a->ns[j]);
+		u = cpu / (double)dt_ns;
+		if (u > 1)
+			u = 1;
+		busy += cpu;
+		weighted += cpu * u;
+	}
+	return busy > 0 ? weighted / busy : 0;
+}

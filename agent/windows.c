@@ -1,0 +1,337 @@
+/* windows.c: the overhead-budget thread. Each window: CPU sampling off, the free probe and the
+ * allocation probes attached and armed for W ms, the allocation probes closed, the free probe
+ * left alone for a short tail while followed objects are still live, then everything closed and
+ * the per-thread call state emptied; the window's hits times the measured per-hit costs are the
+ * CPU time it took from the target. The next window waits until the total taken is within the
+ * budget of the target's own CPU time, and its length aims at a fixed cost per 100 ms.
+ * Design notes and measurements: docs/design.md "Overhead budget". */
+#define _GNU_SOURCE
+#include "windows.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "alloc_event.h"
+#include "target_cpu.h"
+
+#define MS 1000000ULL
+#define PERIOD_NS (100 * MS) /* aim: one window's cost is the budget of 100 ms of work */
+#define MIN_WINDOW_NS (1 * MS)
+#define MAX_WINDOW_NS (50 * MS)
+#define FIRST_WINDOW_NS (2 * MS)
+#define MIN_GAP_NS (10 * MS)
+#define MAX_TAIL_NS (20 * MS)
+#define CREDIT_NS (2 * MS) /* budget granted at the start, so the first window need not wait */
+#define QUEUE 256
+
+struct windows {
+	struct bpf_session *s;
+	struct window_opts o;
+	pthread_t thread;
+	atomic_int stop;
+	pthread_mutex_t lock;
+	struct window_row queue[QUEUE];
+	int nqueue;
+	char error[512];
+	uint64_t lost_total, cpu_first, cpu_last;
+	uint32_t count;
+	struct target_cpu cpu_a, cpu_b, cpu_c; /* gap start, window start, window end */
+	uint64_t gap_start_ns;
+	unsigned int seed;
+};
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* Sleeps until t (monotonic) or until asked to stop; 1 when asked to stop. */
+static int sleep_until(struct windows *w, uint64_t t)
+{
+	for (;;) {
+		uint64_t now = mono_ns(), step;
+		struct timespec ts;
+
+		if (atomic_load(&w->stop))
+			return 1;
+		if (now >= t)
+			return 0;
+		step = t - now < 5 * MS ? t - now : 5 * MS;
+		ts.tv_sec = 0;
+		ts.tv_nsec = (long)step;
+		nanosleep(&ts, NULL);
+	}
+}
+
+static void sum_allocs(const uint64_t *c, uint64_t *allocs)
+{
+	*allocs = 0;
+	for (int k = 0; k < AP_KIND_ALLOC_COUNT; k++)
+		*allocs += c[AP_CNT_ALLOCS_FIRST + k];
+}
+
+/* Converts the armed time to the target's undisturbed time for the same work: threads with
+ * slack absorbed the probes (the armed time stands), saturated threads lost lost/cpu of it. */
+static uint64_t exposure(uint64_t armed, double sat, double lost, double cpu)
+{
+	double work = cpu > 0 ? 1 - lost / cpu : 1;
+
+	if (work < 0.02)
+		work = 0.02;
+	if (work > 1)
+		work = 1;
+	return (uint64_t)((double)armed * ((1 - sat) + sat * work));
+}
+
+/* The free probe stays at most twice the window's length after it (its hits cost about as much
+ * as the window's), at least 1 ms. */
+static uint64_t tail_max(uint64_t len)
+{
+	return 2 * len > MAX_TAIL_NS ? MAX_TAIL_NS : 2 * len < MS ? MS : 2 * len;
+}
+
+/* One window; 0, 1 when the target is gone, or -1 after storing the reason in w->error. */
+static int one_window(struct windows *w, uint64_t len)
+{
+	uint64_t c0[AP_CNT_COUNT], c1[AP_CNT_COUNT], c2[AP_CNT_COUNT], a0, a1, t_arm, t_disarm,
+		t_tail, gap;
+	struct window_row row = { .id = w->count + 1 };
+	char err[400];
+	double lost, armed_lost, cpu;
+
+	bpf_session_set_window(w->s, row.id);
+	bpf_session_set_flags(w->s, 0, 0, 0);
+	bpf_session_counters(w->s, c0);
+	if (bpf_session_attach_alloc(w->s, err, sizeof(err))) {
+		pthread_mutex_lock(&w->lock);
+		snprintf(w->error, sizeof(w->error), "%s", err);
+		pthread_mutex_unlock(&w->lock);
+		bpf_session_set_flags(w->s, 0, 1, 0);
+		return -1;
+	}
+	gap = mono_ns() - w->gap_start_ns;
+	if (target_cpu_snapshot(w->o.pid, &w->cpu_a, &w->cpu_b)) {
+		bpf_session_detach_alloc(w->s);
+		bpf_session_detach_free(w->s);
+		return 1; /* the target is gone: the recording ends by itself */
+	}
+	row.saturation = target_cpu_saturation(&w->cpu_a, &w->cpu_b, gap);
+	/* A random delay between attaching and arming: attaching can end in step with the target
+	 * (it waits for the target's memory), and windows that start at the same phase of a
+	 * periodic target see a biased sample (measured: +9% on a 1 ms tick). */
+	sleep_until(w, mono_ns() + (uint64_t)(rand_r(&w->seed) % (2 * MS)));
+	t_arm = mono_ns();
+	bpf_session_set_flags(w->s, 1, 0, 0);
+	sleep_until(w, t_arm + len);
+	bpf_session_set_flags(w->s, 0, 0, 1);
+	t_disarm = mono_ns();
+	target_cpu_snapshot(w->o.pid, &w->cpu_b, &w->cpu_c);
+	bpf_session_detach_alloc(w->s);
+	bpf_session_counters(w->s, c1);
+	/* the tail: free alone while followed objects of this window are live */
+	while (mono_ns() - t_disarm < tail_max(len) && bpf_session_has_live_objects(w->s) &&
+	       !atomic_load(&w->stop)) {
+		struct timespec ts = { 0, 1000000 };
+
+		nanosleep(&ts, NULL);
+	}
+	bpf_session_set_flags(w->s, 0, 0, 0);
+	t_tail = mono_ns();
+	bpf_session_detach_free(w->s);
+	bpf_session_counters(w->s, c2);
+	bpf_session_wait_untrapped();
+	bpf_session_forget_calls(w->s);
+	bpf_session_set_flags(w->s, 0, 1, 0);
+
+	sum_allocs(c0, &a0);
+	sum_allocs(c1, &a1);
+	row.start_ns = t_arm;
+	row.armed_ns = t_disarm - t_arm;
+	row.tail_ns = t_tail - t_disarm;
+	row.allocs = a1 - a0;
+	row.unarmed_hits = c2[AP_CNT_UNARMED_HITS] - c0[AP_CNT_UNARMED_HITS];
+	row.frees = c1[AP_CNT_FREES] - c0[AP_CNT_FREES];
+	row.tail_frees = c2[AP_CNT_TAIL_FREES] - c0[AP_CNT_TAIL_FREES];
+	row.bytes = c1[AP_CNT_BYTES] - c0[AP_CNT_BYTES];
+	row.target_cpu_ns = w->cpu_c.total_ns - w->cpu_b.total_ns;
+	armed_lost =
+		(double)row.allocs * w->o.cost.alloc_ns + (double)row.frees * w->o.cost.free_ns;
+	lost = armed_lost + (double)row.tail_frees * w->o.cost.free_ns +
+	       (double)row.unarmed_hits * w->o.cost.alloc_ns;
+	row.lost_ns = (uint64_t)lost;
+	cpu = (double)row.target_cpu_ns;
+	row.exposure_ns = exposure(row.armed_ns, row.saturation, armed_lost, cpu);
+	row.exposure_lo_ns =
+		exposure(row.armed_ns, row.saturation, armed_lost * (1 + w->o.cost.spread), cpu);
+	row.exposure_hi_ns =
+		exposure(row.armed_ns, row.saturation, armed_lost * (1 - w->o.cost.spread), cpu);
+	if (getenv("ARENAPROF_DEBUG_WINDOWS"))
+		fprintf(stderr,
+			"window %u: armed %.2f ms (%llu allocs, %llu frees, cpu %.2f ms, lost %.2f ms, "
+			"saturation %.2f), tail %.2f ms (%llu frees)\n",
+			row.id, (double)row.armed_ns / 1e6, (unsigned long long)row.allocs,
+			(unsigned long long)row.frees, (double)row.target_cpu_ns / 1e6,
+			(double)row.lost_ns / 1e6, row.saturation, (double)row.tail_ns / 1e6,
+			(unsigned long long)row.tail_frees);
+	pthread_mutex_lock(&w->lock);
+	w->count++;
+	w->lost_total += row.lost_ns;
+	if (w->nqueue < QUEUE)
+		w->queue[w->nqueue++] = row;
+	pthread_mutex_unlock(&w->lock);
+	/* the next gap starts now */
+	w->gap_start_ns = mono_ns();
+	if (target_cpu_snapshot(w->o.pid, &w->cpu_c, &w->cpu_a) == 0) {
+		pthread_mutex_lock(&w->lock);
+		w->cpu_last = w->cpu_a.total_ns;
+		pthread_mutex_unlock(&w->lock);
+	}
+	return 0;
+}
+
+/* Window length for a cost of budget x PERIOD of the target's CPU: from the cost rate of the
+ * last window (lost CPU per armed ns) and how busy the target was. */
+static uint64_t next_length(const struct windows *w, const struct window_row *last, double busy)
+{
+	double rate, len;
+
+	if (!last || last->armed_ns == 0)
+		return FIRST_WINDOW_NS;
+	rate = (double)last->lost_ns / (double)last->armed_ns;
+	if (busy < 0.05)
+		busy = 0.05;
+	len = rate > 0 ? w->o.budget * busy * (double)PERIOD_NS / rate : (double)MAX_WINDOW_NS;
+	if (len < MIN_WINDOW_NS)
+		len = MIN_WINDOW_NS;
+	if (len > MAX_WINDOW_NS)
+		len = MAX_WINDOW_NS;
+	return (uint64_t)len;
+}
+
+static void *window_thread(void *arg)
+{
+	struct windows *w = arg;
+	struct window_row last = { 0 };
+	int have_last = 0;
+
+	w->gap_start_ns = mono_ns();
+	if (target_cpu_snapshot(w->o.pid, NULL, &w->cpu_a))
+		return NULL;
+	w->cpu_first = w->cpu_last = w->cpu_a.total_ns;
+	while (!atomic_load(&w->stop)) {
+		struct target_cpu now;
+		uint64_t work, t = mono_ns();
+		double busy;
+
+		/* wait for the minimum gap, then until the cost so far fits the budget */
+		if (sleep_until(w, w->gap_start_ns + MIN_GAP_NS))
+			break;
+		if (target_cpu_snapshot(w->o.pid, &w->cpu_a, &now))
+			break;
+		pthread_mutex_lock(&w->lock);
+		w->cpu_last = now.total_ns;
+		pthread_mutex_unlock(&w->lock);
+		work = now.total_ns - w->cpu_first;
+		work = work > w->lost_total ? work - w->lost_total : 0;
+		if ((double)w->lost_total > w->o.budget * (double)work + (double)CREDIT_NS) {
+			struct timespec ts = { 0, 5000000 };
+
+			nanosleep(&ts, NULL);
+			continue;
+		}
+		t = mono_ns() - w->gap_start_ns;
+		busy = t ? (double)(now.total_ns - w->cpu_a.total_ns) / (double)t : 0;
+		if (one_window(w, next_length(w, have_last ? &last : NULL, busy)))
+			break;
+		pthread_mutex_lock(&w->lock);
+		if (w->nqueue)
+			last = w->queue[w->nqueue - 1];
+		have_last = w->nqueue > 0;
+		pthread_mutex_unlock(&w->lock);
+	}
+	return NULL;
+}
+
+struct windows *windows_start(struct bpf_session *s, const struct window_opts *o, char *err,
+			      size_t errlen)
+{
+	struct windows *w = calloc(1, sizeof(*w));
+	int rc;
+
+	if (!w) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	w->s = s;
+	w->o = *o;
+	w->seed = (unsigned int)mono_ns();
+	pthread_mutex_init(&w->lock, NULL);
+	bpf_session_set_flags(s, 0, 1, 0);
+	rc = pthread_create(&w->thread, NULL, window_thread, w);
+	if (rc) {
+		snprintf(err, errlen, "cannot start the window thread: %s", strerror(rc));
+		free(w);
+		return NULL;
+	}
+	return w;
+}
+
+int windows_take(struct windows *w, struct window_row *out, int max)
+{
+	int n;
+
+	pthread_mutex_lock(&w->lock);
+	n = w->nqueue < max ? w->nqueue : max;
+	memcpy(out, w->queue, (size_t)n * sizeof(*out));
+	memmove(w->queue, w->queue + n, (size_t)(w->nqueue - n) * sizeof(*out));
+	w->nqueue -= n;
+	pthread_mutex_unlock(&w->lock);
+	return n;
+}
+
+const char *windows_error(struct windows *w)
+{
+	const char *e;
+
+	pthread_mutex_lock(&w->lock);
+	e = w->error[0] ? w->error : NULL;
+	pthread_mutex_unlock(&w->lock);
+	return e;
+}
+
+void windows_stop(struct windows *w)
+{
+	if (!w || atomic_exchange(&w->stop, 1))
+		return;
+	pthread_join(w->thread, NULL);
+	bpf_session_set_flags(w->s, 0, 0, 0);
+	/* the target's CPU time up to the end, for the totals */
+	if (target_cpu_snapshot(w->o.pid, &w->cpu_a, &w->cpu_b) == 0)
+		w->cpu_last = w->cpu_b.total_ns;
+}
+
+void windows_totals(struct windows *w, uint64_t *lost_ns, uint64_t *target_cpu_ns, uint32_t *count)
+{
+	pthread_mutex_lock(&w->lock);
+	*lost_ns = w->lost_total;
+	*count = w->count;
+	*target_cpu_ns = w->cpu_last - w->cpu_first;
+	pthread_mutex_unlock(&w->lock);
+}
+
+void windows_free(struct windows *w)
+{
+	if (!w)
+		return;
+	windows_stop(w);
+	pthread_mutex_destroy(&w->lock);
+	free(w);
+}

@@ -1,0 +1,104 @@
+"""test_windows.py: the default overhead-budget mode for real. A paced workload makes
+allocations at known rates (tests/workloads/paced.c: per thread and second 8,000 at site_a,
+2,000 at site_b; with --burst 12 per ms at site_c in the first 100 ms of each second); the agent
+attaches by PID in its default mode, and the test checks the report's estimates against the known
+rates within the error bars the report states, the burst site being found, the CPU profile being
+taken outside the windows, and the probe cost staying within the budget when the workload turns
+from paced to allocating flat out."""
+import os
+import sys
+
+from harness import (check, meta, query, record_pid_workload, report_json, tmpdir, workload)
+
+THREADS = 2
+
+
+def site(rep, name):
+    for s in rep["sites"]:
+        if s["function"] == name:
+            return s
+    raise AssertionError(f"site {name} not in the report: {[s['function'] for s in rep['sites']]}")
+
+
+def record(extra_workload=(), seconds=8, duration=6, budget="10"):
+    """The paced workload sleeps 75% of its time, so its own CPU time is small and a 2% budget
+    of it allows about one 1 ms window a second: the estimate tests give it 10%."""
+    d = tmpdir()
+    db = os.path.join(d, "w.db")
+    args = ["-d", str(duration), "--windowed"] + (["--overhead", budget] if budget else [])
+    out, err = record_pid_workload([workload("paced"), str(THREADS), str(seconds)] +
+                                   list(extra_workload), db, args)
+    check(query(db, "PRAGMA integrity_check") == [("ok",)], "integrity_check failed")
+    m = meta(db)
+    check(m["mode"] == "windowed" and m["closed"] == "1", f"meta {m}")
+    return db, m, out, report_json(db)
+
+
+def within(est, truth, what, tight=True):
+    """The known truth inside the stated 99% interval (a 95% one misses 1 run in 20 by design)."""
+    lo, hi = est["ci99"]
+    check(lo <= truth <= hi, f"{what}: truth {truth:.0f} outside the stated 99% CI "
+          f"[{lo:.0f}, {hi:.0f}] (estimate {est['value']:.0f})")
+    if tight:
+        check(hi <= 4 * max(lo, 1), f"{what}: CI [{lo:.0f}, {hi:.0f}] too wide to say anything")
+
+
+def test_steady():
+    db, m, out, rep = record()
+    dur = int(m["duration_ns"]) / 1e9
+    w = rep["windows"]
+    check(w is not None and w["count"] >= 10, f"windows: {w}")
+    # known rates while the workload keeps up (it sleeps 75% of each tick)
+    a, b = site(rep, "site_a"), site(rep, "site_b")
+    within(a["allocs_estimated"], 8000 * THREADS * dur, "site_a allocations")
+    within(b["allocs_estimated"], 2000 * THREADS * dur, "site_b allocations")
+    # the shares of what the windows saw are the known 4:1
+    share_a = a["allocs"] / (a["allocs"] + b["allocs"])
+    check(abs(share_a - 0.8) < 0.02, f"site_a share {share_a:.3f} != 0.8 +- 0.02")
+    # objects seen in windows are counted exactly there: window rows add up to the counters
+    seen = query(db, "SELECT SUM(allocs) FROM windows")[0][0]
+    check(seen == rep["totals"]["allocs"], f"windows sum {seen} != counters {rep['totals']['allocs']}")
+    per_stack = query(db, "SELECT SUM(allocs) FROM window_stats")[0][0]
+    check(per_stack == rep["totals"]["recorded_allocs"],
+          f"window_stats sum {per_stack} != recorded {rep['totals']['recorded_allocs']}")
+    # the CPU profile is taken outside the windows: hardly any probe handling in it
+    check(rep["totals"]["cpu_recorded_samples"] > 0, "no CPU samples")
+    check(rep["totals"]["profiler_overhead_share"] < 0.05,
+          f"profiler overhead {rep['totals']['profiler_overhead_share']:.3f} in the CPU profile")
+    check(rep["totals"]["agent_cpu_s"] is not None and rep["totals"]["agent_cpu_s"] > 0,
+          "agent CPU time not reported")
+
+
+def test_burst():
+    db, m, out, rep = record(["--burst"])
+    dur = int(m["duration_ns"]) / 1e9
+    c = site(rep, "site_c")
+    # 12 per ms for 100 ms of each second and thread: 1,200 per second and thread
+    # found, and its estimate honest; few windows fall in its bursts, so its interval is wide
+    check(c["allocs"] > 0, "no burst allocation seen")
+    within(c["allocs_estimated"], 1200 * THREADS * dur, "site_c (bursts) allocations", tight=False)
+
+
+def test_rate_change():
+    """Paced for 2 s, then flat out: the agent's measured probe cost stays within the budget
+    (its own accounting: hits x measured per-hit cost, against the target's CPU time) and the
+    windows are found in both phases."""
+    db, m, out, rep = record(["--switch", "2"], seconds=7, duration=5, budget="2")
+    w = rep["windows"]
+    check(w["probe_cost_share"] <= 0.02 * 1.5,
+          f"probe cost {100 * w['probe_cost_share']:.2f}% of the target's CPU, budget 2%")
+    rows = query(db, "SELECT start_ns, armed_ns, allocs, lost_ns, target_cpu_ns FROM windows "
+                 "ORDER BY id")
+    early = [r for r in rows if r[0] < 1.5e9 and r[2] > 0]
+    late = [r for r in rows if r[0] > 3e9 and r[2] > 0]
+    check(early and late, f"windows before/after the switch: {len(early)}/{len(late)}")
+    # the budget is of the target's own CPU time: flat out, it has more of it, and the cost of
+    # each window follows: per second of target CPU, the late windows cost no more
+    cost_early = sum(r[3] for r in early) / max(1, sum(r[4] for r in early))
+    cost_late = sum(r[3] for r in late) / max(1, sum(r[4] for r in late))
+    check(cost_late < 5 * cost_early + 0.05, f"windows cost {cost_early:.3f} -> {cost_late:.3f}")
+
+
+if __name__ == "__main__":
+    from harness import main
+    sys.exit(main({"steady": test_steady, "burst": test_burst, "rate_change": test_rate_change}))
