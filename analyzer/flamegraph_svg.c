@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "allocator_table.h"
-#include "utf8.h"
+#include "xml_escape.h"
 
 #define FG_WIDTH 1200.0 /* of the frames; the image adds FG_XPAD on each side */
 #define FG_XPAD 10.0
@@ -18,54 +18,6 @@
 #define FG_BOTTOM 34
 #define FG_CHAR_W 7.0 /* average glyph width of the 12px font, for labels */
 #define FG_MIN_W 0.1
-
-/* s (UTF-8, from folded_intern: no control characters) escaped for XML text and attributes;
- * at most max code points when max > 0 (then ".." replaces the rest). U+FFFE and U+FFFF, not
- * allowed in XML, become U+FFFD. */
-static void xml_write(FILE *f, const char *s, size_t max)
-{
-	size_t n = strlen(s), i, len, cps = 0;
-	unsigned cp;
-
-	for (i = 0; i < n; i += len) {
-		const unsigned char *c = (const unsigned char *)s + i;
-
-		len = utf8_seq(c, n - i, &cp);
-		if (len == 0) {
-			len = 1;
-			cp = 0xfffd;
-		}
-		if (max > 0 && ++cps > max - 2 && n - i > len) {
-			fputs("..", f);
-			return;
-		}
-		if (len == 1) {
-			switch (*c) {
-			case '<':
-				fputs("&lt;", f);
-				break;
-			case '>':
-				fputs("&gt;", f);
-				break;
-			case '&':
-				fputs("&amp;", f);
-				break;
-			case '"':
-				fputs("&quot;", f);
-				break;
-			case '\'':
-				fputs("&apos;", f);
-				break;
-			default:
-				fputc(*c < 0x20 || *c == 0x7f ? ' ' : *c, f);
-			}
-		} else if (cp == 0xfffe || cp == 0xffff || cp == 0xfffd) {
-			fputs("\xef\xbf\xbd", f);
-		} else {
-			fwrite(c, 1, len, f);
-		}
-	}
-}
 
 static size_t code_points(const char *s)
 {
