@@ -63,9 +63,7 @@ int cmd_report(int argc, char **argv)
 					      { "help", no_argument, NULL, 'h' },
 					      { NULL, 0, NULL, 0 } };
 	const char *out_path = NULL, *path;
-	struct an_candidates cands;
-	struct an_sites sites;
-	struct an_info info;
+	struct an_report r;
 	int json = 0, c, rc;
 	long top = -1;
 	sqlite3 *db;
@@ -103,19 +101,7 @@ int cmd_report(int argc, char **argv)
 
 	if (an_db_open(path, &db))
 		return 1;
-	if (an_info_load(db, path, &info)) {
-		an_db_close(db);
-		return 1;
-	}
-	if (an_sites_load(db, path, &sites)) {
-		an_info_free(&info);
-		an_db_close(db);
-		return 1;
-	}
-	if (an_cpu_load(db, path, &info, &sites) ||
-	    an_candidates_load(db, path, &info, &sites, &cands)) {
-		an_sites_free(&sites);
-		an_info_free(&info);
+	if (an_report_load(db, path, &r)) {
 		an_db_close(db);
 		return 1;
 	}
@@ -125,20 +111,18 @@ int cmd_report(int argc, char **argv)
 	f = an_out_open(out_path);
 	if (f) {
 		if (json) {
-			if (report_json(f, &info, &sites, &cands, (size_t)top))
+			if (report_json(f, &r.info, &r.sites, &r.cands, (size_t)top))
 				an_err("internal error: malformed JSON");
 			else
 				rc = 0;
 		} else {
-			report_text(f, path, &info, &sites, &cands, (size_t)top);
+			report_text(f, path, &r.info, &r.sites, &r.cands, (size_t)top);
 			rc = 0;
 		}
 		if (an_out_close(f, out_path))
 			rc = 1;
 	}
-	an_candidates_free(&cands);
-	an_sites_free(&sites);
-	an_info_free(&info);
+	an_report_free(&r);
 	return rc;
 }
 
@@ -188,10 +172,7 @@ int cmd_folded(int argc, char **argv)
 
 	if (an_db_open(path, &db))
 		return 1;
-	if (metric == FOLDED_CPU || metric == FOLDED_ALLOC_CPU)
-		rc = folded_load_cpu(db, path, metric == FOLDED_ALLOC_CPU, &lines);
-	else
-		rc = folded_load(db, path, metric, &lines);
+	rc = folded_load_metric(db, path, metric, &lines);
 	an_db_close(db);
 	if (rc)
 		return 1;

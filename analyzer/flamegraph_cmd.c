@@ -122,10 +122,7 @@ int cmd_flamegraph(int argc, char **argv)
 
 	if (an_db_open(path, &db))
 		return 1;
-	if (metric == FOLDED_CPU || metric == FOLDED_ALLOC_CPU)
-		rc = folded_load_cpu(db, path, metric == FOLDED_ALLOC_CPU, &lines);
-	else
-		rc = folded_load(db, path, metric, &lines);
+	rc = folded_load_metric(db, path, metric, &lines);
 	an_db_close(db);
 	if (rc)
 		return 1;
