@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "an_cli.h"
 #include "an_db.h"
 #include "an_util.h"
 #include "candidates.h"
@@ -17,43 +18,6 @@
 static const char report_usage[] = "usage: arenaprof report [--json] [-n N|--top N] [-o FILE] DB";
 static const char folded_usage[] =
 	"usage: arenaprof folded [--metric count|bytes|cpu|alloc-cpu] [-o FILE] DB";
-
-static int usage_error(const char *usage, const char *fmt, const char *arg)
-{
-	fflush(stdout);
-	fputs("arenaprof: ", stderr);
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\n%s\n", usage);
-	return 2;
-}
-
-/* getopt_long's failure: which option was wrong. */
-static int bad_option(const char *usage, char **argv, int c)
-{
-	const char *arg = optind > 0 ? argv[optind - 1] : "?";
-	char opt[3] = { '-', (char)optopt, '\0' };
-
-	if (c == ':')
-		return usage_error(usage, "option %s needs an argument", optopt ? opt : arg);
-	return usage_error(usage, "unknown option %s", optopt ? opt : arg);
-}
-
-/* Exactly one DB operand after the options. */
-static int get_db(const char *usage, int argc, char **argv, const char **db)
-{
-	if (optind >= argc)
-		return usage_error(usage, "%s", "no profile database given");
-	if (optind + 1 < argc)
-		return usage_error(usage, "unexpected argument %s", argv[optind + 1]);
-	*db = argv[optind];
-	return 0;
-}
-
-static void reset_getopt(void)
-{
-	optind = 0; /* glibc: 0 reinitializes, in case getopt already ran in this process */
-	opterr = 0;
-}
 
 int cmd_report(int argc, char **argv)
 {
@@ -70,7 +34,7 @@ int cmd_report(int argc, char **argv)
 	char *end;
 	FILE *f;
 
-	reset_getopt();
+	an_getopt_reset();
 	while ((c = getopt_long(argc, argv, ":jn:o:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
@@ -80,9 +44,9 @@ int cmd_report(int argc, char **argv)
 			errno = 0;
 			top = strtol(optarg, &end, 10);
 			if (errno || end == optarg || *end || top < 0)
-				return usage_error(report_usage,
-						   "--top needs a number >= 0 (0: all), not '%s'",
-						   optarg);
+				return an_usage_error(
+					report_usage,
+					"--top needs a number >= 0 (0: all), not '%s'", optarg);
 			break;
 		case 'o':
 			out_path = optarg;
@@ -91,10 +55,10 @@ int cmd_report(int argc, char **argv)
 			printf("%s\n", report_usage);
 			return 0;
 		default:
-			return bad_option(report_usage, argv, c);
+			return an_bad_option(report_usage, argv, c);
 		}
 	}
-	if ((rc = get_db(report_usage, argc, argv, &path)) != 0)
+	if ((rc = an_get_db(report_usage, argc, argv, &path)) != 0)
 		return rc;
 	if (top < 0)
 		top = json ? 0 : 20; /* JSON lists every site unless --top is given */
@@ -139,7 +103,7 @@ int cmd_folded(int argc, char **argv)
 	int c, rc;
 	FILE *f;
 
-	reset_getopt();
+	an_getopt_reset();
 	while ((c = getopt_long(argc, argv, ":m:o:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
@@ -152,10 +116,10 @@ int cmd_folded(int argc, char **argv)
 			else if (strcmp(optarg, "alloc-cpu") == 0)
 				metric = FOLDED_ALLOC_CPU;
 			else
-				return usage_error(folded_usage,
-						   "--metric is count, bytes, cpu or alloc-cpu, "
-						   "not '%s'",
-						   optarg);
+				return an_usage_error(folded_usage,
+						      "--metric is count, bytes, cpu or alloc-cpu, "
+						      "not '%s'",
+						      optarg);
 			break;
 		case 'o':
 			out_path = optarg;
@@ -164,10 +128,10 @@ int cmd_folded(int argc, char **argv)
 			printf("%s\n", folded_usage);
 			return 0;
 		default:
-			return bad_option(folded_usage, argv, c);
+			return an_bad_option(folded_usage, argv, c);
 		}
 	}
-	if ((rc = get_db(folded_usage, argc, argv, &path)) != 0)
+	if ((rc = an_get_db(folded_usage, argc, argv, &path)) != 0)
 		return rc;
 
 	if (an_db_open(path, &db))
