@@ -15,7 +15,7 @@ static void write_sites(FILE *f, const struct an_info *info, const struct an_can
 	char b1[FMT_BUF], b2[FMT_BUF];
 	size_t i;
 
-	fputs("<div><h4>Sites</h4><table class=\"list sites\"><thead><tr><th>site</th>"
+	fputs("<div class=\"wide\"><h4>Sites</h4><table class=\"list sites\"><thead><tr><th>site</th>"
 	      "<th>allocs</th><th>bytes</th><th>alloc CPU</th></tr></thead><tbody>\n",
 	      f);
 	for (i = 0; i < c->nsites; i++) {
