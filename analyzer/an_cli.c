@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "an_util.h"
@@ -31,6 +32,17 @@ int an_bad_option(const char *usage, char **argv, int c)
 	if (c == ':')
 		return an_usage_error(usage, "option %s needs an argument", optopt ? opt : arg);
 	return an_usage_error(usage, "unknown option %s", optopt ? opt : arg);
+}
+
+int an_parse_top(const char *usage, const char *arg, long *top)
+{
+	char *end;
+
+	errno = 0;
+	*top = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || *top < 0)
+		return an_usage_error(usage, "--top needs a number >= 0 (0: all), not '%s'", arg);
+	return 0;
 }
 
 int an_get_db(const char *usage, int argc, char **argv, const char **db)

@@ -13,6 +13,8 @@ void an_getopt_reset(void);
 int an_usage_error(const char *usage, const char *fmt, const char *arg);
 /* getopt_long's failure c ('?' or ':'): the option that was unknown or missed its argument. */
 int an_bad_option(const char *usage, char **argv, int c);
+/* -n/--top N: 0 and *top (>= 0), or a usage error (2). */
+int an_parse_top(const char *usage, const char *arg, long *top);
 /* Exactly one DB operand after the options: 0 and *db, or a usage error (2). */
 int an_get_db(const char *usage, int argc, char **argv, const char **db);
 

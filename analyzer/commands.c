@@ -3,7 +3,6 @@
 #define _GNU_SOURCE
 #include "analyzer.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +30,6 @@ int cmd_report(int argc, char **argv)
 	int json = 0, c, rc;
 	long top = -1;
 	sqlite3 *db;
-	char *end;
 	FILE *f;
 
 	an_getopt_reset();
@@ -41,12 +39,8 @@ int cmd_report(int argc, char **argv)
 			json = 1;
 			break;
 		case 'n':
-			errno = 0;
-			top = strtol(optarg, &end, 10);
-			if (errno || end == optarg || *end || top < 0)
-				return an_usage_error(
-					report_usage,
-					"--top needs a number >= 0 (0: all), not '%s'", optarg);
+			if ((rc = an_parse_top(report_usage, optarg, &top)) != 0)
+				return rc;
 			break;
 		case 'o':
 			out_path = optarg;

@@ -4,7 +4,6 @@
 #define _GNU_SOURCE
 #include "analyzer.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,7 +47,6 @@ int cmd_html(int argc, char **argv)
 	const char *out_path = NULL;
 	struct html_doc d;
 	long top = 50;
-	char *end;
 	int c, rc;
 
 	memset(&d, 0, sizeof(d));
@@ -56,12 +54,8 @@ int cmd_html(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":n:o:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
-			errno = 0;
-			top = strtol(optarg, &end, 10);
-			if (errno || end == optarg || *end || top < 0)
-				return an_usage_error(
-					html_usage, "--top needs a number >= 0 (0: all), not '%s'",
-					optarg);
+			if ((rc = an_parse_top(html_usage, optarg, &top)) != 0)
+				return rc;
 			break;
 		case 'o':
 			out_path = optarg;
