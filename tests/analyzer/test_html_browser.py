@@ -9,7 +9,8 @@ for anything but the file itself; its four flame graphs must be drawn (frame rec
 size on screen); a real mouse click on a frame must zoom it (its width becomes the graph's, other
 frames are hidden), a click on "Reset zoom" must undo it; typing in the search box must highlight
 frames in every graph; a click on the CPU tab must show the CPU graph. The standalone SVG of
-`arenaprof flamegraph` is loaded and clicked the same way. Screenshots and the page are kept in
+`arenaprof flamegraph` is loaded and clicked the same way; the pages of an empty profile and of
+one with hostile names (markup, script) load without errors or requests. Screenshots and the page are kept in
 --out (report.png, report-cpu-zoomed.png). A missing Chromium is a failure, not a skip."""
 import argparse
 import os
@@ -162,6 +163,26 @@ def check_svg(b, svg):
     check_no_problems(b, url, "standalone SVG")
 
 
+NASTY = "</script><script>console.error('xss')</script><img src=x onerror=console.error(2)>"
+
+
+def check_other_pages(b, pages):
+    """Pages of an empty profile and of one with hostile names: they load without errors or
+    requests, the names are text, and searching their (empty or full) graphs works."""
+    for what, html in pages:
+        url = "file://" + os.path.abspath(html)
+        b.open(url)
+        check(b.evaluate("Object.keys(window.arenaprof.graphs).length") == 4, f"{what}: graphs")
+        b.evaluate("window.arenaprof.search('.'); window.arenaprof.search(''); 1")
+        check(b.evaluate("document.querySelectorAll('img, iframe').length") == 0,
+              f"{what}: markup from a name became elements")
+        if what == "hostile names":
+            sites = b.evaluate("Array.from(document.querySelectorAll('#site-table code'))"
+                               ".map(e => e.textContent)")
+            check(NASTY in sites, f"{what}: the name as text: {sites}")
+        check_no_problems(b, url, what)
+
+
 def check_detects_errors(b):
     """The checks above would see an error: a page with one is caught."""
     url = "data:text/html,<p>x</p><script>console.error('planted'); no_such_function();</script>"
@@ -192,13 +213,24 @@ def main():
                           os.path.join(args.fixtures, "fixture_candidates.sql"))
             run_cli_ok(args.cli, "html", "-o", html, db)
             run_cli_ok(args.cli, "flamegraph", "--metric", "cpu", "-o", svg, db)
-        b = Browser(chromium)
-        try:
-            check_report(b, html, args.out)
-            check_svg(b, svg)
-            check_detects_errors(b)
-        finally:
-            b.close()
+            q = NASTY.replace("'", "''")
+            db = build_db(os.path.join(tmp, "n.db"), args.schema,
+                          os.path.join(args.fixtures, "fixture_candidates.sql"),
+                          f"UPDATE frames SET function = '{q}' WHERE function = 'new_node';"
+                          f"UPDATE meta SET value = '{q}' WHERE key = 'command';")
+            others = [("hostile names", os.path.join(tmp, "nasty.html")),
+                      ("empty profile", os.path.join(tmp, "empty.html"))]
+            run_cli_ok(args.cli, "html", "-o", others[0][1], db)
+            db = build_db(os.path.join(tmp, "e.db"), args.schema, None)
+            run_cli_ok(args.cli, "html", "-o", others[1][1], db)
+            b = Browser(chromium)
+            try:
+                check_report(b, html, args.out)
+                check_svg(b, svg)
+                check_other_pages(b, others)
+                check_detects_errors(b)
+            finally:
+                b.close()
     except (Failure, CdpError) as e:
         print(f"FAIL chromium: {e}", file=sys.stderr)
         return 1
