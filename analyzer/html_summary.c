@@ -37,7 +37,7 @@ static void write_cards(FILE *f, const struct html_doc *d)
 	}
 	for (i = 0; i < c->n && !c->v[i].is_scope; i++)
 		;
-	if (i < c->n && has_cpu(&info->cpu)) {
+	if (i < c->n && info->cpu.recorded - info->cpu.overhead > 0) { /* ranked by CPU */
 		snprintf(b, sizeof(b), "%.1f%%", 100.0 * c->v[i].est_cpu_saving);
 		card(f, "card-best", b, "estimated saving of the best arena candidate");
 	}
