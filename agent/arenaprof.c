@@ -17,13 +17,15 @@ static void usage(FILE *out)
 	      "  pprof    gzipped pprof profile (go tool pprof, Pyroscope, Parca, Grafana)\n"
 	      "  merge    combine profiles of one program from several runs or hosts (-o OUT.db)\n"
 	      "  flamegraph  interactive SVG flame graph (-o FILE.svg)\n"
+	      "  html     the report as one self-contained HTML page with flame graphs (-o FILE)\n"
 	      "  help     this text; 'arenaprof <command> --help' for a command's options\n"
 	      "examples:\n"
 	      "  sudo arenaprof record -p 1234 -d 10 -o app.db\n"
 	      "  arenaprof report app.db\n"
 	      "  arenaprof folded app.db > app.folded\n"
 	      "  arenaprof diff before.db after.db\n"
-	      "  arenaprof pprof app.db -o app.pb.gz\n",
+	      "  arenaprof pprof app.db -o app.pb.gz\n"
+	      "  arenaprof html app.db -o report.html\n",
 	      out);
 }
 
@@ -43,6 +45,8 @@ int main(int argc, char **argv)
 		return cmd_pprof(argc - 1, argv + 1);
 	if (!strcmp(cmd, "flamegraph"))
 		return cmd_flamegraph(argc - 1, argv + 1);
+	if (!strcmp(cmd, "html"))
+		return cmd_html(argc - 1, argv + 1);
 	if (!strcmp(cmd, "merge"))
 		return cmd_merge(argc - 1, argv + 1);
 	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {

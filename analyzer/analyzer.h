@@ -14,6 +14,7 @@
  *   arenaprof merge [-f] -o OUT.db IN.db [IN.db...]                        (merge.c)
  *   arenaprof flamegraph [--metric count|bytes|cpu|alloc-cpu] [--title T] -o FILE DB
  *                                                               (flamegraph_cmd.c)
+ *   arenaprof html [-n N|--top N] -o FILE DB                        (html_cmd.c)
  *
  * Nothing is written to the output before the whole profile has been read: a failing query gives
  * exit 1 and no partial output. */
@@ -24,5 +25,7 @@ int cmd_pprof(int argc, char **argv);
 /* Writes a new profile (not stdout): the sum of the inputs, see analyzer/README.md "merge". */
 int cmd_merge(int argc, char **argv);
 int cmd_flamegraph(int argc, char **argv);
+/* One self-contained HTML page: summary, arena candidates, flame graphs, call sites. */
+int cmd_html(int argc, char **argv);
 
 #endif

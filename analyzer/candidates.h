@@ -29,10 +29,15 @@
 #define ARENA_LARGE_OBJECT (128LL * 1024)
 /* More bytes per scope invocation (p99) than this grows the process's memory: score penalty. */
 #define ARENA_GROWTH_LIMIT (1024LL * 1024)
+/* Lifetime histogram of the freed sampled objects: under 1 us, then one bucket per decade (1-10
+ * us ... 1-10 s), the last one 10 s and more. */
+#define CAND_LIFE_BUCKETS 9
 /* The smallest arena recommended, KiB (a page). */
 #define ARENA_MIN_KIB 4
 
 enum cand_risk { CAND_RISK_LOW, CAND_RISK_MEDIUM, CAND_RISK_HIGH, CAND_RISK_UNKNOWN };
+/* "low", "medium", "high", "unknown" (candidates_words.c) */
+const char *cand_risk_name(enum cand_risk r);
 
 /* Why a site is not part of a candidate (a single-site entry), or CAND_JOINED. */
 enum cand_verdict {
@@ -70,6 +75,7 @@ struct an_candidate {
 	long long bytes_p50, bytes_p99; /* bytes per scope invocation */
 	int has_bytes;
 	long long life_p50, life_p99; /* ns, freed objects */
+	long long life_hist[CAND_LIFE_BUCKETS]; /* freed objects per lifetime bucket */
 	int has_life;
 	double enclosed_share, escape_share, cross_thread_share, long_lived_share;
 	double realloc_share, large_share, verified_share;

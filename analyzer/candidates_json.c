@@ -6,8 +6,6 @@
 #include "json_writer.h"
 #include "report.h"
 
-static const char *const risk_names[] = { "low", "medium", "high", "unknown" };
-
 static void opt_int(struct json_writer *w, const char *key, int has, long long v)
 {
 	jw_key(w, key);
@@ -86,7 +84,7 @@ static void write_candidate(struct json_writer *w, const struct an_info *info,
 	jw_key(w, "recommendation");
 	jw_string(w, c->recommendation);
 	jw_key(w, "risk");
-	jw_string(w, risk_names[c->risk]);
+	jw_string(w, cand_risk_name(c->risk));
 	opt_int(w, "arena_kib", c->is_scope, c->arena_kib);
 	jw_key(w, "objects");
 	jw_int(w, c->objects);

@@ -133,6 +133,19 @@ static void free_path(const struct cand_data *d, const uint32_t *idx, size_t n,
 	c->free_recursive = 2 * rec > best;
 }
 
+/* The lifetime histogram's bucket of a lifetime in ns (CAND_LIFE_BUCKETS). */
+static int life_bucket(long long ns)
+{
+	long long limit = 1000;
+	int b = 0;
+
+	while (b < CAND_LIFE_BUCKETS - 1 && ns >= limit) {
+		b++;
+		limit *= 10;
+	}
+	return b;
+}
+
 void cand_measure(const struct cand_data *d, const uint32_t *idx, size_t n, uint32_t scope,
 		  struct an_candidate *c)
 {
@@ -155,6 +168,7 @@ void cand_measure(const struct cand_data *d, const uint32_t *idx, size_t n, uint
 			if (__builtin_sub_overflow(o->free_ns, o->alloc_ns, &l))
 				l = o->free_ns > o->alloc_ns ? LLONG_MAX : LLONG_MIN;
 			life[nlife++] = l;
+			c->life_hist[life_bucket(l)]++;
 		}
 		/* verification: the freed objects this scope was inferred for */
 		if (scope != CAND_NO_ID && o->scope == scope &&

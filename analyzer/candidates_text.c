@@ -6,22 +6,6 @@
 
 #include "format.h"
 
-static const char *const risk_names[] = { "low", "medium", "high", "unknown" };
-
-/* 1500 -> "1.5 us", 2.5e6 -> "2.5 ms" */
-static const char *fmt_ns(char buf[FMT_BUF], long long ns)
-{
-	if (ns < 1000)
-		snprintf(buf, FMT_BUF, "%lld ns", ns);
-	else if (ns < 1000000)
-		snprintf(buf, FMT_BUF, "%.1f us", (double)ns / 1e3);
-	else if (ns < 1000000000)
-		snprintf(buf, FMT_BUF, "%.1f ms", (double)ns / 1e6);
-	else
-		snprintf(buf, FMT_BUF, "%.2f s", (double)ns / 1e9);
-	return buf;
-}
-
 static void print_site(FILE *f, const struct an_site *s)
 {
 	fputc('`', f);
@@ -80,7 +64,8 @@ static void print_candidate(FILE *f, size_t rank, const struct an_candidate *c, 
 			100.0 * c->est_cpu_saving, c->score);
 	else
 		fprintf(f, "     no CPU samples: ranked by objects/s (score %.1f), ", c->score);
-	fprintf(f, "%s, risk %s\n", c->verified ? "verified" : "not verified", risk_names[c->risk]);
+	fprintf(f, "%s, risk %s\n", c->verified ? "verified" : "not verified",
+		cand_risk_name(c->risk));
 	print_numbers(f, c);
 	fputs("     ", f);
 	fput_clean(c->reason, f);

@@ -71,6 +71,13 @@ static char *recommendation(const struct cand_data *d, const struct an_candidate
 	return closed_text(f, &buf);
 }
 
+const char *cand_risk_name(enum cand_risk r)
+{
+	static const char *const names[] = { "low", "medium", "high", "unknown" };
+
+	return (unsigned)r < sizeof(names) / sizeof(names[0]) ? names[r] : "unknown";
+}
+
 static double pct(double share)
 {
 	return 100.0 * share;

@@ -3,11 +3,11 @@
 #define _GNU_SOURCE
 #include "analyzer.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "an_cli.h"
 #include "an_db.h"
 #include "an_util.h"
 #include "candidates.h"
@@ -18,43 +18,6 @@ static const char report_usage[] = "usage: arenaprof report [--json] [-n N|--top
 static const char folded_usage[] =
 	"usage: arenaprof folded [--metric count|bytes|cpu|alloc-cpu] [-o FILE] DB";
 
-static int usage_error(const char *usage, const char *fmt, const char *arg)
-{
-	fflush(stdout);
-	fputs("arenaprof: ", stderr);
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\n%s\n", usage);
-	return 2;
-}
-
-/* getopt_long's failure: which option was wrong. */
-static int bad_option(const char *usage, char **argv, int c)
-{
-	const char *arg = optind > 0 ? argv[optind - 1] : "?";
-	char opt[3] = { '-', (char)optopt, '\0' };
-
-	if (c == ':')
-		return usage_error(usage, "option %s needs an argument", optopt ? opt : arg);
-	return usage_error(usage, "unknown option %s", optopt ? opt : arg);
-}
-
-/* Exactly one DB operand after the options. */
-static int get_db(const char *usage, int argc, char **argv, const char **db)
-{
-	if (optind >= argc)
-		return usage_error(usage, "%s", "no profile database given");
-	if (optind + 1 < argc)
-		return usage_error(usage, "unexpected argument %s", argv[optind + 1]);
-	*db = argv[optind];
-	return 0;
-}
-
-static void reset_getopt(void)
-{
-	optind = 0; /* glibc: 0 reinitializes, in case getopt already ran in this process */
-	opterr = 0;
-}
-
 int cmd_report(int argc, char **argv)
 {
 	static const struct option opts[] = { { "json", no_argument, NULL, 'j' },
@@ -63,28 +26,21 @@ int cmd_report(int argc, char **argv)
 					      { "help", no_argument, NULL, 'h' },
 					      { NULL, 0, NULL, 0 } };
 	const char *out_path = NULL, *path;
-	struct an_candidates cands;
-	struct an_sites sites;
-	struct an_info info;
+	struct an_report r;
 	int json = 0, c, rc;
 	long top = -1;
 	sqlite3 *db;
-	char *end;
 	FILE *f;
 
-	reset_getopt();
+	an_getopt_reset();
 	while ((c = getopt_long(argc, argv, ":jn:o:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = 1;
 			break;
 		case 'n':
-			errno = 0;
-			top = strtol(optarg, &end, 10);
-			if (errno || end == optarg || *end || top < 0)
-				return usage_error(report_usage,
-						   "--top needs a number >= 0 (0: all), not '%s'",
-						   optarg);
+			if ((rc = an_parse_top(report_usage, optarg, &top)) != 0)
+				return rc;
 			break;
 		case 'o':
 			out_path = optarg;
@@ -93,29 +49,17 @@ int cmd_report(int argc, char **argv)
 			printf("%s\n", report_usage);
 			return 0;
 		default:
-			return bad_option(report_usage, argv, c);
+			return an_bad_option(report_usage, argv, c);
 		}
 	}
-	if ((rc = get_db(report_usage, argc, argv, &path)) != 0)
+	if ((rc = an_get_db(report_usage, argc, argv, &path)) != 0)
 		return rc;
 	if (top < 0)
 		top = json ? 0 : 20; /* JSON lists every site unless --top is given */
 
 	if (an_db_open(path, &db))
 		return 1;
-	if (an_info_load(db, path, &info)) {
-		an_db_close(db);
-		return 1;
-	}
-	if (an_sites_load(db, path, &sites)) {
-		an_info_free(&info);
-		an_db_close(db);
-		return 1;
-	}
-	if (an_cpu_load(db, path, &info, &sites) || an_estimates_load(db, path, &info, &sites) ||
-	    an_candidates_load(db, path, &info, &sites, &cands)) {
-		an_sites_free(&sites);
-		an_info_free(&info);
+	if (an_report_load(db, path, &r)) {
 		an_db_close(db);
 		return 1;
 	}
@@ -125,20 +69,18 @@ int cmd_report(int argc, char **argv)
 	f = an_out_open(out_path);
 	if (f) {
 		if (json) {
-			if (report_json(f, &info, &sites, &cands, (size_t)top))
+			if (report_json(f, &r.info, &r.sites, &r.cands, (size_t)top))
 				an_err("internal error: malformed JSON");
 			else
 				rc = 0;
 		} else {
-			report_text(f, path, &info, &sites, &cands, (size_t)top);
+			report_text(f, path, &r.info, &r.sites, &r.cands, (size_t)top);
 			rc = 0;
 		}
 		if (an_out_close(f, out_path))
 			rc = 1;
 	}
-	an_candidates_free(&cands);
-	an_sites_free(&sites);
-	an_info_free(&info);
+	an_report_free(&r);
 	return rc;
 }
 
@@ -155,7 +97,7 @@ int cmd_folded(int argc, char **argv)
 	int c, rc;
 	FILE *f;
 
-	reset_getopt();
+	an_getopt_reset();
 	while ((c = getopt_long(argc, argv, ":m:o:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
@@ -168,10 +110,10 @@ int cmd_folded(int argc, char **argv)
 			else if (strcmp(optarg, "alloc-cpu") == 0)
 				metric = FOLDED_ALLOC_CPU;
 			else
-				return usage_error(folded_usage,
-						   "--metric is count, bytes, cpu or alloc-cpu, "
-						   "not '%s'",
-						   optarg);
+				return an_usage_error(folded_usage,
+						      "--metric is count, bytes, cpu or alloc-cpu, "
+						      "not '%s'",
+						      optarg);
 			break;
 		case 'o':
 			out_path = optarg;
@@ -180,18 +122,15 @@ int cmd_folded(int argc, char **argv)
 			printf("%s\n", folded_usage);
 			return 0;
 		default:
-			return bad_option(folded_usage, argv, c);
+			return an_bad_option(folded_usage, argv, c);
 		}
 	}
-	if ((rc = get_db(folded_usage, argc, argv, &path)) != 0)
+	if ((rc = an_get_db(folded_usage, argc, argv, &path)) != 0)
 		return rc;
 
 	if (an_db_open(path, &db))
 		return 1;
-	if (metric == FOLDED_CPU || metric == FOLDED_ALLOC_CPU)
-		rc = folded_load_cpu(db, path, metric == FOLDED_ALLOC_CPU, &lines);
-	else
-		rc = folded_load(db, path, metric, &lines);
+	rc = folded_load_metric(db, path, metric, &lines);
 	an_db_close(db);
 	if (rc)
 		return 1;

@@ -4,37 +4,17 @@
 #define _GNU_SOURCE
 #include "analyzer.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "an_cli.h"
 #include "an_db.h"
 #include "an_util.h"
 #include "diff.h"
 
 static const char diff_usage[] =
 	"usage: arenaprof diff [--json] [-n N|--top N] [-o FILE] BEFORE.db AFTER.db";
-
-static int usage_error(const char *fmt, const char *arg)
-{
-	fflush(stdout);
-	fputs("arenaprof: ", stderr);
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\n%s\n", diff_usage);
-	return 2;
-}
-
-/* getopt_long's failure: which option was wrong. */
-static int bad_option(char **argv, int c)
-{
-	const char *arg = optind > 0 ? argv[optind - 1] : "?";
-	char opt[3] = { '-', (char)optopt, '\0' };
-
-	if (c == ':')
-		return usage_error("option %s needs an argument", optopt ? opt : arg);
-	return usage_error("unknown option %s", optopt ? opt : arg);
-}
 
 /* Reads one profile completely, then closes it; 0, or -1 after an error message. */
 static int load_profile(const char *path, struct diff_profile *p)
@@ -103,21 +83,16 @@ int cmd_diff(int argc, char **argv)
 	int json = 0, c, rc;
 	struct diff d;
 	long top = -1;
-	char *end;
 
-	optind = 0; /* glibc: 0 reinitializes, in case getopt already ran in this process */
-	opterr = 0;
+	an_getopt_reset();
 	while ((c = getopt_long(argc, argv, ":jn:o:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = 1;
 			break;
 		case 'n':
-			errno = 0;
-			top = strtol(optarg, &end, 10);
-			if (errno || end == optarg || *end || top < 0)
-				return usage_error("--top needs a number >= 0 (0: all), not '%s'",
-						   optarg);
+			if ((rc = an_parse_top(diff_usage, optarg, &top)) != 0)
+				return rc;
 			break;
 		case 'o':
 			out_path = optarg;
@@ -126,13 +101,14 @@ int cmd_diff(int argc, char **argv)
 			printf("%s\n", diff_usage);
 			return 0;
 		default:
-			return bad_option(argv, c);
+			return an_bad_option(diff_usage, argv, c);
 		}
 	}
 	if (argc - optind < 2)
-		return usage_error("%s", "diff needs two profile databases: BEFORE.db AFTER.db");
+		return an_usage_error(diff_usage, "%s",
+				      "diff needs two profile databases: BEFORE.db AFTER.db");
 	if (argc - optind > 2)
-		return usage_error("unexpected argument %s", argv[optind + 2]);
+		return an_usage_error(diff_usage, "unexpected argument %s", argv[optind + 2]);
 	if (top < 0)
 		top = json ? 0 : 20; /* as report: JSON lists every site unless --top is given */
 

@@ -35,13 +35,26 @@ void fg_free(struct fg_tree *t);
 struct fg_options {
 	const char *title;
 	const char *unit; /* of a value: "allocations", "bytes", "samples" */
+	const char *id_prefix; /* of the ids of the SVG's parts; NULL: none (standalone) */
 };
 
-/* Writes the SVG of t (names from lines); 0, or -1 when writing failed. */
+/* The default title and the unit of a metric's graph (flamegraph_cmd.c). */
+const char *fg_metric_title(enum folded_metric metric);
+const char *fg_metric_unit(enum folded_metric metric);
+
+/* Writes the standalone SVG document of t (names from lines), with its style and script; 0, or
+ * -1 when writing failed. */
 int fg_write_svg(FILE *f, const struct folded *lines, const struct fg_tree *t,
 		 const struct fg_options *o);
+/* The same graph as an <svg> element for an HTML page (scaled to the page's width, no "Search"
+ * button): the page has fg_style, runs fg_script and calls fg_make(svg, o->id_prefix). */
+int fg_write_inline(FILE *f, const struct folded *lines, const struct fg_tree *t,
+		    const struct fg_options *o);
 
-/* The inline script (flamegraph_js.c): zoom, reset, search. */
+/* The graphs' CSS (flamegraph_svg.c) and scripts (flamegraph_js.c): fg_make(svg, prefix) makes
+ * one graph interactive (zoom, reset, search); fg_standalone_script drives the standalone SVG. */
+extern const char fg_style[];
 extern const char fg_script[];
+extern const char fg_standalone_script[];
 
 #endif

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "allocator_table.h"
-#include "utf8.h"
+#include "xml_escape.h"
 
 #define FG_WIDTH 1200.0 /* of the frames; the image adds FG_XPAD on each side */
 #define FG_XPAD 10.0
@@ -18,54 +18,6 @@
 #define FG_BOTTOM 34
 #define FG_CHAR_W 7.0 /* average glyph width of the 12px font, for labels */
 #define FG_MIN_W 0.1
-
-/* s (UTF-8, from folded_intern: no control characters) escaped for XML text and attributes;
- * at most max code points when max > 0 (then ".." replaces the rest). U+FFFE and U+FFFF, not
- * allowed in XML, become U+FFFD. */
-static void xml_write(FILE *f, const char *s, size_t max)
-{
-	size_t n = strlen(s), i, len, cps = 0;
-	unsigned cp;
-
-	for (i = 0; i < n; i += len) {
-		const unsigned char *c = (const unsigned char *)s + i;
-
-		len = utf8_seq(c, n - i, &cp);
-		if (len == 0) {
-			len = 1;
-			cp = 0xfffd;
-		}
-		if (max > 0 && ++cps > max - 2 && n - i > len) {
-			fputs("..", f);
-			return;
-		}
-		if (len == 1) {
-			switch (*c) {
-			case '<':
-				fputs("&lt;", f);
-				break;
-			case '>':
-				fputs("&gt;", f);
-				break;
-			case '&':
-				fputs("&amp;", f);
-				break;
-			case '"':
-				fputs("&quot;", f);
-				break;
-			case '\'':
-				fputs("&apos;", f);
-				break;
-			default:
-				fputc(*c < 0x20 || *c == 0x7f ? ' ' : *c, f);
-			}
-		} else if (cp == 0xfffe || cp == 0xffff || cp == 0xfffd) {
-			fputs("\xef\xbf\xbd", f);
-		} else {
-			fwrite(c, 1, len, f);
-		}
-	}
-}
 
 static size_t code_points(const char *s)
 {
@@ -130,49 +82,47 @@ static void write_frame(FILE *f, const char *name, int root, const struct fg_nod
 	fputs("</text></g>\n", f);
 }
 
-int fg_write_svg(FILE *f, const struct folded *lines, const struct fg_tree *t,
-		 const struct fg_options *o)
+const char fg_style[] = ".fg text{font-family:Verdana,sans-serif;font-size:12px;fill:#000}"
+			".fg .fg_frames text{pointer-events:none}.fg .fg_frames g{cursor:pointer}"
+			".fg .fg_frames g:hover rect{stroke:#000;stroke-width:0.5}"
+			".fg .ui{cursor:pointer}.fg .hidden{display:none}";
+
+/* Everything inside the <svg> element but the script: background, title, buttons, the details
+ * and matched lines, the frames. */
+static void write_parts(FILE *f, const struct folded *lines, const struct fg_tree *t,
+			const struct fg_options *o, int height, int search_button)
 {
+	const char *p = o->id_prefix ? o->id_prefix : "";
 	long long total = t->v[0].value;
-	int height = FG_TOP + (int)(t->max_depth + 1) * FG_FRAME_H + FG_BOTTOM;
 	double img_w = FG_WIDTH + 2 * FG_XPAD;
 	size_t i;
 
-	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n", f);
-	fprintf(f,
-		"<svg version=\"1.1\" width=\"%.0f\" height=\"%d\" viewBox=\"0 0 %.0f %d\" "
-		"xmlns=\"http://www.w3.org/2000/svg\" "
-		"xmlns:fg=\"urn:arenaprof:flamegraph\" fg:total=\"%lld\" fg:width=\"%.0f\" "
-		"fg:xpad=\"%.0f\" onload=\"fg_init(evt)\">\n",
-		img_w, height, img_w, height, total, FG_WIDTH, FG_XPAD);
-	fputs("<style>text{font-family:Verdana,sans-serif;font-size:12px;fill:#000}"
-	      "#frames text{pointer-events:none}#frames g{cursor:pointer}"
-	      "#frames g:hover rect{stroke:#000;stroke-width:0.5}"
-	      ".ui{cursor:pointer}.hidden{display:none}</style>\n",
-	      f);
 	fprintf(f, "<rect x=\"0\" y=\"0\" width=\"%.0f\" height=\"%d\" fill=\"#f8f8f8\"/>\n", img_w,
 		height);
 	fprintf(f,
-		"<text id=\"title\" x=\"%.0f\" y=\"24\" text-anchor=\"middle\" "
+		"<text id=\"%stitle\" x=\"%.0f\" y=\"24\" text-anchor=\"middle\" "
 		"style=\"font-size:17px\">",
-		img_w / 2);
+		p, img_w / 2);
 	xml_write(f, o->title, 0);
 	fputs("</text>\n", f);
-	fprintf(f, "<text id=\"reset\" class=\"ui hidden\" x=\"%.0f\" y=\"24\">Reset zoom</text>\n",
-		FG_XPAD);
 	fprintf(f,
-		"<text id=\"search\" class=\"ui\" x=\"%.0f\" y=\"24\" text-anchor=\"end\">Search"
-		"</text>\n",
-		img_w - FG_XPAD);
-	fprintf(f, "<text id=\"details\" x=\"%.0f\" y=\"%d\"> </text>\n", FG_XPAD, height - 12);
-	fprintf(f, "<text id=\"matched\" x=\"%.0f\" y=\"%d\" text-anchor=\"end\"> </text>\n",
+		"<text id=\"%sreset\" class=\"ui hidden\" x=\"%.0f\" y=\"24\">Reset zoom</text>\n",
+		p, FG_XPAD);
+	if (search_button)
+		fprintf(f,
+			"<text id=\"%ssearch\" class=\"ui\" x=\"%.0f\" y=\"24\" "
+			"text-anchor=\"end\">Search</text>\n",
+			p, img_w - FG_XPAD);
+	fprintf(f, "<text id=\"%sdetails\" x=\"%.0f\" y=\"%d\"> </text>\n", p, FG_XPAD,
+		height - 12);
+	fprintf(f, "<text id=\"%smatched\" x=\"%.0f\" y=\"%d\" text-anchor=\"end\"> </text>\n", p,
 		img_w - FG_XPAD, height - 12);
 	if (total == 0)
 		fprintf(f,
 			"<text x=\"%.0f\" y=\"%d\" text-anchor=\"middle\">no stacks with a value "
 			"in this profile</text>\n",
 			img_w / 2, FG_TOP + FG_FRAME_H - 4);
-	fputs("<g id=\"frames\">\n", f);
+	fprintf(f, "<g id=\"%sframes\" class=\"fg_frames\">\n", p);
 	for (i = 0; total > 0 && i < t->n; i++) {
 		const struct fg_node *nd = &t->v[i];
 
@@ -181,8 +131,47 @@ int fg_write_svg(FILE *f, const struct folded *lines, const struct fg_tree *t,
 		write_frame(f, i == 0 ? "all" : lines->names.names[nd->name], i == 0, nd, total, o,
 			    t->max_depth);
 	}
-	fputs("</g>\n<script type=\"text/ecmascript\"><![CDATA[\n", f);
+	fputs("</g>\n", f);
+}
+
+static int height_of(const struct fg_tree *t)
+{
+	return FG_TOP + (int)(t->max_depth + 1) * FG_FRAME_H + FG_BOTTOM;
+}
+
+int fg_write_svg(FILE *f, const struct folded *lines, const struct fg_tree *t,
+		 const struct fg_options *o)
+{
+	int height = height_of(t);
+	double img_w = FG_WIDTH + 2 * FG_XPAD;
+
+	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n", f);
+	fprintf(f,
+		"<svg version=\"1.1\" class=\"fg\" width=\"%.0f\" height=\"%d\" "
+		"viewBox=\"0 0 %.0f %d\" xmlns=\"http://www.w3.org/2000/svg\" "
+		"xmlns:fg=\"urn:arenaprof:flamegraph\" fg:total=\"%lld\" fg:width=\"%.0f\" "
+		"fg:xpad=\"%.0f\" onload=\"fg_init(evt)\">\n",
+		img_w, height, img_w, height, t->v[0].value, FG_WIDTH, FG_XPAD);
+	fprintf(f, "<style>%s</style>\n", fg_style);
+	write_parts(f, lines, t, o, height, 1);
+	fputs("<script type=\"text/ecmascript\"><![CDATA[\n", f);
 	fputs(fg_script, f);
+	fputs(fg_standalone_script, f);
 	fputs("]]></script>\n</svg>\n", f);
+	return ferror(f) ? -1 : 0;
+}
+
+int fg_write_inline(FILE *f, const struct folded *lines, const struct fg_tree *t,
+		    const struct fg_options *o)
+{
+	int height = height_of(t);
+	double img_w = FG_WIDTH + 2 * FG_XPAD;
+
+	fprintf(f,
+		"<svg class=\"fg\" id=\"%ssvg\" width=\"100%%\" viewBox=\"0 0 %.0f %d\" "
+		"fg:total=\"%lld\" fg:width=\"%.0f\" fg:xpad=\"%.0f\">\n",
+		o->id_prefix ? o->id_prefix : "", img_w, height, t->v[0].value, FG_WIDTH, FG_XPAD);
+	write_parts(f, lines, t, o, height, 0);
+	fputs("</svg>\n", f);
 	return ferror(f) ? -1 : 0;
 }

@@ -250,6 +250,13 @@ fail:
 	return -1;
 }
 
+int folded_load_metric(sqlite3 *db, const char *path, enum folded_metric metric, struct folded *out)
+{
+	if (metric == FOLDED_CPU || metric == FOLDED_ALLOC_CPU)
+		return folded_load_cpu(db, path, metric == FOLDED_ALLOC_CPU, out);
+	return folded_load(db, path, metric, out);
+}
+
 void folded_write(FILE *f, const struct folded *lines)
 {
 	size_t i;

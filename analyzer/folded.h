@@ -40,6 +40,10 @@ int folded_load(sqlite3 *db, const char *path, enum folded_metric metric, struct
  * allocator work, without the profiler's overhead (folded_cpu.c). */
 int folded_load_cpu(sqlite3 *db, const char *path, int alloc_only, struct folded *out);
 
+/* folded_load, or folded_load_cpu for cpu and alloc-cpu. */
+int folded_load_metric(sqlite3 *db, const char *path, enum folded_metric metric,
+		       struct folded *out);
+
 void folded_write(FILE *f, const struct folded *lines);
 void folded_free(struct folded *lines);
 

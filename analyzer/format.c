@@ -53,6 +53,28 @@ const char *fmt_bytes(char buf[FMT_BUF], double v)
 	return buf;
 }
 
+const char *fmt_ns(char buf[FMT_BUF], long long ns)
+{
+	if (ns < 1000)
+		snprintf(buf, FMT_BUF, "%lld ns", ns);
+	else if (ns < 1000000)
+		snprintf(buf, FMT_BUF, "%.1f us", (double)ns / 1e3);
+	else if (ns < 1000000000)
+		snprintf(buf, FMT_BUF, "%.1f ms", (double)ns / 1e6);
+	else
+		snprintf(buf, FMT_BUF, "%.2f s", (double)ns / 1e9);
+	return buf;
+}
+
+const char *fmt_cpu_seconds(char buf[FMT_BUF], double seconds)
+{
+	if (seconds < 60)
+		snprintf(buf, FMT_BUF, "%.2f s", seconds);
+	else
+		fmt_duration(buf, seconds);
+	return buf;
+}
+
 const char *fmt_duration(char buf[FMT_BUF], double s)
 {
 	if (s < 60) {

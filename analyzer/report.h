@@ -5,10 +5,29 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "candidates.h"
 #include "report_data.h"
 
-struct an_candidates;
 struct json_writer;
+
+/* What a report shows (report_load.c). */
+struct an_report {
+	struct an_info info;
+	struct an_sites sites;
+	struct an_candidates cands;
+};
+
+/* Reads the recording, the sites with their CPU and the candidates. 0, or -1 after an error
+ * message naming path (nothing to free then). */
+int an_report_load(sqlite3 *db, const char *path, struct an_report *r);
+void an_report_free(struct an_report *r);
+
+/* The warnings that apply, each one sentence (without "WARNING: ") passed to emit in the text
+ * report's order (report_warnings.c): AN_WARN_RECORDING lost allocation records, a database not
+ * closed; AN_WARN_CPU (only with CPU samples) probe handling dominating, lost CPU samples. */
+enum { AN_WARN_RECORDING = 1, AN_WARN_CPU = 2 };
+typedef void (*an_warn_fn)(const char *text, void *arg);
+void an_warnings(const struct an_info *info, int groups, an_warn_fn emit, void *arg);
 
 /* Human-readable: header, totals, warnings, the arena candidates, the first top sites (0: all). */
 void report_text(FILE *f, const char *path, const struct an_info *info,

@@ -88,6 +88,11 @@ static void print_estimates(FILE *f, const struct an_info *info)
 		w->probe_cost_s, w->target_cpu_s, w->alloc_hit_ns / 1000, w->free_hit_ns / 1000);
 }
 
+static void print_warning(const char *text, void *arg)
+{
+	fprintf(arg, "WARNING: %s\n", text);
+}
+
 static void print_totals(FILE *f, const struct an_info *info)
 {
 	char b1[FMT_BUF], b2[FMT_BUF], b3[FMT_BUF];
@@ -101,16 +106,6 @@ static void print_totals(FILE *f, const struct an_info *info)
 	if (!info->win.present)
 		fprintf(f, "frees:        %s\n", fmt_count(b1, info->frees));
 	fprintf(f, "lost events:  %s\n", fmt_count(b1, info->lost_events));
-	if (info->lost_events > 0) {
-		double pct = info->allocs > 0 ?
-				     100.0 * (double)info->lost_events / (double)info->allocs :
-				     100.0;
-
-		fprintf(f,
-			"WARNING: %s allocation records were lost (ring buffer full): the call "
-			"sites below miss %.1f%% of the allocations\n",
-			fmt_count(b1, info->lost_events), pct);
-	}
 	if (info->has_agent_cpu)
 		fprintf(f, "agent CPU:    %.2f s%s\n", info->agent_cpu_s,
 			info->has_duration && info->duration_s > 0 ?
@@ -118,10 +113,7 @@ static void print_totals(FILE *f, const struct an_info *info)
 					  100 * info->agent_cpu_s / info->duration_s),
 				 b2) :
 				"");
-	if (!info->closed)
-		fputs("WARNING: the database was not closed (agent killed, or still recording): "
-		      "it holds the batches up to the last completed one\n",
-		      f);
+	an_warnings(info, AN_WARN_RECORDING, print_warning, f);
 }
 
 static double pct(const struct an_cpu *cpu, long long samples)
@@ -131,8 +123,9 @@ static double pct(const struct an_cpu *cpu, long long samples)
 
 /* The CPU block: samples and CPU time, the allocator's share and split, the profiler's
  * overhead. */
-static void print_cpu(FILE *f, const struct an_cpu *cpu)
+static void print_cpu(FILE *f, const struct an_info *info)
 {
+	const struct an_cpu *cpu = &info->cpu;
 	char b1[FMT_BUF], b2[FMT_BUF];
 
 	if (cpu->samples <= 0 && cpu->recorded <= 0) {
@@ -141,12 +134,7 @@ static void print_cpu(FILE *f, const struct an_cpu *cpu)
 	}
 	fprintf(f, "\nCPU samples:  %s", fmt_count(b1, cpu->samples));
 	if (cpu->has_freq && cpu->freq > 0) {
-		double sec = (double)cpu->samples / (double)cpu->freq;
-
-		if (sec < 60)
-			snprintf(b2, sizeof(b2), "%.2f s", sec);
-		else
-			fmt_duration(b2, sec);
+		fmt_cpu_seconds(b2, (double)cpu->samples / (double)cpu->freq);
 		fprintf(f, " (%s of CPU time at %lld Hz)\n", b2, cpu->freq);
 	} else {
 		fputs(" (CPU time unknown: no sampling frequency)\n", f);
@@ -165,16 +153,7 @@ static void print_cpu(FILE *f, const struct an_cpu *cpu)
 		"profiler overhead: %.1f%% of the samples (uprobe/BPF handling, left out of the "
 		"shares above)\n",
 		cpu->recorded > 0 ? 100.0 * (double)cpu->overhead / (double)cpu->recorded : 0.0);
-	if (cpu->recorded > 0 && 2 * cpu->overhead > cpu->recorded)
-		fprintf(f,
-			"WARNING: most samples are probe handling: the shares above come from the "
-			"rest and overstate the allocator (docs/design.md); for the CPU share, "
-			"record with --cpu-only\n");
-	if (cpu->lost > 0)
-		fprintf(f,
-			"WARNING: %s CPU sample records were lost (ring buffer full): the shares "
-			"miss them\n",
-			fmt_count(b1, cpu->lost));
+	an_warnings(info, AN_WARN_CPU, print_warning, f);
 }
 
 static void print_location(FILE *f, const struct an_site *s)
@@ -251,7 +230,7 @@ void report_text(FILE *f, const char *path, const struct an_info *info,
 {
 	print_header(f, path, info);
 	print_totals(f, info);
-	print_cpu(f, &info->cpu);
+	print_cpu(f, info);
 	candidates_text(f, info, cands, top);
 	print_sites(f, info, sites, top);
 }

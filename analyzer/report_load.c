@@ -1,0 +1,32 @@
+/* report_load.c: everything `report` (text, JSON) and `html` show, read from one open profile:
+ * the recording and totals, the call sites with their CPU, and the arena candidates. */
+#define _POSIX_C_SOURCE 200809L
+#include "report.h"
+
+#include <string.h>
+
+int an_report_load(sqlite3 *db, const char *path, struct an_report *r)
+{
+	memset(r, 0, sizeof(*r));
+	if (an_info_load(db, path, &r->info))
+		return -1;
+	if (an_sites_load(db, path, &r->sites)) {
+		an_info_free(&r->info);
+		return -1;
+	}
+	if (an_cpu_load(db, path, &r->info, &r->sites) ||
+	    an_estimates_load(db, path, &r->info, &r->sites) ||
+	    an_candidates_load(db, path, &r->info, &r->sites, &r->cands)) {
+		an_sites_free(&r->sites);
+		an_info_free(&r->info);
+		return -1;
+	}
+	return 0;
+}
+
+void an_report_free(struct an_report *r)
+{
+	an_candidates_free(&r->cands);
+	an_sites_free(&r->sites);
+	an_info_free(&r->info);
+}
