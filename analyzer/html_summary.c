@@ -41,7 +41,11 @@ static void write_cards(FILE *f, const struct html_doc *d)
 		snprintf(b, sizeof(b), "%.1f%%", 100.0 * c->v[i].est_cpu_saving);
 		card(f, "card-best", b, "estimated saving of the best arena candidate");
 	}
-	card(f, "card-allocs", fmt_count(b, info->allocs), "allocations recorded");
+	if (info->win.present)
+		card(f, "card-allocs", fmt_count(b, (long long)info->win.allocs.value),
+		     "allocations, estimated for the whole recording");
+	else
+		card(f, "card-allocs", fmt_count(b, info->allocs), "allocations recorded");
 	fputs("</div>\n", f);
 }
 
@@ -102,6 +106,25 @@ static void write_totals(FILE *f, const struct an_info *info)
 	count_row(f, "frees", "frees", info->frees);
 	count_row(f, "lost_events", "lost events", info->lost_events);
 	count_row(f, "recorded_allocs", "in recorded stacks", info->recorded_allocs);
+	if (info->win.present) { /* the counts above are what the windows saw */
+		const struct an_windows *w = &info->win;
+
+		count_row(f, "windows", "overhead-budget windows", w->count);
+		html_row(f, "allocs_estimated", w->allocs.value, "allocations, estimated");
+		fprintf(f, "%s (95%% CI ", fmt_count(b, (long long)w->allocs.value));
+		fprintf(f, "%s &ndash; ", fmt_count(b, (long long)w->allocs.lo));
+		fprintf(f, "%s)", fmt_count(b, (long long)w->allocs.hi));
+		html_row_end(f);
+		html_row(f, "probe_cost_share",
+			 w->target_cpu_s > w->probe_cost_s ?
+				 w->probe_cost_s / (w->target_cpu_s - w->probe_cost_s) :
+				 0.0,
+			 "probe cost, of the target's CPU");
+		html_pct(f, w->target_cpu_s > w->probe_cost_s ?
+				    w->probe_cost_s / (w->target_cpu_s - w->probe_cost_s) :
+				    0.0);
+		html_row_end(f);
+	}
 	fputs("</table>\n", f);
 }
 
