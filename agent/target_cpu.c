@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int read_runtime(pid_t pid, pid_t tid, uint64_t *ns)
+static int read_runtime(pid_t pid, pid_t tid, uint64_t *ns, uint64_t *wait)
 {
 	char path[96];
-	unsigned long long v;
+	unsigned long long v, w;
 	FILE *f;
 	int ok;
 
@@ -19,9 +19,10 @@ static int read_runtime(pid_t pid, pid_t tid, uint64_t *ns)
 	f = fopen(path, "re");
 	if (!f)
 		return -1;
-	ok = fscanf(f, "%llu", &v) == 1;
+	ok = fscanf(f, "%llu %llu", &v, &w) == 2;
 	fclose(f);
 	*ns = v;
+	*wait = w;
 	return ok ? 0 : -1;
 }
 
@@ -48,11 +49,12 @@ int target_cpu_snapshot(pid_t pid, const struct target_cpu *prev, struct target_
 	cur->n = 0;
 	while ((d = readdir(dir)) && cur->n < TARGET_CPU_MAX_THREADS) {
 		pid_t tid = (pid_t)atoi(d->d_name);
-		uint64_t ns;
+		uint64_t ns, wait;
 
-		if (tid <= 0 || read_runtime(pid, tid, &ns))
+		if (tid <= 0 || read_runtime(pid, tid, &ns, &wait))
 			continue;
 		cur->tid[cur->n] = tid;
+		cur->wait[cur->n] = wait;
 		cur->ns[cur->n++] = ns;
 	}
 	closedir(dir);
@@ -77,10 +79,10 @@ double target_cpu_saturation(const struct target_cpu *a, const struct target_cpu
 		int j = find(a, b->tid[i]);
 		double u, cpu;
 
-		if (j < 0 || b->ns[i] < a->ns[j])
+		if (j < 0 || b->ns[i] < a->ns[j] || b->wait[i] < a->wait[j])
 			continue;
 		cpu = (double)(b->ns[i] - a->ns[j]);
-		u = cpu / (double)dt_ns;
+		u = (cpu + (double)(b->wait[i] - a->wait[j])) / (double)dt_ns;
 		if (u > 1)
 			u = 1;
 		busy += cpu;

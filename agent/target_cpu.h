@@ -13,6 +13,7 @@ struct target_cpu {
 	int n;
 	pid_t tid[TARGET_CPU_MAX_THREADS];
 	uint64_t ns[TARGET_CPU_MAX_THREADS]; /* run time of each thread at the snapshot */
+	uint64_t wait[TARGET_CPU_MAX_THREADS]; /* time it waited, runnable, for a CPU */
 	uint64_t dead_ns; /* run time of threads that ended since the first snapshot */
 	uint64_t total_ns; /* of all threads, those gone since included (monotonic) */
 };
@@ -22,7 +23,8 @@ struct target_cpu {
 int target_cpu_snapshot(pid_t pid, const struct target_cpu *prev, struct target_cpu *cur);
 
 /* How saturated the threads were between two snapshots dt_ns apart: the CPU-weighted mean of
- * each thread's utilization (1: every busy thread ran all the time; near 0: they had slack). */
+ * each thread's demand, running or waiting for a CPU, as a share of the time (1: every busy
+ * thread was always runnable, it had no slack to absorb probes; near 0: it slept most). */
 double target_cpu_saturation(const struct target_cpu *a, const struct target_cpu *b,
 			     uint64_t dt_ns);
 

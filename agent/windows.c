@@ -84,8 +84,8 @@ static uint64_t exposure(uint64_t armed, double sat, double lost, double cpu)
 {
 	double work = cpu > 0 ? 1 - lost / cpu : 1;
 
-	if (work < 0.02)
-		work = 0.02;
+	if (work < 0.002) /* at most 500 times slower */
+		work = 0.002;
 	if (work > 1)
 		work = 1;
 	return (uint64_t)((double)armed * ((1 - sat) + sat * work));

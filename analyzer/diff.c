@@ -34,7 +34,9 @@ static int load_profile(const char *path, struct diff_profile *p)
 		an_db_close(db);
 		return -1;
 	}
-	if (an_cpu_load(db, path, &p->info, &p->sites)) {
+	if (an_cpu_load(db, path, &p->info, &p->sites) ||
+	    an_estimates_load(db, path, &p->info, &p->sites) ||
+	    an_use_estimates(path, &p->info, &p->sites)) {
 		an_sites_free(&p->sites);
 		an_info_free(&p->info);
 		an_db_close(db);

@@ -114,6 +114,8 @@ static void print_recording(FILE *f, const char *what, const struct diff_profile
 	fprintf(f, ", %s, mode ",
 		info->has_duration ? fmt_duration(b, info->duration_s) : "duration unknown");
 	fput_clean(info->mode && *info->mode ? info->mode : "unknown", f);
+	if (info->win.present)
+		fputs(" (allocation counts and bytes: estimated for the whole recording)", f);
 	fputc('\n', f);
 }
 

@@ -19,7 +19,7 @@
 struct exposures {
 	double *e; /* ns; 0 for ids without a row */
 	long long max_id, k;
-	double sum, sum2, sum_lo, sum_hi, duration_ns;
+	double sum, sum2, sum_lo, sum_hi, duration_ns, armed;
 };
 
 /* What one quantity (a site's or the total allocations or bytes) summed over the windows. */
@@ -48,6 +48,7 @@ static struct an_estimate estimate(const struct sums *s, const struct exposures 
 	var = x->k > 1 ? (double)x->k / (double)(x->k - 1) * ss / (x->sum * x->sum) : r * r;
 	se = x->duration_ns * sqrt(var);
 	est.present = 1;
+	est.reliable = x->armed <= 2 * x->sum;
 	est.value = r * x->duration_ns;
 	est.lo = (x->sum_hi > 0 ? s->n / x->sum_hi : r) * x->duration_ns - 1.96 * se;
 	est.hi = (x->sum_lo > 0 ? s->n / x->sum_lo : r) * x->duration_ns + 1.96 * se;
@@ -97,6 +98,7 @@ static int load_windows(sqlite3 *db, const char *path, struct an_info *info, str
 		add_window(allocs, (double)sqlite3_column_int64(st, 4), e);
 		add_window(bytes, (double)sqlite3_column_int64(st, 5), e);
 		info->win.armed_s += (double)sqlite3_column_int64(st, 6) / 1e9;
+		x->armed += (double)sqlite3_column_int64(st, 6);
 		info->win.tail_s += (double)sqlite3_column_int64(st, 7) / 1e9;
 	}
 	if (rc != SQLITE_DONE)
@@ -196,10 +198,48 @@ int an_estimates_load(sqlite3 *db, const char *path, struct an_info *info, struc
 	if (!rc) {
 		info->win.count = x.k;
 		info->win.exposure_s = x.sum / 1e9;
+		info->win.window_slowdown = x.sum > 0 ? x.armed / x.sum : 0;
 		info->win.allocs = estimate(&allocs, &x);
 		info->win.bytes = estimate(&bytes, &x);
 		rc = load_sites(db, path, sites, &x);
 	}
 	free(x.e);
 	return rc;
+}
+
+static int to_count(const char *path, double v, long long *out)
+{
+	if (!(v >= 0 && v < 9.2e18)) {
+		an_err("%s: an estimate does not fit a count", path);
+		return -1;
+	}
+	*out = (long long)(v + 0.5);
+	return 0;
+}
+
+int an_use_estimates(const char *path, struct an_info *info, struct an_sites *sites)
+{
+	double scale;
+
+	if (!info->win.present)
+		return 0;
+	scale = info->allocs > 0 ? info->win.allocs.value / (double)info->allocs : 1;
+	if (to_count(path, info->win.allocs.value, &info->allocs) ||
+	    to_count(path, info->win.bytes.value, &info->bytes) ||
+	    to_count(path, (double)info->frees * scale, &info->frees) ||
+	    to_count(path, (double)info->recorded_allocs * scale, &info->recorded_allocs) ||
+	    to_count(path, (double)info->recorded_bytes * scale, &info->recorded_bytes))
+		return -1;
+	for (size_t i = 0; i < sites->n; i++) {
+		struct an_site *s = &sites->v[i];
+		double k;
+
+		if (!s->est_allocs.present || s->allocs <= 0)
+			continue;
+		k = s->est_allocs.value / (double)s->allocs;
+		if (to_count(path, s->est_allocs.value, &s->allocs) ||
+		    to_count(path, (double)s->bytes * k, &s->bytes))
+			return -1;
+	}
+	return 0;
 }

@@ -30,6 +30,10 @@ struct an_estimate {
 	int present;
 	double value, lo, hi, per_s;
 	double lo99, hi99; /* the 99% interval */
+	/* 0 when the probes slowed the target more than 2x inside the windows (armed time over
+	 * exposure): the conversion to undisturbed time is then a small difference of large
+	 * numbers, and value and interval are lower bounds only */
+	int reliable;
 };
 
 /* The overhead-budget windows of a profile (mode "windowed"). */
@@ -38,6 +42,7 @@ struct an_windows {
 	long long count;
 	double budget; /* meta overhead_budget, fraction */
 	double armed_s, tail_s, exposure_s; /* sums over the windows */
+	double window_slowdown; /* armed_s / exposure_s: how much the probes slowed the target */
 	double probe_cost_s, target_cpu_s; /* meta probe_cost_ns, target_cpu_ns */
 	double alloc_hit_ns, free_hit_ns; /* meta probe_cost_alloc_ns/_free_ns */
 	struct an_estimate allocs, bytes;
@@ -106,6 +111,11 @@ int an_cpu_load(sqlite3 *db, const char *path, struct an_info *info, struct an_s
 /* Windowed profiles: the windows (info->win) and the estimated totals of the recording and of
  * every site (estimates.c). Does nothing for other profiles. 0, or -1 after an error message. */
 int an_estimates_load(sqlite3 *db, const char *path, struct an_info *info, struct an_sites *sites);
+
+/* Windowed profiles, for comparing with other profiles (diff): replaces the counts the windows
+ * saw (totals and sites: allocs, bytes, frees) by the whole recording's estimates. 0, or -1
+ * after an error message when a value does not fit. */
+int an_use_estimates(const char *path, struct an_info *info, struct an_sites *sites);
 
 /* samples / (recorded - overhead), 0..1; 0 when there is no non-overhead sample. */
 double an_cpu_share(const struct an_cpu *cpu, long long samples);

@@ -95,6 +95,8 @@ static void write_estimate(struct json_writer *w, const char *key, const struct 
 	jw_end_array(w);
 	jw_key(w, "per_s");
 	jw_double(w, e->per_s);
+	jw_key(w, "reliable");
+	jw_bool(w, e->reliable);
 	jw_end_object(w);
 }
 
@@ -119,6 +121,8 @@ static void write_windows(struct json_writer *w, const struct an_info *info)
 	jw_double(w, x->tail_s);
 	jw_key(w, "exposure_s");
 	jw_double(w, x->exposure_s);
+	jw_key(w, "window_slowdown");
+	jw_double(w, x->window_slowdown);
 	jw_key(w, "probe_cost_s");
 	jw_double(w, x->probe_cost_s);
 	jw_key(w, "target_cpu_s");

@@ -75,6 +75,12 @@ static void print_estimates(FILE *f, const struct an_info *info)
 		fmt_estimate(b1, sizeof(b1), &w->allocs, 0),
 		fmt_count(b3, (long long)w->allocs.per_s));
 	fprintf(f, "bytes:        %s estimated\n", fmt_estimate(b2, sizeof(b2), &w->bytes, 1));
+	if (!w->allocs.reliable)
+		fprintf(f,
+			"WARNING: inside the windows the probes slowed the target %.1fx (they took most "
+			"of its CPU): the estimates above are lower bounds; the shares and the CPU "
+			"profile are not affected; --exact counts every call\n",
+			w->window_slowdown);
 	fprintf(f,
 		"seen:         %s allocations (%s) and %s frees in %lld windows (%.2f s armed)\n",
 		fmt_count(b3, info->allocs), fmt_bytes(b4, (double)info->bytes),

@@ -50,6 +50,8 @@ def test_steady():
     check(w is not None and w["count"] >= 10, f"windows: {w}")
     # known rates while the workload keeps up (it sleeps 75% of each tick)
     a, b = site(rep, "site_a"), site(rep, "site_b")
+    check(w["allocs_estimated"]["reliable"] and w["window_slowdown"] < 1.5,
+          f"a paced target with slack was not slowed in the windows: {w}")
     within(a["allocs_estimated"], 8000 * THREADS * dur, "site_a allocations")
     within(b["allocs_estimated"], 2000 * THREADS * dur, "site_b allocations")
     # the shares of what the windows saw are the known 4:1
