@@ -6,6 +6,9 @@
 #define _GNU_SOURCE
 #include "symbolize.h"
 
+#include "dwarf_cu_index.h"
+#include "gopclntab.h"
+
 #include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
@@ -50,6 +53,11 @@ struct sym_module {
 	size_t nsegs;
 	struct str_map
 		cu_funcs; /* CU DIE offset (8 bytes) -> struct cu_funcs, built on first use */
+	/* without .debug_aranges (Go): CUs by their ranges; Go's function table (.gopclntab) for
+	 * names without DWARF or .symtab; both built on first need */
+	struct cu_index *cu_ix;
+	struct go_pclntab *gopcln;
+	int cu_ix_tried, gopcln_tried;
 };
 
 /* Address ranges of the concrete subprograms of one CU, sorted by low. */
@@ -259,6 +267,12 @@ static void cu_funcs_free(void *value)
 static void module_close(struct sym_module *m)
 {
 	str_map_free(&m->cu_funcs, cu_funcs_free);
+	cu_index_free(m->cu_ix);
+	m->cu_ix = NULL;
+	if (m->gopcln)
+		gopclntab_free(m->gopcln);
+	free(m->gopcln);
+	m->gopcln = NULL;
 	if (m->dwfl)
 		dwfl_end(m->dwfl);
 	m->dwfl = NULL;
@@ -381,17 +395,56 @@ static void die_call_site(struct symbolizer *s, Dwarf_Die *die, const char **fil
 		*line = (int)value;
 }
 
-static void source_line(struct symbolizer *s, const struct sym_module *m, Dwarf_Addr addr,
+/* The CU of addr when libdwfl finds none (no .debug_aranges), from the CUs' own ranges. */
+static Dwarf_Die *fallback_cu(struct sym_module *m, Dwarf_Addr addr, Dwarf_Die *cu,
+			      Dwarf_Addr *dwbias)
+{
+	Dwarf *dw = dwfl_module_getdwarf(m->mod, dwbias);
+
+	if (!dw)
+		return NULL;
+	if (!m->cu_ix_tried) {
+		m->cu_ix_tried = 1;
+		m->cu_ix = cu_index_build(dw);
+	}
+	return m->cu_ix && cu_index_find(m->cu_ix, dw, addr - *dwbias, cu) ? cu : NULL;
+}
+
+static void source_line(struct symbolizer *s, struct sym_module *m, Dwarf_Addr addr,
 			const char **file, int *line)
 {
 	Dwfl_Line *dl = dwfl_module_getsrc(m->mod, addr);
+	Dwarf_Addr dwbias;
+	Dwarf_Die cu;
+	const char *f;
 
 	*file = NULL;
 	*line = 0;
 	if (dl)
 		*file = intern(s, dwfl_lineinfo(dl, NULL, line, NULL, NULL, NULL));
+	else if (fallback_cu(m, addr, &cu, &dwbias) && cu_index_line(&cu, addr - dwbias, &f, line))
+		*file = intern(s, f);
 	if (!*file)
 		*line = 0;
+}
+
+/* Go's name for addr from .gopclntab (Go binaries without .symtab and DWARF); NULL otherwise. */
+static const char *gopclntab_name(struct symbolizer *s, struct sym_module *m, Dwarf_Addr addr)
+{
+	GElf_Addr bias;
+	Elf *elf = dwfl_module_getelf(m->mod, &bias);
+	const struct go_func *f;
+
+	if (!m->gopcln_tried && elf) {
+		m->gopcln_tried = 1;
+		m->gopcln = calloc(1, sizeof(*m->gopcln));
+		if (m->gopcln && gopclntab_read(elf, m->gopcln)) {
+			free(m->gopcln);
+			m->gopcln = NULL;
+		}
+	}
+	f = m->gopcln ? gopclntab_find(m->gopcln, addr - bias) : NULL;
+	return f ? intern(s, f->name) : NULL;
 }
 
 /* The ELF symbol table's (.symtab, else .dynsym) name for addr, demangled; NULL when none. */
@@ -571,9 +624,11 @@ static int scoped_function_dies(Dwarf_Die *cudie, Dwarf_Addr pc, Dwarf_Die *dies
 static int function_dies_at(struct sym_module *m, Dwarf_Addr addr, Dwarf_Die *dies, int max)
 {
 	Dwarf_Addr dwbias;
-	Dwarf_Die *cudie = dwfl_module_addrdie(m->mod, addr, &dwbias);
+	Dwarf_Die *cudie = dwfl_module_addrdie(m->mod, addr, &dwbias), cu;
 	int n;
 
+	if (!cudie)
+		cudie = fallback_cu(m, addr, &cu, &dwbias);
 	if (!cudie)
 		return 0;
 	n = indexed_function_dies(m, cudie, addr - dwbias, dies, max);
@@ -618,6 +673,8 @@ static void resolve(struct symbolizer *s, struct sym_module *m, uint64_t offset,
 		if (add_dwarf_frames(s, m, offset, addr, &file, &line, fl))
 			return;
 		name = symtab_name(s, m, addr);
+		if (!name)
+			name = gopclntab_name(s, m, addr);
 	}
 	if (!name)
 		name = intern_fallback_name(s, m, offset);

@@ -4,7 +4,8 @@
 pkg_check_modules(AP_SYM_LIBDW REQUIRED IMPORTED_TARGET GLOBAL libdw)
 pkg_check_modules(AP_SYM_LIBELF REQUIRED IMPORTED_TARGET GLOBAL libelf)
 
-add_library(ap_symbolize STATIC ${CMAKE_CURRENT_LIST_DIR}/symbolize.c)
+add_library(ap_symbolize STATIC ${CMAKE_CURRENT_LIST_DIR}/symbolize.c
+  ${CMAKE_CURRENT_LIST_DIR}/dwarf_cu_index.c ${CMAKE_CURRENT_LIST_DIR}/gopclntab.c)
 target_include_directories(ap_symbolize PUBLIC ${CMAKE_CURRENT_LIST_DIR})
 # stdc++: __cxa_demangle for C++ names.
 target_link_libraries(ap_symbolize PUBLIC PkgConfig::AP_SYM_LIBDW PkgConfig::AP_SYM_LIBELF stdc++)
