@@ -529,6 +529,11 @@ int bpf_session_counters(const struct bpf_session *s, uint64_t *out)
 	return 0;
 }
 
+int bpf_session_counters_fd(const struct bpf_session *s)
+{
+	return bpf_map__fd(s->skel->maps.counters);
+}
+
 int bpf_session_probe_count(const struct bpf_session *s)
 {
 	int n = s->free_probe.found;

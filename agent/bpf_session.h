@@ -75,6 +75,8 @@ void bpf_session_detach(struct bpf_session *s);
 int bpf_session_ring_fd(const struct bpf_session *s);
 /* Sums the per-CPU counters (enum ap_counter) into out[AP_CNT_COUNT]. 0 or -errno. */
 int bpf_session_counters(const struct bpf_session *s, uint64_t *out);
+/* The counters map's fd, shared with the Go probe (go_session.h). */
+int bpf_session_counters_fd(const struct bpf_session *s);
 /* Number of allocator functions probed (free included). */
 int bpf_session_probe_count(const struct bpf_session *s);
 void bpf_session_free(struct bpf_session *s);

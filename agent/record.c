@@ -26,6 +26,7 @@
 #include "allocator_probe.h"
 #include "bpf_session.h"
 #include "calibrate.h"
+#include "go_session.h"
 #include "kallsyms.h"
 #include "launch.h"
 #include "lifetimes.h"
@@ -57,6 +58,8 @@ struct recorder {
 	pid_t pid;
 	int pidfd;
 	struct bpf_session *bpf;
+	struct go_session *go; /* a Go target: the mallocgc probe */
+	int is_go;
 	struct ring_buffer *ring;
 	struct target_space *ts;
 	struct unwinder *unw;
@@ -224,6 +227,8 @@ static int on_alloc(struct recorder *r, const struct ap_alloc_event *e, const ui
 
 	n = user_chain(r, e, payload + RI_BYTES, e->data_len - RI_BYTES, ips, sps, &truncated);
 	r->unwind_truncated += (uint64_t)truncated;
+	if (e->kind == AP_KIND_MALLOCGC && r->go)
+		n = go_session_trim(r->go, ips, n);
 	/* the chain's details only for the objects whose lifetime is followed */
 	if (stack_store_add(r->store, ips, n, truncated, e->kind, e->size, e->tid, e->window,
 			    lifetime ? &ci : NULL))
@@ -297,6 +302,7 @@ static int write_counters(struct recorder *r)
 	static const char *const names[AP_KIND_ALLOC_COUNT] = {
 		"allocs.malloc",	 "allocs.calloc",	 "allocs.realloc",
 		"allocs.posix_memalign", "allocs.aligned_alloc", "allocs.memalign",
+		"allocs.mallocgc",
 	};
 	uint64_t c[AP_CNT_COUNT], allocs = 0, hits = 0, misses = 0;
 	struct lifetimes_stats lts;
@@ -635,6 +641,7 @@ static void *detach_thread(void *arg)
 	struct recorder *r = arg;
 
 	windows_stop(r->win);
+	go_session_detach(r->go);
 	bpf_session_detach(r->bpf);
 	atomic_store(&r->detached, 1);
 	return NULL;
@@ -647,6 +654,7 @@ static void detach_while_consuming(struct recorder *r)
 	pthread_t t;
 
 	if (pthread_create(&t, NULL, detach_thread, r)) {
+		go_session_detach(r->go);
 		bpf_session_detach(r->bpf);
 	} else {
 		while (!atomic_load(&r->detached)) {
@@ -775,7 +783,19 @@ static int setup(struct recorder *r, char *err, size_t errlen)
 			 (int)r->pid);
 		return -1;
 	}
-	rc = allocator_probe_plan(r->pid, &maps, &plan, err, errlen);
+	r->is_go = go_target_detect(r->pid) == 1;
+	if (r->is_go) { /* mallocgc by go_session; frame pointers for the CPU samples */
+		memset(&plan, 0, sizeof(plan));
+		r->opt.stack_mode = bo.stack_mode = AP_STACK_FP;
+		r->opt.exact = 1; /* the Go probe is attached for the whole recording */
+		rc = r->opt.nverify ? -EPERM : 0;
+		if (rc)
+			snprintf(err, errlen,
+				 "--verify needs return probes, and arenaprof never attaches "
+				 "return probes to Go code (goroutine stacks move)");
+	} else {
+		rc = allocator_probe_plan(r->pid, &maps, &plan, err, errlen);
+	}
 	proc_maps_free(&maps);
 	if (rc)
 		return -1;
@@ -818,6 +838,10 @@ static int setup(struct recorder *r, char *err, size_t errlen)
 		bpf_session_detach_free(r->bpf);
 		bpf_session_wait_closed();
 	}
+	if (r->is_go && !r->opt.cpu_only &&
+	    !(r->go = go_session_start(r->pid, bpf_session_ring_fd(r->bpf),
+				       bpf_session_counters_fd(r->bpf), err, errlen)))
+		return -1;
 	if (attach_scopes(r, err, errlen) || bpf_session_watch_exec(r->bpf, err, errlen))
 		return -1;
 	target_space_set_refresh_gate(r->ts, no_exec_pending, r->bpf);
@@ -833,6 +857,7 @@ static int setup(struct recorder *r, char *err, size_t errlen)
 	}
 	if (r->opt.exact || r->opt.cpu_only) {
 		bpf_session_arm(r->bpf, 1);
+		go_session_arm(r->go, 1);
 	} else {
 		struct window_opts wo = { .pid = r->pid,
 					  .budget = r->opt.overhead,
@@ -843,7 +868,7 @@ static int setup(struct recorder *r, char *err, size_t errlen)
 			return -1;
 	}
 	r->start_wall_ns = now_ns(CLOCK_REALTIME);
-	if (write_start_meta(r, &plan)) {
+	if (write_start_meta(r, &plan) || (r->go && go_session_write_meta(r->go, r->db))) {
 		snprintf(err, errlen, "cannot write %s: %s", r->opt.output, sqlite3_errmsg(r->db));
 		return -1;
 	}
@@ -856,7 +881,8 @@ static int setup(struct recorder *r, char *err, size_t errlen)
 	else if (!r->opt.quiet)
 		fprintf(stderr,
 			"arenaprof: recording pid %d: %d allocator functions in %s%s; Ctrl-C to stop\n",
-			(int)r->pid, bpf_session_probe_count(r->bpf), plan.f[AF_MALLOC].target_path,
+			(int)r->pid, bpf_session_probe_count(r->bpf) + (r->go != NULL),
+			r->go ? go_session_path(r->go) : plan.f[AF_MALLOC].target_path,
 			r->opt.cpu_only ? ", CPU only" : ", every call probed (--exact)");
 	return 0;
 }
@@ -865,6 +891,7 @@ static void teardown(struct recorder *r)
 {
 	windows_free(r->win);
 	ring_buffer__free(r->ring);
+	go_session_free(r->go);
 	bpf_session_free(r->bpf);
 	lifetimes_free(r->lifetimes);
 	stack_store_free(r->store);

@@ -13,14 +13,15 @@
 #include "kallsyms.h"
 #include "u64_map.h"
 
-#define KINDS 6 /* AP_KIND_ALLOC_COUNT */
+#define KINDS 7 /* AP_KIND_ALLOC_COUNT */
 #define MAX_ELEMS 512
 #define LOW48 ((1ULL << 48) - 1)
 #define KERNEL_MODULE 0xfffeULL /* elem tag of kernel addresses; module id KERNEL_MODULE - 1 */
 #define NO_MODULE 0xffffULL /* elem tag of addresses outside any file mapping */
 
 static const char *const kind_names[KINDS] = { "malloc",	 "calloc",	  "realloc",
-					       "posix_memalign", "aligned_alloc", "memalign" };
+					       "posix_memalign", "aligned_alloc", "memalign",
+					       "mallocgc" };
 
 const char *ap_kind_name(int kind)
 {

@@ -6,6 +6,8 @@
 #define _GNU_SOURCE
 #include "uprobe_multi.h"
 
+#include "go_binary.h"
+
 #include <errno.h>
 #include <linux/bpf.h>
 #include <string.h>
@@ -36,6 +38,10 @@ int uprobe_multi_attach(int prog_fd, const char *path, const uint64_t *offsets,
 	long fd;
 
 	_Static_assert(sizeof(attr) == 64, "link_create layout");
+	/* Never a return probe in Go code: the runtime copies goroutine stacks when they grow, and a
+	 * return address the kernel replaced with its trampoline then sends the program astray. */
+	if (retprobe && go_binary_detect(path) == 1)
+		return -EPERM;
 	memset(&attr, 0, sizeof(attr));
 	attr.prog_fd = (uint32_t)prog_fd;
 	attr.attach_type = AP_BPF_TRACE_UPROBE_MULTI;

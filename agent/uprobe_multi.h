@@ -10,7 +10,8 @@
 #define AP_BPF_TRACE_UPROBE_MULTI 48
 
 /* Creates the link for prog_fd on cnt file offsets of path, limited to pid; cookies may be NULL.
- * Returns the link's fd (close it to detach), or -errno. */
+ * Returns the link's fd (close it to detach), or -errno; -EPERM for a return probe on a Go
+ * executable, which is never attached (docs/design.md). */
 int uprobe_multi_attach(int prog_fd, const char *path, const uint64_t *offsets,
 			const uint64_t *cookies, uint32_t cnt, pid_t pid, int retprobe);
 

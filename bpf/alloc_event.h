@@ -20,6 +20,7 @@ enum ap_kind {
 	AP_KIND_POSIX_MEMALIGN,
 	AP_KIND_ALIGNED_ALLOC,
 	AP_KIND_MEMALIGN,
+	AP_KIND_MALLOCGC, /* Go's runtime.mallocgc, emitted at its entry (bpf/go_alloc.bpf.c) */
 	AP_KIND_ALLOC_COUNT, /* kinds below are not allocations */
 	AP_KIND_FREE = AP_KIND_ALLOC_COUNT,
 	/* Not an allocation: the dynamic linker's _dl_debug_state ran (a library was mapped or

@@ -1,0 +1,240 @@
+/* go_binary.c: recognising Go executables and reading what the Go probes need from them (see
+ * go_binary.h). Everything comes from .gopclntab, which even `-ldflags='-s -w'` builds keep. */
+#define _GNU_SOURCE
+#include "go_binary.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char buildinfo_magic[] = "\xff Go buildinf:";
+
+static int has_section(Elf *elf, const char *name, Elf_Data **data)
+{
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+	GElf_Shdr sh;
+
+	if (elf_getshdrstrndx(elf, &shstrndx))
+		return 0;
+	while ((scn = elf_nextscn(elf, scn))) {
+		const char *n;
+
+		if (!gelf_getshdr(scn, &sh))
+			continue;
+		n = elf_strptr(elf, shstrndx, sh.sh_name);
+		if (n && strcmp(n, name) == 0) {
+			if (data)
+				*data = sh.sh_type == SHT_NOBITS ? NULL : elf_getdata(scn, NULL);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int is_go_elf(Elf *elf)
+{
+	return has_section(elf, ".go.buildinfo", NULL) || has_section(elf, ".gopclntab", NULL) ||
+	       has_section(elf, ".note.go.buildid", NULL);
+}
+
+static Elf *open_elf(const char *path, int *fd)
+{
+	Elf *elf;
+
+	elf_version(EV_CURRENT);
+	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (*fd < 0)
+		return NULL;
+	elf = elf_begin(*fd, ELF_C_READ_MMAP, NULL);
+	if (!elf || elf_kind(elf) != ELF_K_ELF) {
+		if (elf)
+			elf_end(elf);
+		close(*fd);
+		*fd = -1;
+		errno = ENOEXEC;
+		return NULL;
+	}
+	return elf;
+}
+
+int go_binary_detect(const char *path)
+{
+	int fd, go;
+	Elf *elf = open_elf(path, &fd);
+
+	if (!elf)
+		return errno == ENOEXEC ? 0 : -errno;
+	go = is_go_elf(elf);
+	elf_end(elf);
+	close(fd);
+	return go;
+}
+
+/* The version string of Go 1.18+ build info: after the 32-byte header, a varint length and the
+ * string (older layouts point into the data segment: "unknown"). */
+static void read_version(Elf *elf, char *out, size_t size)
+{
+	Elf_Data *d = NULL;
+	const unsigned char *b;
+	size_t len = 0, i = 32;
+	int shift = 0;
+
+	snprintf(out, size, "unknown");
+	if (!has_section(elf, ".go.buildinfo", &d) || !d || !d->d_buf || d->d_size < 33)
+		return;
+	b = d->d_buf;
+	if (memcmp(b, buildinfo_magic, sizeof(buildinfo_magic) - 1) || !(b[15] & 2))
+		return;
+	while (i < d->d_size && shift < 28) {
+		len |= (size_t)(b[i] & 0x7f) << shift;
+		shift += 7;
+		if (!(b[i++] & 0x80))
+			break;
+	}
+	if (len == 0 || len >= size || i + len > d->d_size)
+		return;
+	memcpy(out, b + i, len);
+	out[len] = '\0';
+}
+
+/* The executable PT_LOAD segment containing vaddr. */
+static int text_segment(Elf *elf, uint64_t vaddr, struct go_binary *gb)
+{
+	size_t n;
+
+	if (elf_getphdrnum(elf, &n))
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		GElf_Phdr ph;
+
+		if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD)
+			continue;
+		if (vaddr >= ph.p_vaddr && vaddr < ph.p_vaddr + ph.p_filesz) {
+			gb->text_vaddr = ph.p_vaddr;
+			gb->text_offset = ph.p_offset;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Whether the kernel's user stack walk adds [sp] at this first instruction (x86-64). */
+static int adds_caller(Elf *elf, uint64_t offset)
+{
+	size_t size;
+	const unsigned char *img = (const unsigned char *)elf_rawfile(elf, &size);
+
+	if (!img || offset + 4 > size)
+		return 0;
+	return img[offset] == 0x55 || memcmp(img + offset, "\xf3\x0f\x1e\xfa", 4) == 0;
+}
+
+int go_binary_open(const char *path, struct go_binary *gb, char *err, size_t errlen)
+{
+	const struct go_func *f;
+	GElf_Ehdr eh;
+	int fd, rc;
+	Elf *elf = open_elf(path, &fd);
+
+	memset(gb, 0, sizeof(*gb));
+	if (!elf) {
+		snprintf(err, errlen, "cannot open %s as ELF: %s", path, strerror(errno));
+		return -1;
+	}
+	read_version(elf, gb->version, sizeof(gb->version));
+	gb->pie = gelf_getehdr(elf, &eh) && eh.e_type == ET_DYN;
+	rc = gopclntab_read(elf, &gb->funcs);
+	if (rc) {
+		snprintf(err, errlen, "cannot read the Go function table (.gopclntab) of %s: %s",
+			 path,
+			 rc == -ENOTSUP ? "a layout older than Go 1.18 is not supported" :
+					  strerror(-rc));
+		goto fail;
+	}
+	f = gopclntab_by_name(&gb->funcs, "runtime.mallocgc");
+	if (!f || text_segment(elf, f->entry, gb)) {
+		snprintf(err, errlen, "no runtime.mallocgc in %s", path);
+		goto fail;
+	}
+	gb->mallocgc_offset = f->entry - gb->text_vaddr + gb->text_offset;
+	gb->mallocgc_adds_caller = adds_caller(elf, gb->mallocgc_offset);
+	elf_end(elf);
+	close(fd);
+	return 0;
+fail:
+	gopclntab_free(&gb->funcs);
+	elf_end(elf);
+	close(fd);
+	return -1;
+}
+
+void go_binary_close(struct go_binary *gb)
+{
+	gopclntab_free(&gb->funcs);
+}
+
+int go_is_runtime_function(const char *name)
+{
+	return strncmp(name, "runtime.", 8) == 0 || strncmp(name, "runtime/internal/", 17) == 0;
+}
+
+int go_is_alloc_entry(const char *name)
+{
+	static const char *const entries[] = {
+		"mallocgc",
+		"newobject",
+		"newarray",
+		"makeslice",
+		"makeslicecopy",
+		"growslice",
+		"makemap",
+		"makemap_small",
+		"makeBucketArray",
+		"makechan",
+		"rawstring",
+		"rawstringtmp",
+		"rawbyteslice",
+		"rawruneslice",
+		"concatstrings",
+		"concatstring2",
+		"concatstring3",
+		"concatstring4",
+		"concatstring5",
+		"slicebytetostring",
+		"stringtoslicebyte",
+		"stringtoslicerune",
+		"slicerunetostring",
+		"intstring",
+		"convT",
+		"convTnoptr",
+		"convT16",
+		"convT32",
+		"convT64",
+		"convTstring",
+		"convTslice",
+		"convT2E",
+		"convT2I",
+		"newproc1",
+		"malg",
+		"(*hmap).newoverflow",
+		"hashGrow",
+		"mapassign",
+		"mapassign_fast32",
+		"mapassign_fast64",
+		"mapassign_faststr",
+		"mapassign_fast64ptr",
+		"reflect_unsafe_New",
+		"reflect_unsafe_NewArray",
+	};
+
+	if (strncmp(name, "runtime.", 8))
+		return 0;
+	for (size_t i = 0; i < sizeof(entries) / sizeof(entries[0]); i++)
+		if (strcmp(name + 8, entries[i]) == 0)
+			return 1;
+	return 0;
+}

@@ -1,0 +1,195 @@
+/* go_session.c: load, attach, arm and remove the Go allocation probe (bpf/go_alloc.bpf.c) for one
+ * process, and trim the runtime's frames off its chains (see go_session.h). The probe is one
+ * uprobe_multi entry link on runtime.mallocgc; a return probe is never attached to Go code. */
+#define _GNU_SOURCE
+#include "go_session.h"
+
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "alloc_event.h"
+#include "go_alloc.skel.h"
+#include "go_binary.h"
+#include "profile_db.h"
+#include "proc_maps.h"
+#include "uprobe_multi.h"
+
+struct go_session {
+	struct go_alloc_bpf *skel;
+	struct go_binary bin;
+	int link; /* -1 when detached */
+	uint64_t bias; /* runtime address - link-time address of the executable */
+	char target_path[PATH_MAX];
+	char host_path[PATH_MAX];
+};
+
+static int exe_paths(pid_t pid, char *target, char *host, size_t size)
+{
+	char link[64];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/%d/exe", (int)pid);
+	n = readlink(link, target, size - 1);
+	if (n <= 0)
+		return -errno;
+	target[n] = '\0';
+	return proc_maps_host_path(pid, target, host, size);
+}
+
+int go_target_detect(pid_t pid)
+{
+	char target[PATH_MAX], host[PATH_MAX];
+	int rc = exe_paths(pid, target, host, sizeof(target));
+
+	return rc ? rc : go_binary_detect(host);
+}
+
+/* The load bias of the executable's text from the target's mappings (0 unless PIE). */
+static void find_bias(struct go_session *s, pid_t pid)
+{
+	struct proc_maps maps;
+
+	s->bias = 0;
+	if (!s->bin.pie || proc_maps_read(pid, &maps))
+		return;
+	for (size_t i = 0; i < maps.n; i++) {
+		const struct map_entry *m = &maps.v[i];
+
+		if (m->perms[2] == 'x' && strcmp(m->path, s->target_path) == 0) {
+			s->bias = m->start - m->offset - (s->bin.text_vaddr - s->bin.text_offset);
+			break;
+		}
+	}
+	proc_maps_free(&maps);
+}
+
+struct go_session *go_session_start(pid_t pid, int ring_fd, int counters_fd, char *err,
+				    size_t errlen)
+{
+	struct go_session *s = calloc(1, sizeof(*s));
+	int rc;
+
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	s->link = -1;
+	rc = exe_paths(pid, s->target_path, s->host_path, sizeof(s->target_path));
+	if (rc) {
+		snprintf(err, errlen, "cannot find the executable of %d: %s", (int)pid,
+			 strerror(-rc));
+		goto fail;
+	}
+	if (go_binary_open(s->host_path, &s->bin, err, errlen))
+		goto fail;
+	find_bias(s, pid);
+	s->skel = go_alloc_bpf__open();
+	if (!s->skel) {
+		snprintf(err, errlen, "cannot open the Go BPF object: %s", strerror(errno));
+		goto fail;
+	}
+	s->skel->rodata->walk_adds_caller = (__u32)s->bin.mallocgc_adds_caller;
+	bpf_program__set_expected_attach_type(s->skel->progs.mallocgc_entry,
+					      (enum bpf_attach_type)AP_BPF_TRACE_UPROBE_MULTI);
+	rc = bpf_map__reuse_fd(s->skel->maps.events, ring_fd);
+	if (!rc)
+		rc = bpf_map__reuse_fd(s->skel->maps.counters, counters_fd);
+	if (!rc) {
+		s->skel->rodata->wakeup_bytes = bpf_map__max_entries(s->skel->maps.events) / 4;
+		rc = go_alloc_bpf__load(s->skel);
+	}
+	if (rc) {
+		snprintf(err, errlen, "cannot load the Go BPF program: %s", strerror(-rc));
+		goto fail;
+	}
+	/* entry only: uprobe_multi_attach would refuse a return probe on a Go binary anyway */
+	s->link = uprobe_multi_attach(bpf_program__fd(s->skel->progs.mallocgc_entry), s->host_path,
+				      &s->bin.mallocgc_offset, NULL, 1, pid, 0);
+	if (s->link < 0) {
+		snprintf(err, errlen, "the kernel refused the uprobe on runtime.mallocgc in %s: %s",
+			 s->target_path, strerror(-s->link));
+		s->link = -1;
+		goto fail;
+	}
+	return s;
+fail:
+	go_session_free(s);
+	return NULL;
+}
+
+void go_session_arm(struct go_session *s, int armed)
+{
+	if (s)
+		__atomic_store_n(&s->skel->bss->armed, (__u32)armed, __ATOMIC_SEQ_CST);
+}
+
+void go_session_detach(struct go_session *s)
+{
+	if (!s)
+		return;
+	go_session_arm(s, 0);
+	if (s->link >= 0)
+		close(s->link);
+	s->link = -1;
+}
+
+void go_session_free(struct go_session *s)
+{
+	if (!s)
+		return;
+	if (s->skel)
+		go_session_detach(s);
+	go_alloc_bpf__destroy(s->skel);
+	go_binary_close(&s->bin);
+	free(s);
+}
+
+static const char *func_name(const struct go_session *s, uint64_t addr)
+{
+	/* return addresses: the call instruction is the byte before */
+	const struct go_func *f = gopclntab_find(&s->bin.funcs, addr - s->bias - 1);
+
+	return f ? f->name : NULL;
+}
+
+int go_session_trim(const struct go_session *s, uint64_t *ips, int n)
+{
+	const char *name;
+	int k = 0;
+
+	while (k < n && (name = func_name(s, ips[k])) && go_is_runtime_function(name))
+		k++;
+	if (k == n) { /* the runtime's own allocation: keep its caller of the entry points */
+		k = 0;
+		while (k + 1 < n && (name = func_name(s, ips[k])) && go_is_alloc_entry(name))
+			k++;
+	}
+	if (k > 0) {
+		memmove(ips, ips + k, (size_t)(n - k) * sizeof(*ips));
+		n -= k;
+	}
+	return n;
+}
+
+int go_session_write_meta(const struct go_session *s, sqlite3 *db)
+{
+	char probes[PATH_MAX + 32];
+	int rc = 0;
+
+	snprintf(probes, sizeof(probes), "mallocgc@%s", s->target_path);
+	rc |= ap_db_set_meta(db, "runtime", "go");
+	rc |= ap_db_set_meta(db, "go_version", s->bin.version);
+	rc |= ap_db_set_meta(db, "probes", probes);
+	rc |= ap_db_set_meta(db, "allocator_modules", s->target_path);
+	return rc ? -1 : 0;
+}
+
+const char *go_session_path(const struct go_session *s)
+{
+	return s->target_path;
+}

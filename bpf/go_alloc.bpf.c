@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-2.0
+/* go_alloc.bpf.c: the allocation probe of a Go program: a uprobe at the ENTRY of
+ * runtime.mallocgc, never a uretprobe (the Go runtime moves goroutine stacks, and a return address
+ * replaced by the kernel's trampoline crashes the program when it does). Go's register ABI on
+ * amd64 passes mallocgc(size, typ, needzero) in RAX, RBX, RCX. Go keeps frame pointers, so the
+ * stack is the kernel's frame-pointer walk, with the caller's return address (at [sp] on entry,
+ * which the walk misses before the function's prologue ran) put first. Records share the layout
+ * of alloc.bpf.c's (struct ap_alloc_event, AP_STACK_FP) and go to the same ring buffer and
+ * counters, whose file descriptors the agent hands over before loading. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include "alloc_event.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+const volatile __u64 wakeup_bytes = 1 << 20;
+/* mallocgc starts with push %rbp/endbr64: the kernel's walk already has the caller. */
+const volatile __u32 walk_adds_caller;
+
+/* Set by the agent when all probes are attached, cleared before the first is removed. */
+volatile __u32 armed;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4096); /* replaced by the recording's ring buffer */
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, AP_CNT_COUNT);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps"); /* replaced by the recording's counters */
+
+#define RI_BYTES (AP_RI_MAX * sizeof(struct ap_return_instance))
+#define STACK_BYTES (AP_FP_MAX_FRAMES * 8)
+
+static __always_inline void count(__u32 idx, __u64 n)
+{
+	__u64 *v = bpf_map_lookup_elem(&counters, &idx);
+
+	if (v)
+		*v += n;
+}
+
+SEC("uprobe")
+int mallocgc_entry(struct pt_regs *ctx)
+{
+	struct ap_alloc_event *e;
+	__u64 size = ctx->ax, sp = ctx->sp, ret = 0, *stack;
+	long n;
+
+	if (!armed)
+		return 0;
+	count(AP_CNT_ALLOCS_FIRST + AP_KIND_MALLOCGC, 1);
+	count(AP_CNT_BYTES, size);
+	e = bpf_ringbuf_reserve(&events, sizeof(*e) + RI_BYTES + STACK_BYTES, 0);
+	if (!e) {
+		count(AP_CNT_LOST, 1);
+		return 0;
+	}
+	stack = (__u64 *)((__u8 *)(e + 1) + RI_BYTES);
+	bpf_probe_read_user(&ret, sizeof(ret), (void *)sp);
+	if (walk_adds_caller) {
+		n = bpf_get_stack(ctx, stack, STACK_BYTES,
+				  BPF_F_USER_STACK | 1 /* skip mallocgc */);
+	} else {
+		stack[0] = ret;
+		n = bpf_get_stack(ctx, stack + 1, STACK_BYTES - 8, BPF_F_USER_STACK | 1);
+		n = n > 0 ? n + 8 : 8;
+	}
+	e->ts_ns = bpf_ktime_get_ns();
+	e->size = size;
+	e->ptr = 0;
+	e->ip = ret;
+	e->sp = sp + 8; /* the caller's, after the return */
+	e->bp = ctx->bp;
+	e->tid = (__u32)bpf_get_current_pid_tgid();
+	e->kind = AP_KIND_MALLOCGC;
+	e->stack_kind = AP_STACK_FP;
+	e->reserved = 0;
+	e->reserved2 = 0; /* no return instances: Go code never has uretprobes */
+	e->old_ptr = 0;
+	e->scope_inv = 0;
+	e->window = 0; /* attached for the whole recording */
+	e->pad = 0;
+	e->data_len = RI_BYTES + (n > 0 ? (__u32)n : 0);
+	bpf_ringbuf_submit(e, bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ?
+				      BPF_RB_FORCE_WAKEUP :
+				      BPF_RB_NO_WAKEUP);
+	return 0;
+}
