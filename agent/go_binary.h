@@ -11,6 +11,9 @@
 struct go_binary {
 	char version[32]; /* "go1.19.8", or "unknown" */
 	uint64_t mallocgc_offset; /* file offset of runtime.mallocgc's first instruction */
+	/* where the probe goes: after the stack-bound check of mallocgc's prologue (go_binary.c),
+	 * registers and [sp] still as at the entry */
+	uint64_t probe_offset;
 	/* its first instruction is push %rbp or endbr64: the kernel's frame-pointer walk then adds
 	 * the caller's return address itself (the BPF program must not add it again) */
 	int mallocgc_adds_caller;
@@ -28,10 +31,9 @@ int go_binary_detect(const char *path);
 int go_binary_open(const char *path, struct go_binary *gb, char *err, size_t errlen);
 void go_binary_close(struct go_binary *gb);
 
-/* A Go runtime function name ("runtime.", "runtime/internal/..." packages). */
-int go_is_runtime_function(const char *name);
-/* A runtime function that allocates for the compiled code's new, make, append, string and map
- * operations (runtime.newobject, runtime.growslice...), runtime.mallocgc itself included. */
+/* A runtime function that allocates for the compiled code's new, make, append, string, interface
+ * and map operations (runtime.newobject, runtime.growslice, runtime.mapassign...), runtime.mallocgc
+ * itself included: what the call site of a Go allocation is the caller of. */
 int go_is_alloc_entry(const char *name);
 
 #endif

@@ -68,7 +68,7 @@ static void find_bias(struct go_session *s, pid_t pid)
 	proc_maps_free(&maps);
 }
 
-struct go_session *go_session_start(pid_t pid, int ring_fd, int counters_fd, char *err,
+struct go_session *go_session_start(pid_t pid, int probe, int ring_fd, int counters_fd, char *err,
 				    size_t errlen)
 {
 	struct go_session *s = calloc(1, sizeof(*s));
@@ -88,6 +88,8 @@ struct go_session *go_session_start(pid_t pid, int ring_fd, int counters_fd, cha
 	if (go_binary_open(s->host_path, &s->bin, err, errlen))
 		goto fail;
 	find_bias(s, pid);
+	if (!probe)
+		return s;
 	s->skel = go_alloc_bpf__open();
 	if (!s->skel) {
 		snprintf(err, errlen, "cannot open the Go BPF object: %s", strerror(errno));
@@ -109,7 +111,7 @@ struct go_session *go_session_start(pid_t pid, int ring_fd, int counters_fd, cha
 	}
 	/* entry only: uprobe_multi_attach would refuse a return probe on a Go binary anyway */
 	s->link = uprobe_multi_attach(bpf_program__fd(s->skel->progs.mallocgc_entry), s->host_path,
-				      &s->bin.mallocgc_offset, NULL, 1, pid, 0);
+				      &s->bin.probe_offset, NULL, 1, pid, 0);
 	if (s->link < 0) {
 		snprintf(err, errlen, "the kernel refused the uprobe on runtime.mallocgc in %s: %s",
 			 s->target_path, strerror(-s->link));
@@ -124,7 +126,7 @@ fail:
 
 void go_session_arm(struct go_session *s, int armed)
 {
-	if (s)
+	if (s && s->skel)
 		__atomic_store_n(&s->skel->bss->armed, (__u32)armed, __ATOMIC_SEQ_CST);
 }
 
@@ -162,13 +164,8 @@ int go_session_trim(const struct go_session *s, uint64_t *ips, int n)
 	const char *name;
 	int k = 0;
 
-	while (k < n && (name = func_name(s, ips[k])) && go_is_runtime_function(name))
+	while (k + 1 < n && (name = func_name(s, ips[k])) && go_is_alloc_entry(name))
 		k++;
-	if (k == n) { /* the runtime's own allocation: keep its caller of the entry points */
-		k = 0;
-		while (k + 1 < n && (name = func_name(s, ips[k])) && go_is_alloc_entry(name))
-			k++;
-	}
 	if (k > 0) {
 		memmove(ips, ips + k, (size_t)(n - k) * sizeof(*ips));
 		n -= k;
@@ -187,6 +184,11 @@ int go_session_write_meta(const struct go_session *s, sqlite3 *db)
 	rc |= ap_db_set_meta(db, "probes", probes);
 	rc |= ap_db_set_meta(db, "allocator_modules", s->target_path);
 	return rc ? -1 : 0;
+}
+
+int go_session_probe_count(const struct go_session *s)
+{
+	return s && s->link >= 0;
 }
 
 const char *go_session_path(const struct go_session *s)

@@ -14,9 +14,10 @@ struct go_session;
 /* Whether the executable of pid is a Go program: 1, 0, or -errno. */
 int go_target_detect(pid_t pid);
 
-/* Opens pid's executable, loads the probe with the recording's ring buffer and counters maps, and
- * attaches it (disarmed). NULL with a one-line reason in err. */
-struct go_session *go_session_start(pid_t pid, int ring_fd, int counters_fd, char *err,
+/* Opens pid's executable and, when probe is set, loads the probe with the recording's ring buffer
+ * and counters maps and attaches it (disarmed); without (record --cpu-only) only the executable's
+ * tables are read. NULL with a one-line reason in err. */
+struct go_session *go_session_start(pid_t pid, int probe, int ring_fd, int counters_fd, char *err,
 				    size_t errlen);
 /* Starts (1) or stops (0) counting and recording. */
 void go_session_arm(struct go_session *s, int armed);
@@ -24,13 +25,16 @@ void go_session_arm(struct go_session *s, int armed);
 void go_session_detach(struct go_session *s);
 void go_session_free(struct go_session *s);
 
-/* Drops the Go runtime's frames at the inner end of an allocation chain (runtime.newobject,
- * runtime.growslice...), so that ips[0] is the Go code that allocated; when every frame is the
- * runtime's, only its allocation entry points are dropped. Returns the new count (>= 1). */
+/* Drops the runtime's allocation entry points at the inner end of an allocation chain
+ * (runtime.newobject, runtime.growslice... go_is_alloc_entry), so that ips[0] is the code that
+ * allocated: the Go function, or the runtime for its own allocations (runtime.malg for a new
+ * goroutine). Returns the new count (>= 1). */
 int go_session_trim(const struct go_session *s, uint64_t *ips, int n);
 
 /* Meta of a Go recording: runtime "go", go_version, the probe and its module. */
 int go_session_write_meta(const struct go_session *s, sqlite3 *db);
+/* 1 when the mallocgc probe is attached. */
+int go_session_probe_count(const struct go_session *s);
 /* The executable as the target sees it. */
 const char *go_session_path(const struct go_session *s);
 

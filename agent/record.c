@@ -838,8 +838,8 @@ static int setup(struct recorder *r, char *err, size_t errlen)
 		bpf_session_detach_free(r->bpf);
 		bpf_session_wait_closed();
 	}
-	if (r->is_go && !r->opt.cpu_only &&
-	    !(r->go = go_session_start(r->pid, bpf_session_ring_fd(r->bpf),
+	if (r->is_go &&
+	    !(r->go = go_session_start(r->pid, !r->opt.cpu_only, bpf_session_ring_fd(r->bpf),
 				       bpf_session_counters_fd(r->bpf), err, errlen)))
 		return -1;
 	if (attach_scopes(r, err, errlen) || bpf_session_watch_exec(r->bpf, err, errlen))
@@ -881,7 +881,8 @@ static int setup(struct recorder *r, char *err, size_t errlen)
 	else if (!r->opt.quiet)
 		fprintf(stderr,
 			"arenaprof: recording pid %d: %d allocator functions in %s%s; Ctrl-C to stop\n",
-			(int)r->pid, bpf_session_probe_count(r->bpf) + (r->go != NULL),
+			(int)r->pid,
+			bpf_session_probe_count(r->bpf) + go_session_probe_count(r->go),
 			r->go ? go_session_path(r->go) : plan.f[AF_MALLOC].target_path,
 			r->opt.cpu_only ? ", CPU only" : ", every call probed (--exact)");
 	return 0;
