@@ -5,6 +5,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "allocator_table.h"
 
+#include "go_table.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -317,6 +319,13 @@ enum at_category at_lookup(const char *function, struct at_match *m)
 	*m = none;
 	if (!s)
 		return AT_NONE;
+	if (has_prefix(s, "runtime.")) { /* Go: '.' is part of the name, not a clone suffix */
+		m->category = go_table_lookup(s, &m->entry_point);
+		m->family = AT_GO;
+		if (m->category == AT_NONE)
+			*m = none;
+		return m->category;
+	}
 	if (has_prefix(s, "__GI_")) /* glibc's internal alias of an exported function */
 		s += 5;
 	len = base_len(s);
@@ -405,6 +414,8 @@ const char *at_category_name(enum at_category c)
 		return "free";
 	case AT_REALLOC:
 		return "realloc";
+	case AT_GC:
+		return "gc";
 	case AT_NONE:
 		break;
 	}
@@ -424,6 +435,8 @@ const char *at_family_name(enum at_family f)
 		return "mimalloc";
 	case AT_CXX:
 		return "c++";
+	case AT_GO:
+		return "go";
 	}
 	return "?";
 }
@@ -435,5 +448,5 @@ int at_self_check(void)
 	for (i = 1; i < NELEM(names); i++)
 		if (strcmp(names[i - 1].name, names[i].name) >= 0)
 			return -1;
-	return 0;
+	return go_table_self_check();
 }

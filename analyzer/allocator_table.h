@@ -6,9 +6,15 @@
 #define ARENAPROF_ALLOCATOR_TABLE_H
 
 /* What a function is for. AT_NONE: not allocator code. */
-enum at_category { AT_NONE = 0, AT_MALLOC, AT_FREE, AT_REALLOC };
+enum at_category {
+	AT_NONE = 0,
+	AT_MALLOC,
+	AT_FREE,
+	AT_REALLOC,
+	AT_GC /* Go: garbage collection */
+};
 
-enum at_family { AT_GLIBC, AT_JEMALLOC, AT_TCMALLOC, AT_MIMALLOC, AT_CXX };
+enum at_family { AT_GLIBC, AT_JEMALLOC, AT_TCMALLOC, AT_MIMALLOC, AT_CXX, AT_GO };
 
 struct at_match {
 	enum at_category category;
@@ -18,7 +24,9 @@ struct at_match {
 
 /* Looks up a user-space function name as symbolized (demangled C++, GCC clone suffixes such as
  * ".constprop.0" or ".cold", symbol versions "@GLIBC_2.2.5" and glibc's "__GI_" alias prefix are
- * ignored). AT_NONE in m->category (and the return value) when it is not allocator code. */
+ * ignored). Go runtime names ("runtime.mallocgc", "runtime.gcDrain") are looked up in go_table.c:
+ * family AT_GO, category AT_MALLOC or AT_GC. AT_NONE in m->category (and the return value) when
+ * it is not allocator code. */
 enum at_category at_lookup(const char *function, struct at_match *m);
 
 /* A kernel function of memory management an allocator causes: the brk, mmap, munmap, mremap,
@@ -37,7 +45,7 @@ int at_profiler_overhead(const char *function);
  * executing the profiler's displaced instruction or return trampoline. */
 int at_profiler_overhead_user(const char *function, const char *module);
 
-const char *at_category_name(enum at_category c); /* "malloc", "free", "realloc", "none" */
+const char *at_category_name(enum at_category c); /* "malloc", "free", "realloc", "gc", "none" */
 const char *at_family_name(enum at_family f); /* "glibc", "jemalloc", ... */
 
 /* 0 when the tables are well formed (the exact names sorted, as the binary search needs). */

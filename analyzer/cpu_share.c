@@ -12,7 +12,7 @@ void cpu_classify(const struct cpu_profile *p, const struct cpu_stack *s, struct
 {
 	uint32_t pos, outer = CPU_NO_SITE;
 	const struct cpu_frame *f;
-	int kernel_mm = 0;
+	int kernel_mm = 0, gc = 0;
 
 	v->cls = CPU_OTHER;
 	v->site_pos = CPU_NO_SITE;
@@ -38,6 +38,11 @@ void cpu_classify(const struct cpu_profile *p, const struct cpu_stack *s, struct
 		f = cpu_stack_frame(p, s, pos);
 		if (f && !f->kernel && f->category != AT_NONE)
 			outer = pos;
+		gc |= f && !f->kernel && f->category == AT_GC;
+	}
+	if (gc) { /* Go: GC work wins, also under mallocgc (assists, sweeping) */
+		v->cls = CPU_GC;
+		return;
 	}
 	if (outer == CPU_NO_SITE)
 		return;
@@ -76,6 +81,8 @@ int cpu_share_totals(const struct cpu_profile *p, struct cpu_totals *t, long lon
 				return -1;
 			continue;
 		}
+		if (v.cls == CPU_GC && an_add(&t->gc, s->samples))
+			return -1;
 		if (!cpu_is_allocator(v.cls))
 			continue;
 		if (an_add(&t->allocator, s->samples) ||

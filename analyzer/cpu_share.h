@@ -15,6 +15,7 @@ enum cpu_class {
 	CPU_REALLOC,
 	CPU_KERNEL_MM, /* allocator work in kernel memory management (brk, mmap, page faults) */
 	CPU_OVERHEAD, /* the profiler's own work: left out of every share */
+	CPU_GC, /* Go: garbage collection (marking, sweeping, assists); not in the allocator share */
 };
 
 /* The allocator classes CPU_MALLOC .. CPU_KERNEL_MM, indexed by class - CPU_MALLOC. */
@@ -40,6 +41,7 @@ struct cpu_totals {
 	long long overhead; /* CPU_OVERHEAD samples */
 	long long allocator; /* samples of the allocator classes */
 	long long split[CPU_NSPLIT]; /* per allocator class */
+	long long gc; /* CPU_GC samples */
 };
 
 /* Classifies every stack of p into t. When site_samples is not NULL (p->nframes + 1 zeroed

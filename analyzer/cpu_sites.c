@@ -159,6 +159,7 @@ int an_cpu_load(sqlite3 *db, const char *path, struct an_info *info, struct an_s
 		cpu->allocator = t.allocator;
 		for (i = 0; i < CPU_NSPLIT; i++)
 			cpu->split[i] = t.split[i];
+		cpu->gc = t.gc;
 		if (!cpu->has_samples_counter)
 			cpu->samples = t.recorded;
 		attr = attributions(&p, per_frame, &nattr);

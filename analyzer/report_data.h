@@ -22,6 +22,8 @@ struct an_cpu {
 	long long overhead; /* recorded samples of the profiler's own uprobe/BPF work */
 	long long allocator; /* non-overhead samples of allocator work */
 	long long split[4]; /* malloc, free, realloc, kernel_mm (sum: allocator) */
+	long long gc; /* Go: non-overhead samples of garbage collection (not in allocator) */
+	int go; /* meta runtime = go: a Go program (allocator = mallocgc and its callees) */
 };
 
 /* A quantity extrapolated from the overhead-budget windows to the whole recording, with a 95%
@@ -60,6 +62,8 @@ struct an_info {
 	int closed; /* meta closed = 1 */
 	char *mode;
 	char *unwind;
+	char *runtime; /* meta runtime: "go" for Go programs, NULL otherwise */
+	char *go_version; /* meta go_version */
 	/* counters (0 when absent) */
 	long long allocs, bytes, frees, lost_events;
 	/* SUM(alloc_stats.allocs), SUM(alloc_stats.bytes) */
@@ -68,7 +72,10 @@ struct an_info {
 	struct an_windows win;
 	double agent_cpu_s; /* meta agent_cpu_ns: the agent's own user+system CPU time */
 	int has_agent_cpu;
+	struct go_candidates *go; /* Go profiles: the arena candidates (go_candidates.h) */
 };
+
+struct go_candidates;
 
 struct an_kind {
 	char *kind;

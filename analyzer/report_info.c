@@ -8,6 +8,7 @@
 
 #include "an_db.h"
 #include "an_util.h"
+#include "go_candidates.h"
 
 static int parse_ll(const char *s, long long *v)
 {
@@ -58,6 +59,11 @@ static void meta_value(struct an_info *info, const char *key, const char *v, lon
 		info->win.alloc_hit_ns = atof(v);
 	} else if (strcmp(key, "probe_cost_free_ns") == 0) {
 		info->win.free_hit_ns = atof(v);
+	} else if (strcmp(key, "runtime") == 0) {
+		set_str(&info->runtime, v);
+		info->cpu.go = strcmp(v, "go") == 0;
+	} else if (strcmp(key, "go_version") == 0) {
+		set_str(&info->go_version, v);
 	} else if (strcmp(key, "cpu_freq") == 0) {
 		info->cpu.has_freq = parse_ll(v, &info->cpu.freq) == 0 && info->cpu.freq >= 0;
 	}
@@ -169,6 +175,11 @@ void an_info_free(struct an_info *info)
 	free(info->end_reason);
 	free(info->target_exit);
 	free(info->mode);
+	if (info->go)
+		go_candidates_free(info->go);
+	free(info->go);
+	free(info->runtime);
+	free(info->go_version);
 	free(info->unwind);
 	memset(info, 0, sizeof(*info));
 }

@@ -4,6 +4,7 @@
 #include "report.h"
 
 #include "candidates.h"
+#include "go_candidates.h"
 #include "json_writer.h"
 
 static void opt_string(struct json_writer *w, const char *key, const char *v)
@@ -40,6 +41,8 @@ static void write_recording(struct json_writer *w, const struct an_info *info)
 	opt_string(w, "mode", info->mode);
 	opt_string(w, "unwind", info->unwind);
 	opt_string(w, "target_exit", info->target_exit);
+	opt_string(w, "runtime", info->runtime);
+	opt_string(w, "go_version", info->go_version);
 	jw_key(w, "cpu_freq");
 	if (info->cpu.has_freq)
 		jw_int(w, info->cpu.freq);
@@ -71,6 +74,10 @@ static void write_cpu_totals(struct json_writer *w, const struct an_cpu *cpu)
 	jw_end_object(w);
 	jw_key(w, "profiler_overhead_share");
 	jw_double(w, cpu->recorded > 0 ? (double)cpu->overhead / (double)cpu->recorded : 0.0);
+	jw_key(w, "gc_cpu_share");
+	jw_double(w, an_cpu_share(cpu, cpu->gc));
+	jw_key(w, "max_saving_cpu_share");
+	jw_double(w, an_cpu_share(cpu, cpu->allocator + cpu->gc));
 }
 
 static void write_estimate(struct json_writer *w, const char *key, const struct an_estimate *e)
@@ -228,6 +235,10 @@ int report_json(FILE *f, const struct an_info *info, const struct an_sites *site
 		report_json_site(&w, &sites->v[i], info->recorded_allocs, &info->cpu);
 	jw_end_array(&w);
 	candidates_json(&w, info, cands);
+	if (info->go)
+		go_candidates_json(&w, info, sites, info->go);
+	else
+		go_candidates_json(&w, info, sites, &(struct go_candidates){ 0 });
 	jw_end_object(&w);
 	return jw_finish(&w);
 }

@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "go_candidates.h"
+
 int an_report_load(sqlite3 *db, const char *path, struct an_report *r)
 {
 	memset(r, 0, sizeof(*r));
@@ -16,7 +18,8 @@ int an_report_load(sqlite3 *db, const char *path, struct an_report *r)
 	}
 	if (an_cpu_load(db, path, &r->info, &r->sites) ||
 	    an_estimates_load(db, path, &r->info, &r->sites) ||
-	    an_candidates_load(db, path, &r->info, &r->sites, &r->cands)) {
+	    an_candidates_load(db, path, &r->info, &r->sites, &r->cands) ||
+	    (r->info.cpu.go && an_go_candidates_load(db, path, &r->info, &r->sites))) {
 		an_sites_free(&r->sites);
 		an_info_free(&r->info);
 		return -1;

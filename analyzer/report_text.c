@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "candidates.h"
+#include "go_candidates.h"
 #include "format.h"
 
 #define FUNC_COL_MAX 48
@@ -48,6 +49,11 @@ static void print_header(FILE *f, const char *path, const struct an_info *info)
 			info->has_duration && info->duration_s > 0 ?
 				100 * (info->win.armed_s + info->win.tail_s) / info->duration_s :
 				0.0);
+	if (info->cpu.go) {
+		fputs(", Go program (", f);
+		fput_clean(or_unknown(info->go_version), f);
+		fputs("; runtime.mallocgc probed at entry)", f);
+	}
 	fputc('\n', f);
 }
 
@@ -151,10 +157,22 @@ static void print_cpu(FILE *f, const struct an_info *info)
 		"%.1f%%\n",
 		pct(cpu, cpu->allocator), pct(cpu, cpu->split[0]), pct(cpu, cpu->split[1]),
 		pct(cpu, cpu->split[2]), pct(cpu, cpu->split[3]));
-	fprintf(f,
-		"theoretical maximum saving: %.1f%% of the CPU time (all of the allocator's "
-		"share)\n",
-		pct(cpu, cpu->allocator));
+	if (cpu->go || cpu->gc > 0) {
+		fprintf(f,
+			"garbage collection: %.1f%% of the process's CPU time (marking, sweeping, "
+			"assists, write barriers)\n",
+			pct(cpu, cpu->gc));
+		fprintf(f,
+			"theoretical maximum saving: %.1f%% of the CPU time (allocation %.1f%% + "
+			"GC %.1f%%)\n",
+			pct(cpu, cpu->allocator + cpu->gc), pct(cpu, cpu->allocator),
+			pct(cpu, cpu->gc));
+	} else {
+		fprintf(f,
+			"theoretical maximum saving: %.1f%% of the CPU time (all of the "
+			"allocator's share)\n",
+			pct(cpu, cpu->allocator));
+	}
 	fprintf(f,
 		"profiler overhead: %.1f%% of the samples (uprobe/BPF handling, left out of the "
 		"shares above)\n",
@@ -237,6 +255,9 @@ void report_text(FILE *f, const char *path, const struct an_info *info,
 	print_header(f, path, info);
 	print_totals(f, info);
 	print_cpu(f, info);
-	candidates_text(f, info, cands, top);
+	if (info->go) /* no lifetimes in Go: candidates by enclosing function */
+		go_candidates_text(f, info, sites, info->go, top);
+	else
+		candidates_text(f, info, cands, top);
 	print_sites(f, info, sites, top);
 }

@@ -1,0 +1,295 @@
+/* go_candidates.c: finding the enclosing function of each allocation site of a Go profile and
+ * grouping sites by it (see go_candidates.h). For each site, the frames that every one of its
+ * stacks shares from the outer end (same function at the same line); the enclosing function is
+ * the innermost of those that is not the Go runtime, not recursive in any of the stacks and not
+ * itself an allocation site (so a helper such as newEntry, which allocates and calls newValue,
+ * is part of the work its caller does). */
+#define _POSIX_C_SOURCE 200809L
+#include "go_candidates.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "an_db.h"
+#include "an_util.h"
+
+static const char stacks_sql[] = "SELECT sf.stack_id, sf.pos, f.function, f.file, f.line, m.path "
+				 "FROM stack_frames sf JOIN frames f ON f.id = sf.frame_id "
+				 "LEFT JOIN modules m ON m.id = f.module_id "
+				 "WHERE sf.stack_id IN (SELECT stack_id FROM alloc_stats) "
+				 "ORDER BY sf.stack_id, sf.pos DESC";
+
+struct frame {
+	char *function, *file, *module;
+	long long line;
+	int has_line;
+};
+
+/* Per site: the frames all its stacks share from the outer end. */
+struct site_state {
+	struct frame *prefix; /* outermost first */
+	size_t n;
+	int seen;
+	char **recursive; /* functions recursive in any stack of the site */
+	size_t nrec;
+};
+
+static char *dup_col(sqlite3_stmt *st, int col)
+{
+	const unsigned char *s = sqlite3_column_text(st, col);
+
+	return s ? an_strdup((const char *)s) : NULL;
+}
+
+static int same_str(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+static int same_frame(const struct frame *a, const struct frame *b)
+{
+	return same_str(a->function, b->function) && a->has_line == b->has_line &&
+	       a->line == b->line;
+}
+
+static void frame_free(struct frame *f)
+{
+	free(f->function);
+	free(f->file);
+	free(f->module);
+}
+
+/* The site of a stack: its innermost frame (pos 0), as sites_query.c groups them. */
+static long find_site(const struct an_sites *sites, const struct frame *f)
+{
+	for (size_t i = 0; i < sites->n; i++) {
+		const struct an_site *s = &sites->v[i];
+
+		if (s->allocs > 0 &&
+		    same_str(s->function, f->function ? f->function : AN_UNKNOWN) &&
+		    same_str(s->file, f->file) && s->has_line == f->has_line &&
+		    (!f->has_line || s->line == f->line) &&
+		    same_str(s->module, f->module ? f->module : AN_UNKNOWN))
+			return (long)i;
+	}
+	return -1;
+}
+
+static int in_list(char **list, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (same_str(list[i], s))
+			return 1;
+	return 0;
+}
+
+/* One whole stack (frames outermost first, fr[n - 1] the site's frame) into its site's state. */
+static void add_stack(struct site_state *ss, struct frame *fr, size_t n)
+{
+	size_t k;
+
+	for (size_t i = 0; i < n; i++) /* recursion: a function twice in the stack */
+		for (size_t j = i + 1; j < n; j++)
+			if (fr[i].function && same_str(fr[i].function, fr[j].function) &&
+			    !in_list(ss->recursive, ss->nrec, fr[i].function)) {
+				ss->recursive =
+					an_realloc(ss->recursive, (ss->nrec + 1) * sizeof(char *));
+				ss->recursive[ss->nrec++] = an_strdup(fr[i].function);
+			}
+	if (!ss->seen) {
+		ss->seen = 1;
+		ss->prefix = an_malloc((n ? n : 1) * sizeof(*ss->prefix));
+		for (k = 0; k + 1 < n; k++) { /* the site's own frame is never enclosing */
+			ss->prefix[k] = fr[k];
+			memset(&fr[k], 0, sizeof(fr[k]));
+		}
+		ss->n = k;
+		return;
+	}
+	for (k = 0; k < ss->n && k + 1 < n && same_frame(&ss->prefix[k], &fr[k]); k++)
+		;
+	while (ss->n > k)
+		frame_free(&ss->prefix[--ss->n]);
+}
+
+static int is_site_function(const struct an_sites *sites, const char *fn)
+{
+	for (size_t i = 0; i < sites->n; i++)
+		if (sites->v[i].allocs > 0 && same_str(sites->v[i].function, fn))
+			return 1;
+	return 0;
+}
+
+static const struct frame *enclosing(const struct site_state *ss, const struct an_sites *sites)
+{
+	for (size_t k = ss->n; k-- > 0;) {
+		const struct frame *f = &ss->prefix[k];
+
+		if (!f->function || strncmp(f->function, "runtime.", 8) == 0 ||
+		    in_list(ss->recursive, ss->nrec, f->function) ||
+		    is_site_function(sites, f->function))
+			continue;
+		return f;
+	}
+	return NULL;
+}
+
+static struct go_candidate *candidate_for(struct go_candidates *c, const struct frame *f)
+{
+	struct go_candidate *g;
+
+	for (size_t i = 0; i < c->n; i++) {
+		g = &c->v[i];
+		if ((!f && !g->function) ||
+		    (f && g->function && same_str(g->function, f->function) &&
+		     same_str(g->file, f->file) && g->has_line == f->has_line &&
+		     g->line == f->line))
+			return g;
+	}
+	c->v = an_realloc(c->v, (c->n + 1) * sizeof(*c->v));
+	g = &c->v[c->n++];
+	memset(g, 0, sizeof(*g));
+	if (f) {
+		g->function = an_strdup(f->function);
+		g->file = f->file ? an_strdup(f->file) : NULL;
+		g->module = f->module ? an_strdup(f->module) : NULL;
+		g->line = f->line;
+		g->has_line = f->has_line;
+	}
+	return g;
+}
+
+static int cmp_candidates(const void *pa, const void *pb)
+{
+	const struct go_candidate *a = pa, *b = pb;
+
+	if (a->score != b->score)
+		return a->score > b->score ? -1 : 1;
+	if (a->allocs != b->allocs)
+		return a->allocs > b->allocs ? -1 : 1;
+	if (a->bytes != b->bytes)
+		return a->bytes > b->bytes ? -1 : 1;
+	return (a->function == NULL) - (b->function == NULL);
+}
+
+/* Reads every allocation stack, feeding each whole stack to its site's state. */
+static int read_stacks(sqlite3 *db, const char *path, const struct an_sites *sites,
+		       struct site_state *ss)
+{
+	struct frame *fr = NULL;
+	size_t n = 0, cap = 0;
+	long long cur = -1;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (an_db_prepare(db, path, "Go stacks", stacks_sql, &st))
+		return -1;
+	for (;;) {
+		long long id;
+
+		rc = sqlite3_step(st);
+		id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -2;
+		if (id != cur && n > 0) { /* a stack is complete */
+			long site = find_site(sites, &fr[n - 1]);
+
+			if (site >= 0)
+				add_stack(&ss[site], fr, n);
+			while (n > 0)
+				frame_free(&fr[--n]);
+		}
+		if (rc != SQLITE_ROW)
+			break;
+		cur = id;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 64;
+			fr = an_realloc(fr, cap * sizeof(*fr));
+		}
+		fr[n].function = dup_col(st, 2);
+		fr[n].file = dup_col(st, 3);
+		fr[n].has_line = sqlite3_column_type(st, 4) != SQLITE_NULL;
+		fr[n].line = sqlite3_column_int64(st, 4);
+		fr[n].module = dup_col(st, 5);
+		n++;
+	}
+	free(fr);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		an_db_error(db, path, "Go stacks");
+		return -1;
+	}
+	return 0;
+}
+
+int go_candidates_load(sqlite3 *db, const char *path, const struct an_info *info,
+		       const struct an_sites *sites, struct go_candidates *out)
+{
+	struct site_state *ss;
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (!info->cpu.go || sites->n == 0)
+		return 0;
+	ss = an_malloc(sites->n * sizeof(*ss));
+	memset(ss, 0, sites->n * sizeof(*ss));
+	if (read_stacks(db, path, sites, ss))
+		rc = -1;
+	for (size_t i = 0; i < sites->n && !rc; i++) {
+		const struct an_site *s = &sites->v[i];
+		struct go_candidate *g;
+
+		/* the runtime's own allocations (a new goroutine's g) cannot go into an arena */
+		if (s->allocs <= 0 || !ss[i].seen || strncmp(s->function, "runtime.", 8) == 0)
+			continue;
+		g = candidate_for(out, enclosing(&ss[i], sites));
+		g->sites = an_realloc(g->sites, (g->nsites + 1) * sizeof(*g->sites));
+		g->sites[g->nsites++] = i;
+		if (an_add(&g->allocs, s->allocs) || an_add(&g->bytes, s->bytes) ||
+		    an_add(&g->alloc_cpu_samples, s->alloc_cpu_samples))
+			rc = -1;
+	}
+	for (size_t i = 0; i < out->n; i++) {
+		struct go_candidate *g = &out->v[i];
+
+		g->alloc_cpu_share = an_cpu_share(&info->cpu, g->alloc_cpu_samples);
+		g->gc_cpu_share = info->recorded_bytes > 0 ?
+					  an_cpu_share(&info->cpu, info->cpu.gc) *
+						  (double)g->bytes / (double)info->recorded_bytes :
+					  0.0;
+		g->score = g->alloc_cpu_share + g->gc_cpu_share;
+	}
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof(*out->v), cmp_candidates);
+	for (size_t i = 0; i < sites->n; i++) {
+		for (size_t k = 0; k < ss[i].n; k++)
+			frame_free(&ss[i].prefix[k]);
+		free(ss[i].prefix);
+		for (size_t k = 0; k < ss[i].nrec; k++)
+			free(ss[i].recursive[k]);
+		free(ss[i].recursive);
+	}
+	free(ss);
+	if (rc) {
+		an_err("%s: Go candidate totals overflow", path);
+		go_candidates_free(out);
+	}
+	return rc;
+}
+
+int an_go_candidates_load(sqlite3 *db, const char *path, struct an_info *info,
+			  const struct an_sites *sites)
+{
+	info->go = an_malloc(sizeof(*info->go));
+	return go_candidates_load(db, path, info, sites, info->go);
+}
+
+void go_candidates_free(struct go_candidates *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		free(c->v[i].function);
+		free(c->v[i].file);
+		free(c->v[i].module);
+		free(c->v[i].sites);
+	}
+	free(c->v);
+	memset(c, 0, sizeof(*c));
+}

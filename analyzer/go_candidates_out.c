@@ -1,0 +1,136 @@
+/* go_candidates_out.c: the Go arena candidates in the text report and in `report --json`
+ * ("go_candidates", docs/report-json.md). */
+#define _POSIX_C_SOURCE 200809L
+#include "go_candidates.h"
+
+#include <string.h>
+
+#include "format.h"
+#include "json_writer.h"
+#include "report.h"
+
+static const char *base_name(const char *path)
+{
+	const char *s = path ? strrchr(path, '/') : NULL;
+
+	return s ? s + 1 : path;
+}
+
+static void print_where(FILE *f, const char *file, int has_line, long long line, const char *module)
+{
+	fputs(" (", f);
+	if (file) {
+		fput_clean(base_name(file), f);
+		if (has_line)
+			fprintf(f, ":%lld", line);
+	} else {
+		fput_clean(base_name(module ? module : AN_UNKNOWN), f);
+	}
+	fputc(')', f);
+}
+
+void go_candidates_text(FILE *f, const struct an_info *info, const struct an_sites *sites,
+			const struct go_candidates *c, size_t top)
+{
+	char b1[FMT_BUF], b2[FMT_BUF];
+	size_t n = top && top < c->n ? top : c->n, small = 0;
+
+	if (c->n == 0) {
+		fputs("\nGo arena candidates: none (no allocation was recorded)\n", f);
+		return;
+	}
+	fputs("\nGo arena candidates (object lifetimes are not observable in Go: ranked by "
+	      "allocation + GC CPU share;\ncheck that the objects do not outlive the function "
+	      "before moving them into an arena):\n",
+	      f);
+	for (size_t i = 0; i < n; i++) {
+		const struct go_candidate *g = &c->v[i];
+		double share = info->recorded_allocs > 0 ?
+				       100.0 * (double)g->allocs / (double)info->recorded_allocs :
+				       0.0;
+
+		if (share < 0.1 && g->score < 0.001) { /* listed in the JSON only */
+			small++;
+			continue;
+		}
+		fprintf(f, "%3zu. ", i + 1);
+		if (g->function) {
+			fput_clean(g->function, f);
+			print_where(f, g->file, g->has_line, g->line, g->module);
+			fputs(": a := arena.NewArena(); defer a.Free() here", f);
+		} else {
+			fputs("(no common enclosing function)", f);
+		}
+		fprintf(f,
+			"\n     %s allocations (%.1f%%), %s; allocation CPU %.1f%% + GC ~%.1f%% "
+			"(by bytes) = %.1f%% of the CPU time\n     sites:",
+			fmt_count(b1, g->allocs), share, fmt_bytes(b2, (double)g->bytes),
+			100.0 * g->alloc_cpu_share, 100.0 * g->gc_cpu_share, 100.0 * g->score);
+		for (size_t k = 0; k < g->nsites; k++) {
+			const struct an_site *s = &sites->v[g->sites[k]];
+
+			fputs(k ? ", " : " ", f);
+			fput_clean(s->function, f);
+			print_where(f, s->file, s->has_line, s->line, s->module);
+			fprintf(f, " %s", fmt_count(b1, s->allocs));
+		}
+		fputc('\n', f);
+	}
+	if (small || n < c->n)
+		fprintf(f,
+			"     ... and %zu more with under 0.1%% of the allocations and of the CPU "
+			"time (all in --json)\n",
+			small + c->n - n);
+}
+
+void go_candidates_json(struct json_writer *w, const struct an_info *info,
+			const struct an_sites *sites, const struct go_candidates *c)
+{
+	jw_key(w, "go_candidates");
+	jw_begin_array(w);
+	for (size_t i = 0; i < c->n; i++) {
+		const struct go_candidate *g = &c->v[i];
+
+		jw_begin_object(w);
+		jw_key(w, "enclosing");
+		if (g->function) {
+			jw_begin_object(w);
+			jw_key(w, "function");
+			jw_string(w, g->function);
+			jw_key(w, "file");
+			jw_string(w, g->file);
+			jw_key(w, "line");
+			if (g->has_line)
+				jw_int(w, g->line);
+			else
+				jw_null(w);
+			jw_key(w, "module");
+			jw_string(w, g->module ? g->module : AN_UNKNOWN);
+			jw_end_object(w);
+		} else {
+			jw_null(w);
+		}
+		jw_key(w, "sites");
+		jw_begin_array(w);
+		for (size_t k = 0; k < g->nsites; k++)
+			report_json_site(w, &sites->v[g->sites[k]], info->recorded_allocs,
+					 &info->cpu);
+		jw_end_array(w);
+		jw_key(w, "allocs");
+		jw_int(w, g->allocs);
+		jw_key(w, "bytes");
+		jw_int(w, g->bytes);
+		jw_key(w, "share");
+		jw_double(w, info->recorded_allocs > 0 ?
+				     (double)g->allocs / (double)info->recorded_allocs :
+				     0.0);
+		jw_key(w, "alloc_cpu_share");
+		jw_double(w, g->alloc_cpu_share);
+		jw_key(w, "gc_cpu_share");
+		jw_double(w, g->gc_cpu_share);
+		jw_key(w, "score");
+		jw_double(w, g->score);
+		jw_end_object(w);
+	}
+	jw_end_array(w);
+}
