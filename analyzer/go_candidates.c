@@ -2,8 +2,8 @@
  * grouping sites by it (see go_candidates.h). For each site, the frames that every one of its
  * stacks shares from the outer end (same function at the same line); the enclosing function is
  * the innermost of those that is not the Go runtime, not recursive in any of the stacks and not
- * itself an allocation site (so a helper such as newEntry, which allocates and calls newValue,
- * is part of the work its caller does). */
+ * itself a function with 1% or more of the allocations (so a helper such as newEntry, which
+ * allocates and calls newValue, is part of the work its caller does). */
 #define _POSIX_C_SOURCE 200809L
 #include "go_candidates.h"
 
@@ -112,22 +112,29 @@ static void add_stack(struct site_state *ss, struct frame *fr, size_t n)
 		frame_free(&ss->prefix[--ss->n]);
 }
 
-static int is_site_function(const struct an_sites *sites, const char *fn)
+/* Whether fn's own sites hold at least 1% of the allocations: then it is an allocating helper,
+ * part of the work of a caller (newEntry, which allocates and calls newValue, is inside put), not
+ * a scope of its own. */
+static int is_allocating_function(const struct an_info *info, const struct an_sites *sites,
+				  const char *fn)
 {
+	long long allocs = 0;
+
 	for (size_t i = 0; i < sites->n; i++)
-		if (sites->v[i].allocs > 0 && same_str(sites->v[i].function, fn))
-			return 1;
-	return 0;
+		if (same_str(sites->v[i].function, fn))
+			allocs += sites->v[i].allocs;
+	return allocs > 0 && allocs * 100 >= info->recorded_allocs;
 }
 
-static const struct frame *enclosing(const struct site_state *ss, const struct an_sites *sites)
+static const struct frame *enclosing(const struct site_state *ss, const struct an_info *info,
+				     const struct an_sites *sites)
 {
 	for (size_t k = ss->n; k-- > 0;) {
 		const struct frame *f = &ss->prefix[k];
 
 		if (!f->function || strncmp(f->function, "runtime.", 8) == 0 ||
 		    in_list(ss->recursive, ss->nrec, f->function) ||
-		    is_site_function(sites, f->function))
+		    is_allocating_function(info, sites, f->function))
 			continue;
 		return f;
 	}
@@ -142,8 +149,7 @@ static struct go_candidate *candidate_for(struct go_candidates *c, const struct 
 		g = &c->v[i];
 		if ((!f && !g->function) ||
 		    (f && g->function && same_str(g->function, f->function) &&
-		     same_str(g->file, f->file) && g->has_line == f->has_line &&
-		     g->line == f->line))
+		     same_str(g->module, f->module)))
 			return g;
 	}
 	c->v = an_realloc(c->v, (c->n + 1) * sizeof(*c->v));
@@ -240,7 +246,7 @@ int go_candidates_load(sqlite3 *db, const char *path, const struct an_info *info
 		/* the runtime's own allocations (a new goroutine's g) cannot go into an arena */
 		if (s->allocs <= 0 || !ss[i].seen || strncmp(s->function, "runtime.", 8) == 0)
 			continue;
-		g = candidate_for(out, enclosing(&ss[i], sites));
+		g = candidate_for(out, enclosing(&ss[i], info, sites));
 		g->sites = an_realloc(g->sites, (g->nsites + 1) * sizeof(*g->sites));
 		g->sites[g->nsites++] = i;
 		if (an_add(&g->allocs, s->allocs) || an_add(&g->bytes, s->bytes) ||

@@ -15,8 +15,8 @@
 struct json_writer;
 
 struct go_candidate {
-	/* the enclosing function and the line where it calls towards the sites; function NULL:
-	 * the sites have no common enclosing function */
+	/* the enclosing function and the line where it calls towards its largest site (sites are
+	 * grouped by function and module); function NULL: no common enclosing function */
 	char *function, *file, *module;
 	long long line;
 	int has_line;
