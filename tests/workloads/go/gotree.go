@@ -22,7 +22,7 @@ type Node struct {
 var nodes, payloads int64
 
 //go:noinline
-func newNode(value int64) *Node {
+func newNode(value int64) *Node { // GO_FUNC_NEWNODE
 	nodes++
 	return &Node{value: value} // GO_SITE_NODE
 }
