@@ -112,8 +112,10 @@ def test_tree():
 
 
 def test_cache():
-    """The long-lived cache: key strings, entries and values exact (the key "0" is a static
-    one-byte string, no allocation), all three enclosed by (*Cache).put."""
+    """The long-lived cache: key strings, entries, values and metas exact (the key "0" is a
+    static one-byte string, no allocation); the meta's allocation is in stamp, inlined into put:
+    the site is stamp's line, its next frame put at the call's line, as an inlined frame; all
+    four enclosed by (*Cache).put."""
     exe = go_workload("gocache")
     args = [exe, "20000"]
     alone = run(args)
@@ -126,8 +128,17 @@ def test_cache():
     check_go_profile(db)
     rep = report_json(db)
     by = sites_by_function(rep)
-    check_site(by, "main.newEntry", n["entries"], 48, CACHE_SRC, "// GO_SITE_ENTRY")
+    check_site(by, "main.newEntry", n["entries"], 56, CACHE_SRC, "// GO_SITE_ENTRY")
     check_site(by, "main.newValue", n["values"], 256, CACHE_SRC, "// GO_SITE_VALUE")
+    check_site(by, "main.stamp", n["metas"], 16, CACHE_SRC, "// GO_SITE_META")
+    inl = query(db, """SELECT f1.function, f1.line, f1.inline_depth, f0.inline_depth
+                       FROM alloc_stats a
+                       JOIN stack_frames s0 ON s0.stack_id = a.stack_id AND s0.pos = 0
+                       JOIN frames f0 ON f0.id = s0.frame_id AND f0.function = 'main.stamp'
+                       JOIN stack_frames s1 ON s1.stack_id = a.stack_id AND s1.pos = 1
+                       JOIN frames f1 ON f1.id = s1.frame_id GROUP BY 1, 2, 3, 4""")
+    check(inl == [("main.(*Cache).put", source_line(CACHE_SRC, "// GO_CALL_STAMP"), 1, 0)],
+          f"frames around the inlined stamp: {inl}")
     key = by.get("main.makeKey", [{}])[0]
     check(key.get("allocs") == n["keys"] - 1, f"makeKey allocs {key.get('allocs')} != {n['keys'] - 1}")
     check(key.get("line") == source_line(CACHE_SRC, "// GO_SITE_KEY"), f"makeKey line {key.get('line')}")
@@ -135,7 +146,8 @@ def test_cache():
     check(top["enclosing"] and top["enclosing"]["function"] == "main.(*Cache).put",
           f"top Go candidate {top['enclosing']}")
     check(sorted(s["function"] for s in top["sites"]) ==
-          ["main.makeKey", "main.newEntry", "main.newValue"], f"sites {top['sites']}")
+          ["main.makeKey", "main.newEntry", "main.newValue", "main.stamp"],
+          f"sites {[s['function'] for s in top['sites']]}")
 
 
 def test_stripped():

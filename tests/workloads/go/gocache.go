@@ -1,7 +1,8 @@
 // gocache.go: a long-lived cache in Go, profiled by tests/agent/test_go.py.
 // Usage: gocache N [--wait]. Inserts N entries into a map that lives as long as the process:
 // each a key string (makeKey, GO_SITE_KEY) and an Entry (newEntry, GO_SITE_ENTRY) with a
-// 256-byte value (newValue, GO_SITE_VALUE); the oldest quarter is evicted whenever the cache
+// 256-byte value (newValue, GO_SITE_VALUE), and a Meta from stamp (GO_SITE_META), a function the
+// compiler inlines into put (GO_CALL_STAMP); the oldest quarter is evicted whenever the cache
 // holds 4096 entries. It prints the objects it allocated and a checksum of what it kept.
 package main
 
@@ -17,9 +18,21 @@ type Entry struct {
 	key   string
 	value []byte
 	seq   int64
+	meta  *Meta
 }
 
-var keys, entries, values int64
+type Meta struct {
+	seq int64
+	hot bool
+}
+
+var keys, entries, values, metas int64
+
+// stamp is small enough to be inlined: its allocation is an inlined frame of put.
+func stamp(seq int64) *Meta {
+	metas++
+	return &Meta{seq: seq, hot: seq%2 == 0} // GO_SITE_META
+}
 
 //go:noinline
 func makeKey(i int64) string {
@@ -51,7 +64,9 @@ type Cache struct {
 
 func (c *Cache) put(i int64) {
 	k := makeKey(i)
-	c.m[k] = newEntry(k, i)
+	e := newEntry(k, i)
+	e.meta = stamp(i) // GO_CALL_STAMP
+	c.m[k] = e
 	c.order = append(c.order, k)
 	if len(c.m) >= 4096 {
 		for j := 0; j < 1024; j++ {
@@ -81,8 +96,8 @@ func main() {
 	}
 	var checksum int64
 	for k, e := range c.m {
-		checksum += int64(len(k)) + e.seq + int64(e.value[0])
+		checksum += int64(len(k)) + e.seq + int64(e.value[0]) + e.meta.seq
 	}
-	fmt.Printf("n=%d keys=%d entries=%d values=%d kept=%d checksum=%d\n", n, keys, entries,
-		values, len(c.m), checksum)
+	fmt.Printf("n=%d keys=%d entries=%d values=%d metas=%d kept=%d checksum=%d\n", n, keys,
+		entries, values, metas, len(c.m), checksum)
 }
