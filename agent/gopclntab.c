@@ -3,7 +3,9 @@
  * (1.20+), then nfunc, nfiles, textStart and the offsets of the function name table and of the
  * function table; the function table holds nfunc + 1 (entryoff, funcoff) pairs of uint32, entry
  * offsets relative to textStart, the last one the end of the text; each _func starts with its
- * entry offset and the offset of its name in the name table. */
+ * entry offset and the offset of its name in the name table, then the offsets of its pc-value
+ * tables: pcfile (a file index in its compile unit's part of cutab, which holds offsets into
+ * filetab) and pcln (the line), encoded as (value delta, pc delta) varint pairs. */
 #define _GNU_SOURCE
 #include "gopclntab.h"
 
@@ -74,6 +76,11 @@ static int parse(const unsigned char *buf, size_t len, uint64_t text_fallback, s
 	text = rd64(buf + 24);
 	nameoff = rd64(buf + 32);
 	pclnoff = rd64(buf + 64);
+	t->magic = magic;
+	t->cutab = rd64(buf + 40);
+	t->filetab = rd64(buf + 48);
+	t->pctab = rd64(buf + 56);
+	t->len = len;
 	if (!text) /* position-independent: filled in by a relocation */
 		text = text_fallback;
 	if (nameoff >= len || pclnoff >= len || len - pclnoff < 8 ||
@@ -95,6 +102,7 @@ static int parse(const unsigned char *buf, size_t len, uint64_t text_fallback, s
 		t->v[t->n].entry = text + rd32(ft);
 		t->v[t->n].end = text + rd32(ft + 8);
 		t->v[t->n].name = (const char *)buf + name;
+		t->v[t->n].funcoff = (uint32_t)funcoff;
 		t->n++;
 	}
 	qsort(t->v, t->n, sizeof(*t->v), compare_entry);
@@ -152,6 +160,74 @@ const struct go_func *gopclntab_find(const struct go_pclntab *t, uint64_t vaddr)
 			return &t->v[mid];
 	}
 	return NULL;
+}
+
+static int read_uvarint(const unsigned char *b, size_t len, size_t *pos, uint32_t *out)
+{
+	uint32_t v = 0;
+
+	for (int shift = 0; *pos < len && shift < 35; shift += 7) {
+		unsigned char c = b[(*pos)++];
+
+		v |= (uint32_t)(c & 0x7f) << shift;
+		if (!(c & 0x80)) {
+			*out = v;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* The value of the pc-value table at offset off (in pctab) for pc, as runtime.pcvalue: starting
+ * at -1 and the function's entry, each pair adds a zig-zag value delta and a pc delta; a pair's
+ * value holds up to its pc. */
+static int pcvalue(const struct go_pclntab *t, uint32_t off, uint64_t entry, uint64_t pc,
+		   int32_t *out)
+{
+	const unsigned char *b = (const unsigned char *)t->names;
+	size_t pos = t->pctab + off;
+	uint64_t cur = entry;
+	int32_t val = -1;
+
+	if (off == 0 || pos >= t->len)
+		return -1;
+	for (int first = 1;; first = 0) {
+		uint32_t uv, pcd;
+
+		if (read_uvarint(b, t->len, &pos, &uv) || (uv == 0 && !first))
+			return -1;
+		val += (int32_t)((uv & 1) ? ~(uv >> 1) : (uv >> 1));
+		if (read_uvarint(b, t->len, &pos, &pcd))
+			return -1;
+		cur += pcd; /* minLC is 1 on amd64 */
+		if (pc < cur) {
+			*out = val;
+			return 0;
+		}
+	}
+}
+
+int gopclntab_line(const struct go_pclntab *t, const struct go_func *f, uint64_t vaddr,
+		   const char **file, int *line)
+{
+	const unsigned char *b = (const unsigned char *)t->names;
+	/* _func: entryOff, nameOff, args, deferreturn, pcsp, pcfile, pcln, npcdata, cuOffset */
+	uint64_t fo = f->funcoff;
+	uint64_t fileoff, cu_entry;
+	int32_t fileno, ln;
+
+	if (fo + 36 > t->len || pcvalue(t, rd32(b + fo + 20), f->entry, vaddr, &fileno) ||
+	    fileno < 0 || pcvalue(t, rd32(b + fo + 24), f->entry, vaddr, &ln) || ln <= 0)
+		return 0;
+	cu_entry = t->cutab + 4 * ((uint64_t)rd32(b + fo + 32) + (uint64_t)fileno);
+	if (cu_entry + 4 > t->len)
+		return 0;
+	fileoff = t->filetab + rd32(b + cu_entry);
+	if (fileoff >= t->len || !memchr(b + fileoff, '\0', t->len - fileoff))
+		return 0;
+	*file = (const char *)b + fileoff;
+	*line = ln;
+	return 1;
 }
 
 const struct go_func *gopclntab_by_name(const struct go_pclntab *t, const char *name)

@@ -428,12 +428,15 @@ static void source_line(struct symbolizer *s, struct sym_module *m, Dwarf_Addr a
 		*line = 0;
 }
 
-/* Go's name for addr from .gopclntab (Go binaries without .symtab and DWARF); NULL otherwise. */
-static const char *gopclntab_name(struct symbolizer *s, struct sym_module *m, Dwarf_Addr addr)
+/* Go's name for addr from .gopclntab (Go binaries without .symtab and DWARF), and its source
+ * line when DWARF gave none (inlined calls are not expanded); NULL when not a Go binary. */
+static const char *gopclntab_name(struct symbolizer *s, struct sym_module *m, Dwarf_Addr addr,
+				  const char **file, int *line)
 {
 	GElf_Addr bias;
 	Elf *elf = dwfl_module_getelf(m->mod, &bias);
 	const struct go_func *f;
+	const char *fn;
 
 	if (!m->gopcln_tried && elf) {
 		m->gopcln_tried = 1;
@@ -444,7 +447,11 @@ static const char *gopclntab_name(struct symbolizer *s, struct sym_module *m, Dw
 		}
 	}
 	f = m->gopcln ? gopclntab_find(m->gopcln, addr - bias) : NULL;
-	return f ? intern(s, f->name) : NULL;
+	if (!f)
+		return NULL;
+	if (!*file && gopclntab_line(m->gopcln, f, addr - bias, &fn, line))
+		*file = intern(s, fn);
+	return intern(s, f->name);
 }
 
 /* The ELF symbol table's (.symtab, else .dynsym) name for addr, demangled; NULL when none. */
@@ -674,7 +681,7 @@ static void resolve(struct symbolizer *s, struct sym_module *m, uint64_t offset,
 			return;
 		name = symtab_name(s, m, addr);
 		if (!name)
-			name = gopclntab_name(s, m, addr);
+			name = gopclntab_name(s, m, addr, &file, &line);
 	}
 	if (!name)
 		name = intern_fallback_name(s, m, offset);

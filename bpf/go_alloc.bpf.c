@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /* go_alloc.bpf.c: the allocation probe of a Go program: a uprobe at the ENTRY of
- * runtime.mallocgc, never a uretprobe (the Go runtime moves goroutine stacks, and a return address
- * replaced by the kernel's trampoline crashes the program when it does). Go's register ABI on
- * amd64 passes mallocgc(size, typ, needzero) in RAX, RBX, RCX. Go keeps frame pointers, so the
- * stack is the kernel's frame-pointer walk, with the caller's return address (at [sp] on entry,
- * which the walk misses before the function's prologue ran) put first. Records share the layout
- * of alloc.bpf.c's (struct ap_alloc_event, AP_STACK_FP) and go to the same ring buffer and
- * counters, whose file descriptors the agent hands over before loading. */
+ * runtime.mallocgc (right after the stack-bound check of its prologue, so that a call that grows
+ * the goroutine stack and restarts is counted once), never a uretprobe (the Go runtime moves
+ * goroutine stacks, and a return address replaced by the kernel's trampoline crashes the program
+ * when it does). Go's register ABI on amd64 passes mallocgc(size, typ, needzero) in RAX, RBX, RCX.
+ * Go keeps frame pointers, so the stack is the kernel's frame-pointer walk, with the caller's
+ * return address (at [sp] on entry, which the walk misses before the function's prologue ran)
+ * put first. Records share the layout of alloc.bpf.c's (struct ap_alloc_event, AP_STACK_FP) and
+ * go to the same ring buffer and counters, whose file descriptors the agent hands over before
+ * loading. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
@@ -15,7 +17,7 @@
 char LICENSE[] SEC("license") = "GPL";
 
 const volatile __u64 wakeup_bytes = 1 << 20;
-/* mallocgc starts with push %rbp/endbr64: the kernel's walk already has the caller. */
+/* the probed instruction is push %rbp/endbr64: the kernel's walk already has the caller. */
 const volatile __u32 walk_adds_caller;
 
 /* Set by the agent when all probes are attached, cleared before the first is removed. */

@@ -151,7 +151,7 @@ def test_cache():
 
 
 def test_stripped():
-    """gotree linked with -s -w: no .symtab, no DWARF; functions named from .gopclntab."""
+    """gotree linked with -s -w: no .symtab, no DWARF; functions and lines from .gopclntab."""
     exe = go_workload("gotree_stripped")
     check("no symbols" in run(["nm", exe]).stderr, f"{exe} still has a symbol table")
     d = tmpdir()
@@ -160,8 +160,8 @@ def test_stripped():
     n = numbers(result_line(out, "requests="))
     check_go_profile(db)
     by = sites_by_function(report_json(db))
-    check(check_site(by, "main.newNode", n["nodes"], 48, None, None)["file"] is None, "a file without DWARF")
-    check_site(by, "main.newPayload", n["payloads"], 64, None, None)
+    check_site(by, "main.newNode", n["nodes"], 48, TREE_SRC, "// GO_SITE_NODE")
+    check_site(by, "main.newPayload", n["payloads"], 64, TREE_SRC, "// GO_SITE_PAYLOAD")
 
 
 # Go runtime functions, as perf names them: allocation and GC (the analyzer's go_table.c rules:

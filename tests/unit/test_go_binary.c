@@ -2,7 +2,8 @@
  * against the Go workload built by Debian's golang-go: detection, runtime.mallocgc's offset and
  * probe point (checked against .symtab and the file's bytes), the .gopclntab function table
  * (every main.* function of .symtab, and the same in the -s -w build), the source line of a
- * marked Go line through DWARF without .debug_aranges, names from .gopclntab without DWARF, and
+ * marked Go line through DWARF without .debug_aranges, names and lines from .gopclntab without
+ * DWARF, and
  * that a return probe on a Go executable is refused before it reaches the kernel.
  * Usage: test_go_binary GOTREE GOTREE_STRIPPED GOTREE_SOURCE */
 #define _GNU_SOURCE
@@ -128,11 +129,12 @@ static void check_symbolizer(const char *gotree, const char *stripped, const cha
 	CHECK(n >= 1 && fr[0].file && strstr(fr[0].file, "gotree.go") && fr[0].line == line,
 	      "location %s:%d, expected gotree.go:%d", n && fr[0].file ? fr[0].file : "none",
 	      n ? fr[0].line : 0, line);
-	/* -s -w: no .symtab, no DWARF: the name from .gopclntab, no source line */
+	/* -s -w: no .symtab, no DWARF: name and line from .gopclntab */
 	n = symbolizer_lookup(s, stripped, stripped, off + 4, fr, SYM_MAX_FRAMES);
-	CHECK(n == 1 && strcmp(fr[0].function, "main.newNode") == 0 && !fr[0].file,
-	      "stripped: %s %s", n ? fr[0].function : "none",
-	      n && fr[0].file ? fr[0].file : "(no file)");
+	CHECK(n == 1 && strcmp(fr[0].function, "main.newNode") == 0 && fr[0].file &&
+		      strstr(fr[0].file, "gotree.go") && fr[0].line == line,
+	      "stripped: %s %s:%d, expected gotree.go:%d", n ? fr[0].function : "none",
+	      n && fr[0].file ? fr[0].file : "(no file)", n ? fr[0].line : 0, line);
 	symbolizer_free(s);
 }
 
