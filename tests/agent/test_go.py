@@ -150,6 +150,24 @@ def test_cache():
           f"sites {[s['function'] for s in top['sites']]}")
 
 
+def test_command():
+    """record -- gotree: started under the profiler (probe armed before the runtime starts),
+    the same exact sites, and the command's own exit status and output."""
+    exe = go_workload("gotree")
+    d = tmpdir()
+    db = os.path.join(d, "c.db")
+    r = run([ARENAPROF, "record", "-o", db, "--", exe, "60", "8"])
+    check(r.returncode == 0, f"record -- gotree failed: {r.stderr}")
+    n = numbers(result_line(r.stdout, "requests="))
+    check(result_line(r.stdout, "requests=") == result_line(run([exe, "60", "8"]).stdout, "requests="),
+          f"output changed: {r.stdout!r}")
+    m = meta(db)
+    check(m.get("target_exit") == "exit 0" and m.get("runtime") == "go", f"meta {m}")
+    by = sites_by_function(report_json(db))
+    check_site(by, "main.newNode", n["nodes"], 48, TREE_SRC, "// GO_SITE_NODE")
+    check_site(by, "main.newPayload", n["payloads"], 64, TREE_SRC, "// GO_SITE_PAYLOAD")
+
+
 def test_stripped():
     """gotree linked with -s -w: no .symtab, no DWARF; functions and lines from .gopclntab."""
     exe = go_workload("gotree_stripped")
@@ -254,5 +272,6 @@ def test_verify_refused():
 if __name__ == "__main__":
     import sys
     from harness import main
-    sys.exit(main({"tree": test_tree, "cache": test_cache, "stripped": test_stripped,
+    sys.exit(main({"tree": test_tree, "cache": test_cache, "command": test_command,
+                   "stripped": test_stripped,
                    "cpu": test_cpu, "verify_refused": test_verify_refused}))
