@@ -150,10 +150,10 @@ def test_cache():
           f"sites {[s['function'] for s in top['sites']]}")
 
 
-def test_command():
+def test_command(name="gotree"):
     """record -- gotree: started under the profiler (probe armed before the runtime starts),
     the same exact sites, and the command's own exit status and output."""
-    exe = go_workload("gotree")
+    exe = go_workload(name)
     d = tmpdir()
     db = os.path.join(d, "c.db")
     r = run([ARENAPROF, "record", "-o", db, "--", exe, "60", "8"])
@@ -166,6 +166,11 @@ def test_command():
     by = sites_by_function(report_json(db))
     check_site(by, "main.newNode", n["nodes"], 48, TREE_SRC, "// GO_SITE_NODE")
     check_site(by, "main.newPayload", n["payloads"], 64, TREE_SRC, "// GO_SITE_PAYLOAD")
+
+
+def test_pie():
+    """The same with gotree built -buildmode=pie: addresses move by the load bias."""
+    test_command("gotree_pie")
 
 
 def test_stripped():
@@ -272,6 +277,6 @@ def test_verify_refused():
 if __name__ == "__main__":
     import sys
     from harness import main
-    sys.exit(main({"tree": test_tree, "cache": test_cache, "command": test_command,
+    sys.exit(main({"tree": test_tree, "cache": test_cache, "command": test_command, "pie": test_pie,
                    "stripped": test_stripped,
                    "cpu": test_cpu, "verify_refused": test_verify_refused}))
