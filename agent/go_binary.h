@@ -11,8 +11,9 @@
 struct go_binary {
 	char version[32]; /* "go1.19.8", or "unknown" */
 	uint64_t mallocgc_offset; /* file offset of runtime.mallocgc's first instruction */
-	/* where the probe goes: after the stack-bound check of mallocgc's prologue (go_binary.c),
-	 * registers and [sp] still as at the entry */
+	/* where the probe goes: the jbe of the stack-bound check in mallocgc's prologue
+	 * (go_binary.c; mallocgc_offset when there is none), registers and [sp] still as at the
+	 * entry */
 	uint64_t probe_offset;
 	/* its first instruction is push %rbp or endbr64: the kernel's frame-pointer walk then adds
 	 * the caller's return address itself (the BPF program must not add it again) */

@@ -96,6 +96,7 @@ struct go_session *go_session_start(pid_t pid, int probe, int ring_fd, int count
 		goto fail;
 	}
 	s->skel->rodata->walk_adds_caller = (__u32)s->bin.mallocgc_adds_caller;
+	s->skel->rodata->at_branch = s->bin.probe_offset != s->bin.mallocgc_offset;
 	bpf_program__set_expected_attach_type(s->skel->progs.mallocgc_entry,
 					      (enum bpf_attach_type)AP_BPF_TRACE_UPROBE_MULTI);
 	rc = bpf_map__reuse_fd(s->skel->maps.events, ring_fd);

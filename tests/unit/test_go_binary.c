@@ -100,10 +100,11 @@ static void check_mallocgc(const char *path, const struct go_binary *gb)
 	CHECK(pread(fd, insn, 4, (off_t)gb->mallocgc_offset) == 4 &&
 		      memcmp(insn, "\x49\x3b\x66\x10", 4) == 0,
 	      "mallocgc does not start with cmp 0x10(%%r14),%%rsp");
-	/* cmp (4 bytes) + jbe rel32 (6) or rel8 (2) */
-	CHECK(gb->probe_offset == gb->mallocgc_offset + 10 ||
-		      gb->probe_offset == gb->mallocgc_offset + 6,
-	      "probe at mallocgc+%llu, expected right after the stack check",
+	/* on the jbe after cmp (4 bytes) */
+	CHECK(gb->probe_offset == gb->mallocgc_offset + 4 &&
+		      pread(fd, insn, 2, (off_t)gb->probe_offset) == 2 &&
+		      ((insn[0] == 0x0f && insn[1] == 0x86) || insn[0] == 0x76),
+	      "probe at mallocgc+%llu, expected on the jbe of the stack check",
 	      (unsigned long long)(gb->probe_offset - gb->mallocgc_offset));
 	CHECK(!gb->mallocgc_adds_caller, "probed instruction taken for push %%rbp");
 	CHECK(strncmp(gb->version, "go1.", 4) == 0, "version %s", gb->version);
