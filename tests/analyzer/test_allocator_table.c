@@ -114,6 +114,28 @@ int main(void)
 	expect_cat("tc_deletearray_sized", AT_FREE, 0);
 	expect_cat("tcmalloc::ThreadCache::FetchFromCentralCache(unsigned int, int)", AT_MALLOC, 0);
 	expect_family("tc_newarray", AT_TCMALLOC);
+	/* Go: allocation and GC (go_table.c); '.' is part of a Go name, not a clone suffix */
+	expect_cat("runtime.mallocgc", AT_MALLOC, 1);
+	expect_cat("runtime.newobject", AT_MALLOC, 1);
+	expect_cat("runtime.growslice", AT_MALLOC, 1);
+	expect_cat("runtime.(*mcache).refill", AT_MALLOC, 0);
+	expect_cat("runtime.gcBgMarkWorker", AT_GC, 0);
+	expect_cat("runtime.gcBgMarkWorker.func2", AT_GC, 0);
+	expect_cat("runtime.gcDrainN", AT_GC, 0);
+	expect_cat("runtime.scanobject", AT_GC, 0);
+	expect_cat("runtime.markrootBlock", AT_GC, 0);
+	expect_cat("runtime.gcAssistAlloc1", AT_GC, 0);
+	expect_cat("runtime.(*sweepLocked).sweep", AT_GC, 0);
+	expect_cat("runtime.bgsweep", AT_GC, 0);
+	expect_cat("runtime.gcWriteBarrierBX", AT_GC, 0);
+	expect_family("runtime.mallocgc", AT_GO);
+	expect_family("runtime.scanobject", AT_GO);
+	expect_cat("runtime.memmove", AT_NONE, 0);
+	expect_cat("runtime.mallocgcx", AT_NONE, 0);
+	expect_cat("runtime.mallocg", AT_NONE, 0);
+	expect_cat("main.mallocgc", AT_NONE, 0);
+	expect_cat("mallocgc", AT_NONE, 0);
+	expect_cat("runtime.", AT_NONE, 0);
 	/* near misses: not allocator code */
 	expect_cat("main", AT_NONE, 0);
 	expect_cat("new_node", AT_NONE, 0);

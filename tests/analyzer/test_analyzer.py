@@ -616,6 +616,67 @@ def case_cpu_text_families():
     check("No allocation was recorded" not in text, "there are sites (CPU only)")
 
 
+# fixture_go.sql: 100 samples; allocation 30 + 10 + 5 (page fault), GC 20 + 5 + 5 + 2.
+GO_BYTES = 28624
+
+
+def close(a, b):
+    return abs(a - b) < 1e-12
+
+
+def case_go_json():
+    """A Go profile: GC samples (any GC frame, an assist under mallocgc included) apart from the
+    allocation share, their sum the maximum saving; candidates by enclosing function."""
+    doc = report_json(make_db("go.db", fixture="fixture_go.sql"))
+    rec, t = doc["recording"], doc["totals"]
+    check(rec["runtime"] == "go" and rec["go_version"] == "go1.22.1", f"recording {rec}")
+    check(t["allocs"] == 362 and t["frees"] == 0 and t["recorded_bytes"] == GO_BYTES, f"totals {t}")
+    check(close(t["allocator_cpu_share"], 0.45), f"allocator share {t['allocator_cpu_share']}")
+    check(close(t["allocator_cpu_split"]["malloc"], 0.40) and
+          close(t["allocator_cpu_split"]["kernel_mm"], 0.05), f"split {t['allocator_cpu_split']}")
+    check(close(t["gc_cpu_share"], 0.32), f"gc share {t['gc_cpu_share']}")
+    check(close(t["max_saving_cpu_share"], 0.77), f"max saving {t['max_saving_cpu_share']}")
+    sites = {(s["function"], s["line"]): s for s in doc["sites"]}
+    check(sites[("main.newNode", 40)]["alloc_cpu_samples"] == 35 and
+          sites[("main.newBuf", 50)]["alloc_cpu_samples"] == 10, f"sites {sites}")
+    check(sites[("main.newNode", 40)]["kinds"] == {"mallocgc": 300}, "kinds")
+    check(doc["candidates"] == [], "lifetime candidates in a Go profile")
+    got = [(c["enclosing"]["function"] if c["enclosing"] else None,
+            c["enclosing"]["line"] if c["enclosing"] else None,
+            sorted(s["function"] for s in c["sites"]), c["allocs"], c["bytes"])
+           for c in doc["go_candidates"]]
+    want = [("main.handle", 20, ["main.newBuf", "main.newNode"], 350, 17600),
+            ("main.main", 11, ["main.cache"], 10, 10240)]
+    check(got == want, f"go_candidates {got} != {want}")
+    h, m = doc["go_candidates"]
+    check(close(h["alloc_cpu_share"], 0.45) and close(h["gc_cpu_share"], 0.32 * 17600 / GO_BYTES)
+          and close(h["score"], 0.45 + 0.32 * 17600 / GO_BYTES), f"handle {h}")
+    check(close(m["alloc_cpu_share"], 0.0) and close(m["score"], 0.32 * 10240 / GO_BYTES), f"main {m}")
+    check(close(h["share"], 350 / 362), f"share {h['share']}")
+    # a C profile: no GC, the maximum saving is the allocator share, no Go candidates
+    c = report_json(make_db("fam.db", fixture="fixture_cpu_families.sql"))
+    ct = c["totals"]
+    check(ct["gc_cpu_share"] == 0 and close(ct["max_saving_cpu_share"], ct["allocator_cpu_share"])
+          and c["go_candidates"] == [] and c["recording"]["runtime"] is None, f"C profile {ct}")
+
+
+def case_go_text():
+    text, lines = text_lines(run_ok("report", make_db("go.db", fixture="fixture_go.sql")))
+    for want in [
+        "mode:         exact, unwinder fp, Go program (go1.22.1; runtime.mallocgc probed at entry)",
+        "allocator:    45.0% of the process's CPU time",
+        "              malloc 40.0%, free 0.0%, realloc 0.0%, kernel memory management 5.0%",
+        "garbage collection: 32.0% of the process's CPU time (marking, sweeping, assists, write "
+        "barriers)",
+        "theoretical maximum saving: 77.0% of the CPU time (allocation 45.0% + GC 32.0%)",
+        "  1. main.handle (app.go:20): a := arena.NewArena(); defer a.Free() here",
+        "  2. main.main (app.go:11): a := arena.NewArena(); defer a.Free() here",
+        "     sites: main.newNode (app.go:40) 300, main.newBuf (app.go:50) 50",
+    ]:
+        check(want in lines, f"text report lacks the line {want!r}:\n{text}")
+    check("Arena candidates: none" not in text, "the C candidates section in a Go report")
+
+
 def case_cpu_folded_tree():
     db = make_db("tree.db", fixture="fixture_cpu_tree.sql")
     lines = folded_lines(run_ok("folded", "--metric", "cpu", db))
