@@ -79,6 +79,12 @@ struct go_session *go_session_start(pid_t pid, int probe, int ring_fd, int count
 		return NULL;
 	}
 	s->link = -1;
+#if !defined(__x86_64__)
+	if (probe) { /* bpf/go_alloc.bpf.c reads x86-64 registers and prologues */
+		snprintf(err, errlen, "Go programs are supported on x86-64 only");
+		goto fail;
+	}
+#endif
 	rc = exe_paths(pid, s->target_path, s->host_path, sizeof(s->target_path));
 	if (rc) {
 		snprintf(err, errlen, "cannot find the executable of %d: %s", (int)pid,

@@ -115,7 +115,9 @@ static void print_totals(FILE *f, const struct an_info *info)
 		fprintf(f, "\nallocations:  %s (%s requested); %s in recorded stacks\n",
 			fmt_count(b1, info->allocs), fmt_bytes(b2, (double)info->bytes),
 			fmt_count(b3, info->recorded_allocs));
-	if (!info->win.present)
+	if (info->cpu.go)
+		fputs("frees:        not observed (Go: the garbage collector frees)\n", f);
+	else if (!info->win.present)
 		fprintf(f, "frees:        %s\n", fmt_count(b1, info->frees));
 	fprintf(f, "lost events:  %s\n", fmt_count(b1, info->lost_events));
 	if (info->has_agent_cpu)

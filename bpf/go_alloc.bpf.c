@@ -52,6 +52,8 @@ static __always_inline void count(__u32 idx, __u64 n)
 		*v += n;
 }
 
+#if defined(__TARGET_ARCH_x86)
+
 SEC("uprobe")
 int mallocgc_entry(struct pt_regs *ctx)
 {
@@ -105,3 +107,13 @@ int mallocgc_entry(struct pt_regs *ctx)
 				      BPF_RB_NO_WAKEUP);
 	return 0;
 }
+
+#else /* the registers, the return address and the prologue above are x86-64's */
+
+SEC("uprobe")
+int mallocgc_entry(struct pt_regs *ctx)
+{
+	return 0;
+}
+
+#endif

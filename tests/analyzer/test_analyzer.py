@@ -664,6 +664,7 @@ def case_go_text():
     text, lines = text_lines(run_ok("report", make_db("go.db", fixture="fixture_go.sql")))
     for want in [
         "mode:         exact, unwinder fp, Go program (go1.22.1; runtime.mallocgc probed at entry)",
+        "frees:        not observed (Go: the garbage collector frees)",
         "allocator:    45.0% of the process's CPU time",
         "              malloc 40.0%, free 0.0%, realloc 0.0%, kernel memory management 5.0%",
         "garbage collection: 32.0% of the process's CPU time (marking, sweeping, assists, write "
