@@ -41,7 +41,10 @@ struct bpf_session {
 	struct probe_group groups[AF_FREE];
 	int ngroups;
 	struct alloc_probe free_probe;
-	int alloc_links[2 * AF_FREE]; /* entry and return links of the groups, while attached */
+	/* entry and return links of the groups and the extra probe's, while attached */
+	int alloc_links[2 * AF_FREE + 1];
+	struct bpf_session_extra extra; /* prog_fd < 0: none */
+	char extra_host[PATH_MAX], extra_target[PATH_MAX], extra_name[64];
 	int nalloc_links;
 	int free_link;
 	struct bpf_link *exec_link;
@@ -68,6 +71,7 @@ struct bpf_session *bpf_session_load(const struct bpf_session_opts *opts, char *
 		return NULL;
 	}
 	s->free_link = -1;
+	s->extra.prog_fd = -1;
 	libbpf_set_print(silent_print);
 	s->skel = alloc_bpf__open();
 	if (!s->skel) {
@@ -228,6 +232,16 @@ int bpf_session_attach_alloc(struct bpf_session *s, char *err, size_t errlen)
 	for (int i = 0; i < s->ngroups; i++)
 		if (attach_group(s, &s->groups[i], 0, err, errlen))
 			goto fail;
+	if (s->extra.prog_fd >= 0) {
+		int link = uprobe_multi_attach(s->extra.prog_fd, s->extra.host_path,
+					       &s->extra.offset, NULL, 1, s->pid, 0);
+
+		if (link < 0) {
+			refused(err, errlen, -link, 0, s->extra.name, s->extra.target_path);
+			goto fail;
+		}
+		s->alloc_links[s->nalloc_links++] = link;
+	}
 	return 0;
 fail:
 	bpf_session_detach_alloc(s);
@@ -326,8 +340,21 @@ int bpf_session_has_live_objects(const struct bpf_session *s)
 	return bpf_map_get_next_key(bpf_map__fd(s->skel->maps.live), NULL, &key) == 0;
 }
 
+void bpf_session_add_extra(struct bpf_session *s, const struct bpf_session_extra *x)
+{
+	s->extra = *x;
+	snprintf(s->extra_host, sizeof(s->extra_host), "%s", x->host_path);
+	snprintf(s->extra_target, sizeof(s->extra_target), "%s", x->target_path);
+	snprintf(s->extra_name, sizeof(s->extra_name), "%s", x->name);
+	s->extra.host_path = s->extra_host;
+	s->extra.target_path = s->extra_target;
+	s->extra.name = s->extra_name;
+}
+
 void bpf_session_set_flags(struct bpf_session *s, int armed, int cpu_armed, int free_tail)
 {
+	if (s->extra.armed)
+		__atomic_store_n(s->extra.armed, (uint32_t)armed, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&s->skel->bss->free_tail, (__u32)free_tail, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&s->skel->bss->cpu_armed, (__u32)cpu_armed, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&s->skel->bss->armed, (__u32)armed, __ATOMIC_SEQ_CST);
@@ -336,6 +363,8 @@ void bpf_session_set_flags(struct bpf_session *s, int armed, int cpu_armed, int 
 void bpf_session_set_window(struct bpf_session *s, uint32_t id)
 {
 	__atomic_store_n(&s->skel->bss->window_id, id, __ATOMIC_SEQ_CST);
+	if (s->extra.window_id)
+		__atomic_store_n(s->extra.window_id, id, __ATOMIC_SEQ_CST);
 }
 
 int bpf_session_attach_scope(struct bpf_session *s, pid_t pid, int index, const char *name,
@@ -536,7 +565,7 @@ int bpf_session_counters_fd(const struct bpf_session *s)
 
 int bpf_session_probe_count(const struct bpf_session *s)
 {
-	int n = s->free_probe.found;
+	int n = s->free_probe.found + (s->extra.prog_fd >= 0);
 
 	for (int i = 0; i < s->ngroups; i++)
 		n += s->groups[i].n;

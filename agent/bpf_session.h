@@ -27,6 +27,17 @@ struct bpf_session *bpf_session_load(const struct bpf_session_opts *opts, char *
  * and attaches the dynamic linker hook for the whole recording. 0, or -1 with a reason. */
 int bpf_session_attach(struct bpf_session *s, pid_t pid, const struct alloc_probe_plan *plan,
 		       char *err, size_t errlen);
+/* An allocation probe of another BPF object sharing the session's ring buffer and counters
+ * (Go's runtime.mallocgc, go_session.h): entry only, attached and detached with the allocation
+ * functions (every window in the overhead-budget mode), its armed and window_id variables set
+ * with the session's. The strings are copied. */
+struct bpf_session_extra {
+	int prog_fd;
+	const char *host_path, *target_path, *name;
+	uint64_t offset;
+	volatile uint32_t *armed, *window_id;
+};
+void bpf_session_add_extra(struct bpf_session *s, const struct bpf_session_extra *x);
 /* Attaches the free probe (unless it is still attached) and the entry and return probes of
  * every allocation function: for the whole recording in --exact mode, for one window in the
  * overhead-budget mode. 0, or -1 with a one-line reason (which function, which object, the
@@ -77,7 +88,7 @@ int bpf_session_ring_fd(const struct bpf_session *s);
 int bpf_session_counters(const struct bpf_session *s, uint64_t *out);
 /* The counters map's fd, shared with the Go probe (go_session.h). */
 int bpf_session_counters_fd(const struct bpf_session *s);
-/* Number of allocator functions probed (free included). */
+/* Number of allocator functions probed (free and the extra probe included). */
 int bpf_session_probe_count(const struct bpf_session *s);
 void bpf_session_free(struct bpf_session *s);
 

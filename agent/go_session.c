@@ -1,6 +1,7 @@
-/* go_session.c: load, attach, arm and remove the Go allocation probe (bpf/go_alloc.bpf.c) for one
- * process, and trim the runtime's frames off its chains (see go_session.h). The probe is one
- * uprobe_multi entry link on runtime.mallocgc; a return probe is never attached to Go code. */
+/* go_session.c: load the Go allocation probe (bpf/go_alloc.bpf.c) for one process and hand it
+ * to the recording's bpf_session, which attaches it (one uprobe_multi entry link on
+ * runtime.mallocgc, never a return probe) with the allocation functions, window by window; and
+ * trim the runtime's frames off its chains (see go_session.h). */
 #define _GNU_SOURCE
 #include "go_session.h"
 
@@ -22,7 +23,6 @@
 struct go_session {
 	struct go_alloc_bpf *skel;
 	struct go_binary bin;
-	int link; /* -1 when detached */
 	uint64_t bias; /* runtime address - link-time address of the executable */
 	char target_path[PATH_MAX];
 	char host_path[PATH_MAX];
@@ -78,7 +78,6 @@ struct go_session *go_session_start(pid_t pid, int probe, int ring_fd, int count
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	s->link = -1;
 #if !defined(__x86_64__)
 	if (probe) { /* bpf/go_alloc.bpf.c reads x86-64 registers and prologues */
 		snprintf(err, errlen, "Go programs are supported on x86-64 only");
@@ -116,43 +115,31 @@ struct go_session *go_session_start(pid_t pid, int probe, int ring_fd, int count
 		snprintf(err, errlen, "cannot load the Go BPF program: %s", strerror(-rc));
 		goto fail;
 	}
-	/* entry only: uprobe_multi_attach would refuse a return probe on a Go binary anyway */
-	s->link = uprobe_multi_attach(bpf_program__fd(s->skel->progs.mallocgc_entry), s->host_path,
-				      &s->bin.probe_offset, NULL, 1, pid, 0);
-	if (s->link < 0) {
-		snprintf(err, errlen, "the kernel refused the uprobe on runtime.mallocgc in %s: %s",
-			 s->target_path, strerror(-s->link));
-		s->link = -1;
-		goto fail;
-	}
 	return s;
 fail:
 	go_session_free(s);
 	return NULL;
 }
 
-void go_session_arm(struct go_session *s, int armed)
+int go_session_extra(struct go_session *s, struct bpf_session_extra *x)
 {
-	if (s && s->skel)
-		__atomic_store_n(&s->skel->bss->armed, (__u32)armed, __ATOMIC_SEQ_CST);
-}
-
-void go_session_detach(struct go_session *s)
-{
-	if (!s)
-		return;
-	go_session_arm(s, 0);
-	if (s->link >= 0)
-		close(s->link);
-	s->link = -1;
+	if (!s || !s->skel)
+		return -1;
+	/* entry only: uprobe_multi_attach refuses a return probe on a Go binary anyway */
+	x->prog_fd = bpf_program__fd(s->skel->progs.mallocgc_entry);
+	x->host_path = s->host_path;
+	x->target_path = s->target_path;
+	x->name = "runtime.mallocgc";
+	x->offset = s->bin.probe_offset;
+	x->armed = &s->skel->bss->armed;
+	x->window_id = &s->skel->bss->window_id;
+	return 0;
 }
 
 void go_session_free(struct go_session *s)
 {
 	if (!s)
 		return;
-	if (s->skel)
-		go_session_detach(s);
 	go_alloc_bpf__destroy(s->skel);
 	go_binary_close(&s->bin);
 	free(s);
@@ -191,11 +178,6 @@ int go_session_write_meta(const struct go_session *s, sqlite3 *db)
 	rc |= ap_db_set_meta(db, "probes", probes);
 	rc |= ap_db_set_meta(db, "allocator_modules", s->target_path);
 	return rc ? -1 : 0;
-}
-
-int go_session_probe_count(const struct go_session *s)
-{
-	return s && s->link >= 0;
 }
 
 const char *go_session_path(const struct go_session *s)

@@ -1,6 +1,8 @@
 /* go_session.h: the allocation probe of a Go program (bpf/go_alloc.bpf.c): runtime.mallocgc at
  * entry only, never a return probe. Its records go into the recording's ring buffer and its
- * counts into the recording's counters (bpf_session.h), so the usual consumer stores them. */
+ * counts into the recording's counters, and the recording's bpf_session attaches, arms and
+ * detaches it with the allocation functions (bpf_session_add_extra), so windows and the usual
+ * consumer apply to it unchanged. */
 #ifndef ARENAPROF_GO_SESSION_H
 #define ARENAPROF_GO_SESSION_H
 
@@ -9,20 +11,21 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "bpf_session.h"
+
 struct go_session;
 
 /* Whether the executable of pid is a Go program: 1, 0, or -errno. */
 int go_target_detect(pid_t pid);
 
 /* Opens pid's executable and, when probe is set, loads the probe with the recording's ring buffer
- * and counters maps and attaches it (disarmed); without (record --cpu-only) only the executable's
- * tables are read. NULL with a one-line reason in err. */
+ * and counters maps; without (record --cpu-only) only the executable's tables are read. NULL with
+ * a one-line reason in err. */
 struct go_session *go_session_start(pid_t pid, int probe, int ring_fd, int counters_fd, char *err,
 				    size_t errlen);
-/* Starts (1) or stops (0) counting and recording. */
-void go_session_arm(struct go_session *s, int armed);
-/* Disarms and removes the probe; the target runs untouched afterwards. */
-void go_session_detach(struct go_session *s);
+/* The loaded probe, for bpf_session_add_extra: 0, or -1 when it was not loaded. */
+int go_session_extra(struct go_session *s, struct bpf_session_extra *x);
+/* Free it after the bpf_session (which writes its armed flag until then). */
 void go_session_free(struct go_session *s);
 
 /* Drops the runtime's allocation entry points at the inner end of an allocation chain
@@ -33,8 +36,6 @@ int go_session_trim(const struct go_session *s, uint64_t *ips, int n);
 
 /* Meta of a Go recording: runtime "go", go_version, the probe and its module. */
 int go_session_write_meta(const struct go_session *s, sqlite3 *db);
-/* 1 when the mallocgc probe is attached. */
-int go_session_probe_count(const struct go_session *s);
 /* The executable as the target sees it. */
 const char *go_session_path(const struct go_session *s);
 

@@ -641,7 +641,6 @@ static void *detach_thread(void *arg)
 	struct recorder *r = arg;
 
 	windows_stop(r->win);
-	go_session_detach(r->go);
 	bpf_session_detach(r->bpf);
 	atomic_store(&r->detached, 1);
 	return NULL;
@@ -654,7 +653,6 @@ static void detach_while_consuming(struct recorder *r)
 	pthread_t t;
 
 	if (pthread_create(&t, NULL, detach_thread, r)) {
-		go_session_detach(r->go);
 		bpf_session_detach(r->bpf);
 	} else {
 		while (!atomic_load(&r->detached)) {
@@ -787,7 +785,6 @@ static int setup(struct recorder *r, char *err, size_t errlen)
 	if (r->is_go) { /* mallocgc by go_session; frame pointers for the CPU samples */
 		memset(&plan, 0, sizeof(plan));
 		r->opt.stack_mode = bo.stack_mode = AP_STACK_FP;
-		r->opt.exact = 1; /* the Go probe is attached for the whole recording */
 		rc = r->opt.nverify ? -EPERM : 0;
 		if (rc)
 			snprintf(err, errlen,
@@ -807,6 +804,16 @@ static int setup(struct recorder *r, char *err, size_t errlen)
 	r->bpf = bpf_session_load(&bo, err, errlen);
 	if (!r->bpf)
 		return -1;
+	if (r->is_go) { /* the mallocgc probe, attached by the session with the others */
+		struct bpf_session_extra x;
+
+		r->go = go_session_start(r->pid, !r->opt.cpu_only, bpf_session_ring_fd(r->bpf),
+					 bpf_session_counters_fd(r->bpf), err, errlen);
+		if (!r->go)
+			return -1;
+		if (go_session_extra(r->go, &x) == 0)
+			bpf_session_add_extra(r->bpf, &x);
+	}
 	r->ring = ring_buffer__new(bpf_session_ring_fd(r->bpf), on_event, r, NULL);
 	r->ts = target_space_new(r->pid);
 	r->sym = symbolizer_new();
@@ -838,10 +845,6 @@ static int setup(struct recorder *r, char *err, size_t errlen)
 		bpf_session_detach_free(r->bpf);
 		bpf_session_wait_closed();
 	}
-	if (r->is_go &&
-	    !(r->go = go_session_start(r->pid, !r->opt.cpu_only, bpf_session_ring_fd(r->bpf),
-				       bpf_session_counters_fd(r->bpf), err, errlen)))
-		return -1;
 	if (attach_scopes(r, err, errlen) || bpf_session_watch_exec(r->bpf, err, errlen))
 		return -1;
 	target_space_set_refresh_gate(r->ts, no_exec_pending, r->bpf);
@@ -857,7 +860,6 @@ static int setup(struct recorder *r, char *err, size_t errlen)
 	}
 	if (r->opt.exact || r->opt.cpu_only) {
 		bpf_session_arm(r->bpf, 1);
-		go_session_arm(r->go, 1);
 	} else {
 		struct window_opts wo = { .pid = r->pid,
 					  .budget = r->opt.overhead,
@@ -876,13 +878,13 @@ static int setup(struct recorder *r, char *err, size_t errlen)
 		fprintf(stderr,
 			"arenaprof: recording pid %d: %d allocator functions in %s, probed in windows "
 			"within a %g%% overhead budget (a probe hit costs %.1f us); Ctrl-C to stop\n",
-			(int)r->pid, bpf_session_probe_count(r->bpf), plan.f[AF_MALLOC].target_path,
+			(int)r->pid, bpf_session_probe_count(r->bpf),
+			r->go ? go_session_path(r->go) : plan.f[AF_MALLOC].target_path,
 			100 * r->opt.overhead, r->cost.alloc_ns / 1000);
 	else if (!r->opt.quiet)
 		fprintf(stderr,
 			"arenaprof: recording pid %d: %d allocator functions in %s%s; Ctrl-C to stop\n",
-			(int)r->pid,
-			bpf_session_probe_count(r->bpf) + go_session_probe_count(r->go),
+			(int)r->pid, bpf_session_probe_count(r->bpf),
 			r->go ? go_session_path(r->go) : plan.f[AF_MALLOC].target_path,
 			r->opt.cpu_only ? ", CPU only" : ", every call probed (--exact)");
 	return 0;
@@ -892,8 +894,8 @@ static void teardown(struct recorder *r)
 {
 	windows_free(r->win);
 	ring_buffer__free(r->ring);
-	go_session_free(r->go);
 	bpf_session_free(r->bpf);
+	go_session_free(r->go); /* after: the session writes its armed flag until freed */
 	lifetimes_free(r->lifetimes);
 	stack_store_free(r->store);
 	kallsyms_free(r->ksyms);

@@ -26,8 +26,10 @@ const volatile __u32 at_branch;
 #define X86_EFLAGS_CF 0x0001
 #define X86_EFLAGS_ZF 0x0040
 
-/* Set by the agent when all probes are attached, cleared before the first is removed. */
+/* Set with alloc.bpf.c's (bpf_session_set_flags, bpf_session_set_window): counting and
+ * recording while armed; the overhead-budget window the records belong to. */
 volatile __u32 armed;
+volatile __u32 window_id;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -61,8 +63,10 @@ int mallocgc_entry(struct pt_regs *ctx)
 	__u64 size = ctx->ax, sp = ctx->sp, ret = 0, *stack;
 	long n;
 
-	if (!armed)
+	if (!armed) { /* attached at a window's edge: its cost counts */
+		count(AP_CNT_UNARMED_HITS, 1);
 		return 0;
+	}
 	/* At the jbe of the stack-bound check: CF or ZF set means the branch to morestack is taken,
 	 * which grows the stack and runs mallocgc again from its entry: that run is the one to
 	 * count. The flags are the ones the cmp left (re-reading g's stackguard0 instead raced with
@@ -99,7 +103,7 @@ int mallocgc_entry(struct pt_regs *ctx)
 	e->reserved2 = 0; /* no return instances: Go code never has uretprobes */
 	e->old_ptr = 0;
 	e->scope_inv = 0;
-	e->window = 0; /* attached for the whole recording */
+	e->window = window_id;
 	e->pad = 0;
 	e->data_len = RI_BYTES + (n > 0 ? (__u32)n : 0);
 	bpf_ringbuf_submit(e, bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ?

@@ -156,7 +156,7 @@ def test_command(name="gotree"):
     exe = go_workload(name)
     d = tmpdir()
     db = os.path.join(d, "c.db")
-    r = run([ARENAPROF, "record", "-o", db, "--", exe, "60", "8"])
+    r = run([ARENAPROF, "record", "--exact", "-o", db, "--", exe, "60", "8"])
     check(r.returncode == 0, f"record -- gotree failed: {r.stderr}")
     n = numbers(result_line(r.stdout, "requests="))
     check(result_line(r.stdout, "requests=") == result_line(run([exe, "60", "8"]).stdout, "requests="),
@@ -171,6 +171,47 @@ def test_command(name="gotree"):
 def test_pie():
     """The same with gotree built -buildmode=pie: addresses move by the load bias."""
     test_command("gotree_pie")
+
+
+def test_windowed():
+    """The default overhead-budget mode: the mallocgc probe comes and goes with the windows.
+    What the windows saw is counted exactly (window rows add up to the counters), the two sites
+    in the program's 2:1 proportion, the CPU profile taken outside the windows (allocation and GC
+    shares, hardly any probe handling), and the output unchanged."""
+    exe = go_workload("gotree")
+    args = [exe, "8000", "10"]
+    alone = run(args)
+    d = tmpdir()
+    db = os.path.join(d, "w.db")
+    out, _ = record_pid_workload(args, db, ["--windowed", "--overhead", "5"])
+    got = result_line(out, "requests=")
+    check(got == result_line(alone.stdout, "requests="), f"output changed: {got!r}")
+    n = numbers(got)
+    m = meta(db)
+    check(m["mode"] == "windowed" and m.get("runtime") == "go" and m["closed"] == "1", f"meta {m}")
+    rep = report_json(db)
+    w = rep["windows"]
+    check(w is not None and w["count"] >= 1, f"windows {w}")
+    seen = query(db, "SELECT SUM(allocs) FROM windows")[0][0]
+    check(seen == rep["totals"]["allocs"] and seen > 1000,
+          f"windows saw {seen}, counters {rep['totals']['allocs']}")
+    per_stack = query(db, "SELECT SUM(allocs) FROM window_stats")[0][0]
+    check(per_stack == rep["totals"]["recorded_allocs"],
+          f"window_stats {per_stack} != recorded {rep['totals']['recorded_allocs']}")
+    by = sites_by_function(rep)
+    node, payload = by["main.newNode"][0], by["main.newPayload"][0]
+    ratio = node["allocs"] / max(payload["allocs"], 1)
+    want = n["nodes"] / n["payloads"]
+    check(abs(ratio - want) < 0.1 * want, f"newNode:newPayload {ratio:.3f}, program {want:.3f}")
+    check(node["kinds"] == {"mallocgc": node["allocs"]} and
+          node["line"] == source_line(TREE_SRC, "// GO_SITE_NODE"), f"newNode {node}")
+    t = rep["totals"]
+    check(t["cpu_recorded_samples"] > 100, f"{t['cpu_recorded_samples']} CPU samples")
+    check(t["profiler_overhead_share"] < 0.05, f"probe handling {t['profiler_overhead_share']:.3f}")
+    check(t["allocator_cpu_share"] > 0.15 and t["gc_cpu_share"] > 0.03,
+          f"allocation {t['allocator_cpu_share']:.3f}, GC {t['gc_cpu_share']:.3f}")
+    check(rep["go_candidates"][0]["enclosing"]["function"] == "main.handleRequest",
+          f"candidate {rep['go_candidates'][0]['enclosing']}")
 
 
 def test_stripped():
@@ -278,5 +319,6 @@ if __name__ == "__main__":
     import sys
     from harness import main
     sys.exit(main({"tree": test_tree, "cache": test_cache, "command": test_command, "pie": test_pie,
+                   "windowed": test_windowed,
                    "stripped": test_stripped,
                    "cpu": test_cpu, "verify_refused": test_verify_refused}))
