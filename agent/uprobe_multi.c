@@ -6,13 +6,15 @@
 #define _GNU_SOURCE
 #include "uprobe_multi.h"
 
-#include "go_binary.h"
-
 #include <errno.h>
 #include <linux/bpf.h>
+#include <pthread.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#include "go_binary.h"
 
 #define AP_BPF_F_UPROBE_MULTI_RETURN (1U << 0)
 
@@ -31,6 +33,41 @@ struct ap_link_create_uprobe_multi {
 	uint32_t pad;
 };
 
+/* Whether path is a Go executable, remembered per file (device, inode, modification time): return
+ * probes are attached again in every overhead-budget window. */
+static int is_go_file(const char *path)
+{
+	static struct {
+		dev_t dev;
+		ino_t ino;
+		struct timespec mtime;
+		int go;
+	} seen[8];
+	static unsigned int next;
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	struct stat st;
+	int go = -1;
+
+	if (stat(path, &st))
+		return go_binary_detect(path) == 1;
+	pthread_mutex_lock(&lock);
+	for (unsigned int i = 0; i < sizeof(seen) / sizeof(seen[0]) && go < 0; i++)
+		if (seen[i].ino == st.st_ino && seen[i].dev == st.st_dev &&
+		    seen[i].mtime.tv_sec == st.st_mtim.tv_sec &&
+		    seen[i].mtime.tv_nsec == st.st_mtim.tv_nsec)
+			go = seen[i].go;
+	if (go < 0) {
+		go = go_binary_detect(path) == 1;
+		next = (next + 1) % (sizeof(seen) / sizeof(seen[0]));
+		seen[next].dev = st.st_dev;
+		seen[next].ino = st.st_ino;
+		seen[next].mtime = st.st_mtim;
+		seen[next].go = go;
+	}
+	pthread_mutex_unlock(&lock);
+	return go;
+}
+
 int uprobe_multi_attach(int prog_fd, const char *path, const uint64_t *offsets,
 			const uint64_t *cookies, uint32_t cnt, pid_t pid, int retprobe)
 {
@@ -40,7 +77,7 @@ int uprobe_multi_attach(int prog_fd, const char *path, const uint64_t *offsets,
 	_Static_assert(sizeof(attr) == 64, "link_create layout");
 	/* Never a return probe in Go code: the runtime copies goroutine stacks when they grow, and a
 	 * return address the kernel replaced with its trampoline then sends the program astray. */
-	if (retprobe && go_binary_detect(path) == 1)
+	if (retprobe && is_go_file(path))
 		return -EPERM;
 	memset(&attr, 0, sizeof(attr));
 	attr.prog_fd = (uint32_t)prog_fd;
