@@ -52,7 +52,10 @@ static void print_header(FILE *f, const char *path, const struct an_info *info)
 	if (info->cpu.go) {
 		fputs(", Go program (", f);
 		fput_clean(or_unknown(info->go_version), f);
-		fputs("; runtime.mallocgc probed at entry)", f);
+		fputs(info->mode && strcmp(info->mode, "cpu-only") == 0 ?
+			      ")" :
+			      "; runtime.mallocgc probed at entry)",
+		      f);
 	}
 	fputc('\n', f);
 }
