@@ -41,6 +41,10 @@ struct windows {
 	uint64_t lost_total, cpu_first, cpu_last;
 	uint32_t count;
 	struct target_cpu cpu_a, cpu_b, cpu_c; /* gap start, window start, window end */
+	/* the latest snapshot, whichever it was: the run time of threads that end is carried over
+	 * from it (from an older one, the total went backwards when a Go program's threads ended
+	 * at its exit: 278 ms of target CPU became 29 ms) */
+	struct target_cpu latest;
 	uint64_t gap_start_ns;
 	unsigned int seed;
 };
@@ -51,6 +55,16 @@ static uint64_t mono_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* A snapshot of the target's threads into out, threads ended since the latest one carried. */
+static int snapshot(struct windows *w, struct target_cpu *out)
+{
+	if (target_cpu_snapshot(w->o.pid, &w->latest, out))
+		return -1;
+	if (out != &w->latest)
+		w->latest = *out;
+	return 0;
 }
 
 /* Sleeps until t (monotonic) or until asked to stop; 1 when asked to stop. */
@@ -118,7 +132,7 @@ static int one_window(struct windows *w, uint64_t len)
 		return -1;
 	}
 	gap = mono_ns() - w->gap_start_ns;
-	if (target_cpu_snapshot(w->o.pid, &w->cpu_a, &w->cpu_b)) {
+	if (snapshot(w, &w->cpu_b)) {
 		bpf_session_detach_alloc(w->s);
 		bpf_session_detach_free(w->s);
 		return 1; /* the target is gone: the recording ends by itself */
@@ -133,7 +147,7 @@ static int one_window(struct windows *w, uint64_t len)
 	sleep_until(w, t_arm + len);
 	bpf_session_set_flags(w->s, 0, 0, 1);
 	t_disarm = mono_ns();
-	target_cpu_snapshot(w->o.pid, &w->cpu_b, &w->cpu_c);
+	snapshot(w, &w->cpu_c);
 	bpf_session_detach_alloc(w->s);
 	bpf_session_counters(w->s, c1);
 	/* the tail: free alone while followed objects of this window are live */
@@ -189,7 +203,7 @@ static int one_window(struct windows *w, uint64_t len)
 	pthread_mutex_unlock(&w->lock);
 	/* the next gap starts now */
 	w->gap_start_ns = mono_ns();
-	if (target_cpu_snapshot(w->o.pid, &w->cpu_c, &w->cpu_a) == 0) {
+	if (snapshot(w, &w->cpu_a) == 0) {
 		pthread_mutex_lock(&w->lock);
 		w->cpu_last = w->cpu_a.total_ns;
 		pthread_mutex_unlock(&w->lock);
@@ -225,6 +239,7 @@ static void *window_thread(void *arg)
 	w->gap_start_ns = mono_ns();
 	if (target_cpu_snapshot(w->o.pid, NULL, &w->cpu_a))
 		return NULL;
+	w->latest = w->cpu_a;
 	w->cpu_first = w->cpu_last = w->cpu_a.total_ns;
 	while (!atomic_load(&w->stop)) {
 		struct target_cpu now;
@@ -234,7 +249,7 @@ static void *window_thread(void *arg)
 		/* wait for the minimum gap, then until the cost so far fits the budget */
 		if (sleep_until(w, w->gap_start_ns + MIN_GAP_NS))
 			break;
-		if (target_cpu_snapshot(w->o.pid, &w->cpu_a, &now))
+		if (snapshot(w, &now))
 			break;
 		pthread_mutex_lock(&w->lock);
 		w->cpu_last = now.total_ns;
@@ -314,7 +329,7 @@ void windows_stop(struct windows *w)
 	pthread_join(w->thread, NULL);
 	bpf_session_set_flags(w->s, 0, 0, 0);
 	/* the target's CPU time up to the end, for the totals */
-	if (target_cpu_snapshot(w->o.pid, &w->cpu_a, &w->cpu_b) == 0)
+	if (snapshot(w, &w->cpu_b) == 0)
 		w->cpu_last = w->cpu_b.total_ns;
 }
 
