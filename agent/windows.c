@@ -142,6 +142,7 @@ static int one_window(struct windows *w, uint64_t len)
 	 * (it waits for the target's memory), and windows that start at the same phase of a
 	 * periodic target see a biased sample (measured: +9% on a 1 ms tick). */
 	sleep_until(w, mono_ns() + (uint64_t)(rand_r(&w->seed) % (2 * MS)));
+	snapshot(w, &w->cpu_b);
 	t_arm = mono_ns();
 	bpf_session_set_flags(w->s, 1, 0, 0);
 	sleep_until(w, t_arm + len);
@@ -149,6 +150,12 @@ static int one_window(struct windows *w, uint64_t len)
 	t_disarm = mono_ns();
 	snapshot(w, &w->cpu_c);
 	bpf_session_detach_alloc(w->s);
+	{ /* saturated before or during the window (a target turning busy inside it) */
+		double in = target_cpu_saturation(&w->cpu_b, &w->cpu_c, t_disarm - t_arm);
+
+		if (in > row.saturation)
+			row.saturation = in;
+	}
 	bpf_session_counters(w->s, c1);
 	/* the tail: free alone while followed objects of this window are live */
 	while (mono_ns() - t_disarm < tail_max(len) && bpf_session_has_live_objects(w->s) &&
