@@ -2,15 +2,18 @@
  * request-sized trees (nodes plus a separately allocated string each), walks
  * them, and frees them, with either the C library's malloc/free (any malloc
  * can be LD_PRELOADed) or the bundled arena, and reports CPU time.
- * Usage: arena_tree_bench malloc|arena|arena-reset [TREES] [NODES_PER_TREE]
+ * Usage: arena_tree_bench malloc|arena|arena-reset [TREES] [NODES_PER_TREE] [--wait]
  *   malloc       node by node malloc(), free_tree() recursion
  *   arena        arena_new() per tree, arena_destroy() at the end
  *   arena-reset  one arena, arena_reset() after each tree
+ *   --wait       print "ready" and block until SIGUSR1 before the work (so that a
+ *                profiler can attach first; bench/overhead.sh)
  * Prints: mode=... trees=... allocs=... cpu_ms=... ns_per_alloc=... checksum=... */
 #define _POSIX_C_SOURCE 200809L
 #include "arena.h"
 
 #include <inttypes.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,6 +135,21 @@ static int parse_mode(const char *s, enum mode *mode)
 	return 0;
 }
 
+/* --wait: print "ready", then block until SIGUSR1. */
+static int wait_for_sigusr1(void)
+{
+	sigset_t set;
+	int sig;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) != 0)
+		return -1;
+	printf("ready\n");
+	fflush(stdout);
+	return sigwait(&set, &sig) == 0 ? 0 : -1;
+}
+
 static void run_one_tree(struct builder *b, size_t nodes, uint64_t *checksum)
 {
 	struct node *root;
@@ -151,15 +169,22 @@ static void run_one_tree(struct builder *b, size_t nodes, uint64_t *checksum)
 int main(int argc, char **argv)
 {
 	struct builder b = { .rng = 0x9E3779B97F4A7C15ull };
-	size_t trees = argc > 2 ? strtoul(argv[2], NULL, 0) : 20000;
-	size_t nodes = argc > 3 ? strtoul(argv[3], NULL, 0) : 200;
+	int wait_go = argc > 1 && strcmp(argv[argc - 1], "--wait") == 0;
+	int args = argc - wait_go;
+	size_t trees = args > 2 ? strtoul(argv[2], NULL, 0) : 20000;
+	size_t nodes = args > 3 ? strtoul(argv[3], NULL, 0) : 200;
 	uint64_t checksum = 0;
 	double start, cpu;
 
-	if (argc < 2 || parse_mode(argv[1], &b.mode) != 0 || trees == 0 || nodes == 0) {
-		fprintf(stderr,
-			"usage: arena_tree_bench malloc|arena|arena-reset [TREES] [NODES_PER_TREE]\n");
+	if (args < 2 || args > 4 || parse_mode(argv[1], &b.mode) != 0 || trees == 0 ||
+	    nodes == 0) {
+		fprintf(stderr, "usage: arena_tree_bench malloc|arena|arena-reset [TREES] "
+				"[NODES_PER_TREE] [--wait]\n");
 		return 2;
+	}
+	if (wait_go && wait_for_sigusr1() != 0) {
+		perror("arena_tree_bench: sigwait");
+		return 1;
 	}
 	if (b.mode == MODE_ARENA_RESET)
 		b.arena = arena_new(64 << 10);
