@@ -9,8 +9,9 @@ default-mode profiles of the same workload, and prints for each default profile:
   - top-N agreement: the same sites in the same order (and whether the same set);
   - the top candidate's scope (candidates[0].scope.function) in both;
   - the allocator's CPU share in both (default mode samples the CPU outside its windows);
-  - the windowed estimate of the total allocations with its 95% interval, against the true
-    count (--true-allocs) or the exact profile's count scaled by the work (--scale).
+  - the windowed estimate of the total allocations with its 95% interval (and whether the
+    report marks it unreliable, a lower bound), against the true count (--true-allocs) or the
+    exact profile's count scaled by the work (--scale).
 Exit status 0 whatever the numbers are (a report, not a test); 2 on bad input.
 
 Usage: bench/overhead_accuracy.py [--top N] [--true-allocs N | --scale F] EXACT.json DEFAULT.json...
@@ -81,9 +82,16 @@ def fmt_estimate(report, truth):
     est = w["allocs_estimated"]
     lo, hi = est["ci95"]
     text = f"{est['value']:,.0f} [95% {lo:,.0f} .. {hi:,.0f}] from {report['totals']['allocs']:,} seen"
+    if "window_slowdown" in w:
+        text += f", probes slowed the target {w['window_slowdown']:.0f}x in the windows"
+    reliable = est.get("reliable", True)
+    if not reliable:
+        text += " (marked unreliable: lower bounds)"
     if truth:
         inside = "inside" if lo <= truth <= hi else "OUTSIDE"
         text += f"; truth {truth:,.0f}: estimate/truth {est['value'] / truth:.3f}, truth {inside} the interval"
+        if not reliable:
+            text += ", a valid lower bound" if est["value"] <= truth else ", NOT a lower bound"
     return text
 
 
