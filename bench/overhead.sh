@@ -417,9 +417,9 @@ for wl in heavy mixed; do
 			fi
 			m=$(median "${walls[@]}")
 			medians[$wl/$t/$sz]=$m
-			medians[$wl/$t/$sz/spread]=$(printf '%s\n' "${walls[@]}" | sort -n | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.0f", lo > 0 ? (hi / lo - 1) * 100 : 0 }')
+			medians[$wl/$t/$sz/spread]=$(printf '%s\n' "${walls[@]}" | sort -n | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.0f", (lo > 0 ? (hi / lo - 1) * 100 : 0) }')
 			if [ "${#cpus[@]}" -gt 0 ]; then
-				medians[$wl/$t/$sz/cpuspread]=$(printf '%s\n' "${cpus[@]}" | sort -n | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.0f", lo > 0 ? (hi / lo - 1) * 100 : 0 }')
+				medians[$wl/$t/$sz/cpuspread]=$(printf '%s\n' "${cpus[@]}" | sort -n | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.0f", (lo > 0 ? (hi / lo - 1) * 100 : 0) }')
 			fi
 			c=- cr=-
 			if [ "${#cpus[@]}" -gt 0 ]; then
