@@ -15,7 +15,8 @@ struct target_cpu {
 	uint64_t ns[TARGET_CPU_MAX_THREADS]; /* run time of each thread at the snapshot */
 	uint64_t wait[TARGET_CPU_MAX_THREADS]; /* time it waited, runnable, for a CPU */
 	uint64_t dead_ns; /* run time of threads that ended since the first snapshot */
-	uint64_t total_ns; /* of all threads, those gone since included (monotonic) */
+	uint64_t total_ns; /* of all threads, those gone since included; at tick granularity
+			    * (4 ms) for running threads: exact totals come from task_clock.h */
 };
 
 /* Takes a snapshot into cur, carrying the totals of threads that ended over from prev (NULL for

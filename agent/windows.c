@@ -18,6 +18,7 @@
 
 #include "alloc_event.h"
 #include "target_cpu.h"
+#include "task_clock.h"
 
 #define MS 1000000ULL
 #define PERIOD_NS (100 * MS) /* aim: one window's cost is the budget of 100 ms of work */
@@ -45,6 +46,7 @@ struct windows {
 	 * from it (from an older one, the total went backwards when a Go program's threads ended
 	 * at its exit: 278 ms of target CPU became 29 ms) */
 	struct target_cpu latest;
+	struct task_clock *clock; /* the target's CPU time, exact; NULL: schedstat sums */
 	uint64_t gap_start_ns;
 	unsigned int seed;
 };
@@ -62,6 +64,8 @@ static int snapshot(struct windows *w, struct target_cpu *out)
 {
 	if (target_cpu_snapshot(w->o.pid, &w->latest, out))
 		return -1;
+	if (w->clock) /* exact, where schedstat lags by up to a scheduler tick */
+		out->total_ns = task_clock_read(w->clock);
 	if (out != &w->latest)
 		w->latest = *out;
 	return 0;
@@ -297,9 +301,11 @@ struct windows *windows_start(struct bpf_session *s, const struct window_opts *o
 	w->seed = (unsigned int)mono_ns();
 	pthread_mutex_init(&w->lock, NULL);
 	bpf_session_set_flags(s, 0, 1, 0);
+	w->clock = task_clock_open(o->pid);
 	rc = pthread_create(&w->thread, NULL, window_thread, w);
 	if (rc) {
 		snprintf(err, errlen, "cannot start the window thread: %s", strerror(rc));
+		task_clock_close(w->clock);
 		free(w);
 		return NULL;
 	}
@@ -354,6 +360,7 @@ void windows_free(struct windows *w)
 	if (!w)
 		return;
 	windows_stop(w);
+	task_clock_close(w->clock);
 	pthread_mutex_destroy(&w->lock);
 	free(w);
 }

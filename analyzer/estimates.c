@@ -1,9 +1,15 @@
-/* estimates.c: extrapolates a windowed profile's counts to the whole recording. Each window w
- * saw n_w allocations in an exposure E_w (its armed time, corrected by the agent for the time
- * the probes took from saturated threads); the rate is the ratio estimator R = sum n / sum E and
- * the estimate R x duration. The 95% interval combines the window-to-window spread (the ratio
- * estimator's variance over the windows as clusters) with the probe cost's uncertainty (the
- * agent's low and high exposures). Sites get the same from their per-window counts
+/* estimates.c: extrapolates a windowed profile's counts to the whole recording. The windows
+ * stratify the recording's time: window i stands for the stretch from halfway after the previous
+ * window to halfway before the next (T_i), and saw n_i calls in an exposure E_i (its armed time,
+ * converted by the agent to the time the target would have needed without the probes). The
+ * windows are grouped into strata of 8 consecutive ones; a stratum's rate is the ratio estimator
+ * sum n / sum E and it stands for the sum of its windows' T_i: windows that are dense while the
+ * target is idle and sparse while it is busy weigh by the time they stand for, not by their
+ * number. The variance is the strata's ratio-estimator variances (windows as clusters), the
+ * interval widened by the probe cost's bounds (the agent's low and high exposures). When the probes slowed
+ * the target more than 2x inside the windows, the conversion to undisturbed time is a small
+ * difference of large numbers: the estimate is then the armed-time rate, a lower bound (probes
+ * only slow), up to 500 times that. Sites get the same from their per-window counts
  * (window_stats). See docs/design.md "Overhead budget" and docs/report-json.md. */
 #define _POSIX_C_SOURCE 200809L
 #include "report_data.h"
@@ -15,96 +21,167 @@
 #include "an_db.h"
 #include "an_util.h"
 
-/* The windows' exposures, indexed by window id. */
+#define MAX_SLOWDOWN 500 /* the agent's floor on a window's undisturbed share (0.002) */
+
+/* The windows in id order. */
 struct exposures {
-	double *e; /* ns; 0 for ids without a row */
-	long long max_id, k;
-	double sum, sum2, sum_lo, sum_hi, duration_ns, armed;
+	long long k;
+	long long *id;
+	double *t, *e, *elo, *ehi, *armed; /* ns */
+	double *n_allocs, *n_bytes;
+	double duration_ns, armed_sum, e_sum;
 };
 
-/* What one quantity (a site's or the total allocations or bytes) summed over the windows. */
-struct sums {
-	double n, n2, ne;
+/* One stratum, windows [from, to): its ratio estimate sum n / sum E times the time it stands
+ * for, the variance of that (the ratio estimator's, windows as clusters), and the same with the
+ * probe cost's bounds and with the armed time (the lower bound). */
+struct stratum_sums {
+	double v, var, lo, hi, floor;
 };
 
-static void add_window(struct sums *s, double n, double e)
+static void stratum(const struct exposures *x, const double *n, long long from, long long to,
+		    struct stratum_sums *out)
 {
-	s->n += n;
-	s->n2 += n * n;
-	s->ne += n * e;
+	double sn = 0, se = 0, slo = 0, shi = 0, sa = 0, t = 0, ss = 0, r;
+	long long g = to - from;
+
+	for (long long i = from; i < to; i++) {
+		sn += n[i];
+		se += x->e[i];
+		slo += x->elo[i];
+		shi += x->ehi[i];
+		sa += x->armed[i];
+		t += x->t[i];
+	}
+	if (se <= 0)
+		return;
+	r = sn / se;
+	for (long long i = from; i < to; i++)
+		ss += (n[i] - r * x->e[i]) * (n[i] - r * x->e[i]);
+	out->v += t * r;
+	out->var += g > 1 ? t * t * (double)g / (double)(g - 1) * ss / (se * se) : t * t * r * r;
+	out->lo += shi > 0 ? t * sn / shi : 0;
+	out->hi += slo > 0 ? t * sn / slo : 0;
+	out->floor += sa > 0 ? t * sn / sa : 0;
 }
 
-static struct an_estimate estimate(const struct sums *s, const struct exposures *x)
+/* The estimate of a quantity seen n[i] times in window i (dense over the k windows): strata of
+ * STRATUM consecutive windows (the last one takes the remainder). */
+#define STRATUM 8
+static struct an_estimate estimate(const struct exposures *x, const double *n)
 {
 	struct an_estimate est = { 0 };
-	double r, ss, var, se;
+	struct stratum_sums s = { 0 };
+	double seen = 0, se;
+	long long i;
 
-	if (x->k == 0 || x->sum <= 0)
+	if (x->k == 0 || x->e_sum <= 0)
 		return est;
-	r = s->n / x->sum;
-	ss = s->n2 - 2 * r * s->ne + r * r * x->sum2;
-	if (ss < 0)
-		ss = 0;
-	var = x->k > 1 ? (double)x->k / (double)(x->k - 1) * ss / (x->sum * x->sum) : r * r;
-	se = x->duration_ns * sqrt(var);
+	for (i = 0; i < x->k; i++)
+		seen += n[i];
+	for (i = 0; i < x->k;) {
+		long long to = x->k - i < 2 * STRATUM ? x->k : i + STRATUM;
+
+		stratum(x, n, i, to, &s);
+		i = to;
+	}
+	se = sqrt(s.var);
 	est.present = 1;
-	est.reliable = x->armed <= 2 * x->sum;
-	est.value = r * x->duration_ns;
-	est.lo = (x->sum_hi > 0 ? s->n / x->sum_hi : r) * x->duration_ns - 1.96 * se;
-	est.hi = (x->sum_lo > 0 ? s->n / x->sum_lo : r) * x->duration_ns + 1.96 * se;
-	est.lo99 = (x->sum_hi > 0 ? s->n / x->sum_hi : r) * x->duration_ns - 2.576 * se;
-	est.hi99 = (x->sum_lo > 0 ? s->n / x->sum_lo : r) * x->duration_ns + 2.576 * se;
-	if (est.lo99 < s->n)
-		est.lo99 = s->n;
-	if (est.value < s->n) /* what was seen happened */
-		est.value = s->n;
-	if (est.lo < s->n)
-		est.lo = s->n;
-	if (est.hi < est.value)
-		est.hi = est.value;
-	if (est.hi99 < est.hi)
-		est.hi99 = est.hi;
+	est.reliable = x->armed_sum <= 2 * x->e_sum;
+	if (!est.reliable) { /* lower bound: the rate while slowed by the probes */
+		s.v = s.lo = s.floor;
+		s.hi = s.floor * MAX_SLOWDOWN;
+		se = 0;
+	}
+	est.value = s.v < seen ? seen : s.v; /* what was seen happened */
+	est.lo = fmax(seen, s.lo - 1.96 * se);
+	est.hi = fmax(est.value, s.hi + 1.96 * se);
+	est.lo99 = fmax(seen, s.lo - 2.576 * se);
+	est.hi99 = fmax(est.hi, s.hi + 2.576 * se);
 	est.per_s = x->duration_ns > 0 ? est.value / (x->duration_ns / 1e9) : 0;
 	return est;
 }
 
-static int load_windows(sqlite3 *db, const char *path, struct an_info *info, struct exposures *x,
-			struct sums *allocs, struct sums *bytes)
+static void grow(struct exposures *x, long long cap)
+{
+	double **arrays[] = {
+		&x->t, &x->e, &x->elo, &x->ehi, &x->armed, &x->n_allocs, &x->n_bytes
+	};
+
+	x->id = an_realloc(x->id, (size_t)cap * sizeof(*x->id));
+	for (size_t i = 0; i < sizeof(arrays) / sizeof(arrays[0]); i++)
+		*arrays[i] = an_realloc(*arrays[i], (size_t)cap * sizeof(double));
+}
+
+/* T_i from the windows' middles: halfway to the neighbours, the first from 0, the last to the
+ * end of the recording. */
+static void stand_for(struct exposures *x, const double *mid)
+{
+	for (long long i = 0; i < x->k; i++) {
+		double from = i > 0 ? (mid[i - 1] + mid[i]) / 2 : 0;
+		double to = i + 1 < x->k ? (mid[i] + mid[i + 1]) / 2 : fmax(x->duration_ns, mid[i]);
+
+		x->t[i] = to > from ? to - from : 0;
+	}
+}
+
+static int load_windows(sqlite3 *db, const char *path, struct an_info *info, struct exposures *x)
 {
 	static const char sql[] = "SELECT id, exposure_ns, exposure_lo_ns, exposure_hi_ns, allocs, "
-				  "bytes, armed_ns, tail_ns FROM windows ORDER BY id";
+				  "bytes, armed_ns, tail_ns, start_ns FROM windows ORDER BY id";
 	sqlite3_stmt *st;
+	double *mid = NULL;
+	long long cap = 0;
 	int rc;
 
 	if (an_db_prepare(db, path, "windows", sql, &st))
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		long long id = sqlite3_column_int64(st, 0);
-		double e = (double)sqlite3_column_int64(st, 1);
+		long long i = x->k++;
 
-		if (id <= 0 || id > 100000000)
-			continue;
-		if (id > x->max_id) {
-			x->e = an_realloc(x->e, (size_t)(id + 1) * sizeof(*x->e));
-			memset(x->e + x->max_id + 1, 0, (size_t)(id - x->max_id) * sizeof(*x->e));
-			x->max_id = id;
+		if (x->k > cap) {
+			cap = cap ? 2 * cap : 256;
+			grow(x, cap);
+			mid = an_realloc(mid, (size_t)cap * sizeof(*mid));
 		}
-		x->e[id] = e;
-		x->k++;
-		x->sum += e;
-		x->sum2 += e * e;
-		x->sum_lo += (double)sqlite3_column_int64(st, 2);
-		x->sum_hi += (double)sqlite3_column_int64(st, 3);
-		add_window(allocs, (double)sqlite3_column_int64(st, 4), e);
-		add_window(bytes, (double)sqlite3_column_int64(st, 5), e);
-		info->win.armed_s += (double)sqlite3_column_int64(st, 6) / 1e9;
-		x->armed += (double)sqlite3_column_int64(st, 6);
+		x->id[i] = sqlite3_column_int64(st, 0);
+		x->e[i] = (double)sqlite3_column_int64(st, 1);
+		x->elo[i] = (double)sqlite3_column_int64(st, 2);
+		x->ehi[i] = (double)sqlite3_column_int64(st, 3);
+		x->n_allocs[i] = (double)sqlite3_column_int64(st, 4);
+		x->n_bytes[i] = (double)sqlite3_column_int64(st, 5);
+		x->armed[i] = (double)sqlite3_column_int64(st, 6);
+		mid[i] = (double)sqlite3_column_int64(st, 8) + x->armed[i] / 2;
+		x->armed_sum += x->armed[i];
+		x->e_sum += x->e[i];
+		info->win.armed_s += x->armed[i] / 1e9;
 		info->win.tail_s += (double)sqlite3_column_int64(st, 7) / 1e9;
 	}
 	if (rc != SQLITE_DONE)
 		an_db_error(db, path, "windows");
 	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE && x->k)
+		stand_for(x, mid);
+	free(mid);
 	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The index of window id (ids are sorted), or -1. */
+static long long window_index(const struct exposures *x, long long id)
+{
+	long long lo = 0, hi = x->k - 1;
+
+	while (lo <= hi) {
+		long long m = (lo + hi) / 2;
+
+		if (x->id[m] == id)
+			return m;
+		if (x->id[m] < id)
+			lo = m + 1;
+		else
+			hi = m - 1;
+	}
+	return -1;
 }
 
 static int same(const char *a, const unsigned char *b, const char *null_as)
@@ -133,8 +210,8 @@ static struct an_site *find_site(struct an_sites *sites, sqlite3_stmt *st)
 	return NULL;
 }
 
-/* Per site: the window counts of its stacks, summed per window (rows come by site, then
- * window), into sums, then the estimate. */
+/* Per site: the window counts of its stacks, summed per window into a dense array (rows come
+ * by site, then window), then the estimate. */
 static int load_sites(sqlite3 *db, const char *path, struct an_sites *sites,
 		      const struct exposures *x)
 {
@@ -145,65 +222,66 @@ static int load_sites(sqlite3 *db, const char *path, struct an_sites *sites,
 		"LEFT JOIN frames f ON f.id = sf.frame_id "
 		"LEFT JOIN modules m ON m.id = f.module_id "
 		"ORDER BY f.function, f.file, f.line, m.path, w.window_id";
+	double *n = an_malloc(((size_t)x->k + 1) * sizeof(*n));
 	struct an_site *cur = NULL;
-	struct sums s = { 0 };
-	long long win = -1;
-	double n = 0;
 	sqlite3_stmt *st;
 	int rc;
 
-	if (an_db_prepare(db, path, "window counts", sql, &st))
+	memset(n, 0, ((size_t)x->k + 1) * sizeof(*n));
+	if (an_db_prepare(db, path, "window counts", sql, &st)) {
+		free(n);
 		return -1;
+	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct an_site *site = cur;
-		long long id = sqlite3_column_int64(st, 0);
+		long long i = window_index(x, sqlite3_column_int64(st, 0));
 
 		if (!cur || !matches(cur, st))
 			site = find_site(sites, st);
-		if (site != cur || id != win) { /* the previous (site, window) is complete */
-			if (cur && win > 0 && win <= x->max_id)
-				add_window(&s, n, x->e[win]);
-			n = 0;
-			win = id;
-		}
 		if (site != cur) {
 			if (cur)
-				cur->est_allocs = estimate(&s, x);
-			memset(&s, 0, sizeof(s));
+				cur->est_allocs = estimate(x, n);
+			memset(n, 0, ((size_t)x->k + 1) * sizeof(*n));
 			cur = site;
 		}
-		n += (double)sqlite3_column_int64(st, 1);
+		if (i >= 0)
+			n[i] += (double)sqlite3_column_int64(st, 1);
 	}
-	if (cur && win > 0 && win <= x->max_id)
-		add_window(&s, n, x->e[win]);
 	if (cur)
-		cur->est_allocs = estimate(&s, x);
+		cur->est_allocs = estimate(x, n);
 	if (rc != SQLITE_DONE)
 		an_db_error(db, path, "window counts");
 	sqlite3_finalize(st);
+	free(n);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 int an_estimates_load(sqlite3 *db, const char *path, struct an_info *info, struct an_sites *sites)
 {
 	struct exposures x = { 0 };
-	struct sums allocs = { 0 }, bytes = { 0 };
 	int rc;
 
 	if (!info->mode || strcmp(info->mode, "windowed"))
 		return 0;
 	info->win.present = 1;
 	x.duration_ns = info->has_duration ? info->duration_s * 1e9 : 0;
-	rc = load_windows(db, path, info, &x, &allocs, &bytes);
+	rc = load_windows(db, path, info, &x);
 	if (!rc) {
 		info->win.count = x.k;
-		info->win.exposure_s = x.sum / 1e9;
-		info->win.window_slowdown = x.sum > 0 ? x.armed / x.sum : 0;
-		info->win.allocs = estimate(&allocs, &x);
-		info->win.bytes = estimate(&bytes, &x);
+		info->win.exposure_s = x.e_sum / 1e9;
+		info->win.window_slowdown = x.e_sum > 0 ? x.armed_sum / x.e_sum : 0;
+		info->win.allocs = estimate(&x, x.n_allocs);
+		info->win.bytes = estimate(&x, x.n_bytes);
 		rc = load_sites(db, path, sites, &x);
 	}
+	free(x.id);
+	free(x.t);
 	free(x.e);
+	free(x.elo);
+	free(x.ehi);
+	free(x.armed);
+	free(x.n_allocs);
+	free(x.n_bytes);
 	return rc;
 }
 
