@@ -151,6 +151,16 @@ static void print_warnings(FILE *f, const struct diff *d)
 			      f);
 		}
 	}
+	for (i = 0; i < 2; i++)
+		if (p[i]->info.win.present && !p[i]->info.win.allocs.reliable) {
+			fputs("WARNING: ", f);
+			fput_clean(p[i]->path, f);
+			fprintf(f,
+				": its allocation counts are lower bounds (the probes slowed the "
+				"target %.1fx inside the windows): compare the CPU shares, or record "
+				"both with --exact for counts\n",
+				p[i]->info.win.window_slowdown);
+		}
 	if (ma && mb && strcmp(ma, mb) != 0) {
 		fputs("WARNING: recorded in different modes (", f);
 		fput_clean(mb, f);

@@ -213,7 +213,8 @@ static void print_sites(FILE *f, const struct an_info *info, const struct an_sit
 			fw = w < FUNC_COL_MAX ? w : FUNC_COL_MAX;
 	}
 	fprintf(f, "\nTop %zu of %zu call sites by allocations%s:\n", n, sites->n,
-		info->win.present ? " (allocs: estimated for the whole recording, +-: 95% CI)" :
+		info->win.present ? " (allocs: estimated for the whole recording, +-: 95% CI, "
+				    ">=: a lower bound)" :
 				    "");
 	fprintf(f, "%4s %12s ", "rank", "allocs");
 	if (info->win.present)
@@ -233,8 +234,12 @@ static void print_sites(FILE *f, const struct an_info *info, const struct an_sit
 			const struct an_estimate *e = &s->est_allocs;
 			double half = e->value > 0 ? 50 * (e->hi - e->lo) / e->value : 0;
 
-			fprintf(f, "%4zu %12s %4.0f%% ", i + 1, fmt_count(b1, (long long)e->value),
-				half);
+			if (e->reliable)
+				fprintf(f, "%4zu %12s %4.0f%% ", i + 1,
+					fmt_count(b1, (long long)e->value), half);
+			else /* a lower bound */
+				fprintf(f, "%4zu %12s %5s ", i + 1,
+					fmt_count(b1, (long long)e->value), ">=");
 		} else {
 			fprintf(f, "%4zu %12s ", i + 1, fmt_count(b1, s->allocs));
 		}
