@@ -23,7 +23,7 @@ SCOPE_SQL = """SELECT fa.function, fs.function, ff.function, o.freed_by, o.alloc
 def record(args, name, extra=()):
     db = os.path.join(tmpdir(), name + ".db")
     record_pid_workload([workload("lifetimes")] + args, db,
-                        extra=["--track-every", "1"] + list(extra))
+                        extra=["--track-every", "1", "--ring-size", "256"] + list(extra))
     _, c = check_consistent(db)
     check(c["objects_untracked"] == 0 and c["free_lost"] == 0, f"untracked/lost: {c}")
     return db

@@ -8,7 +8,8 @@ from paced to allocating flat out."""
 import os
 import sys
 
-from harness import (check, meta, query, record_pid_workload, report_json, tmpdir, workload)
+from harness import (check, counters, meta, query, record_pid_workload, report_json, tmpdir,
+                     workload)
 
 THREADS = 2
 
@@ -50,7 +51,7 @@ def test_steady():
     check(w is not None and w["count"] >= 10, f"windows: {w}")
     # known rates while the workload keeps up (it sleeps 75% of each tick)
     a, b = site(rep, "site_a"), site(rep, "site_b")
-    check(w["allocs_estimated"]["reliable"] and w["window_slowdown"] < 1.5,
+    check(w["allocs_estimated"]["reliable"] and w["window_slowdown"] < 2,
           f"a paced target with slack was not slowed in the windows: {w}")
     within(a["allocs_estimated"], 8000 * THREADS * dur, "site_a allocations")
     within(b["allocs_estimated"], 2000 * THREADS * dur, "site_b allocations")
@@ -63,10 +64,9 @@ def test_steady():
     per_stack = query(db, "SELECT SUM(allocs) FROM window_stats")[0][0]
     check(per_stack == rep["totals"]["recorded_allocs"],
           f"window_stats sum {per_stack} != recorded {rep['totals']['recorded_allocs']}")
-    # the CPU profile is taken outside the windows: hardly any probe handling in it
-    check(rep["totals"]["cpu_recorded_samples"] > 0, "no CPU samples")
-    check(rep["totals"]["profiler_overhead_share"] < 0.05,
-          f"profiler overhead {rep['totals']['profiler_overhead_share']:.3f} in the CPU profile")
+    # CPU samples are held back while probes are attached (the profile's purity is checked in
+    # rate_change, where the target is busy enough to give many samples outside the windows)
+    check(counters(db).get("cpu_samples_in_windows", 0) > 0, "CPU samples not held back")
     check(rep["totals"]["agent_cpu_s"] is not None and rep["totals"]["agent_cpu_s"] > 0,
           "agent CPU time not reported")
 
@@ -91,6 +91,12 @@ def test_rate_change():
           f"probe cost {100 * w['probe_cost_share']:.2f}% of the target's CPU, budget 2%")
     rows = query(db, "SELECT start_ns, armed_ns, allocs, lost_ns, target_cpu_ns FROM windows "
                  "ORDER BY id")
+    # flat out, the target gives many CPU samples between the windows: the profile is the
+    # program's own, with hardly any probe handling in it
+    t = rep["totals"]
+    check(t["cpu_recorded_samples"] > 100, f"only {t['cpu_recorded_samples']} CPU samples")
+    check(t["profiler_overhead_share"] < 0.05,
+          f"profiler overhead {t['profiler_overhead_share']:.3f} of the CPU samples")
     early = [r for r in rows if r[0] < 1.5e9 and r[2] > 0]
     late = [r for r in rows if r[0] > 3e9 and r[2] > 0]
     check(early and late, f"windows before/after the switch: {len(early)}/{len(late)}")
