@@ -65,6 +65,7 @@ struct target_space {
 	uint64_t uprobes_start, uprobes_end; /* the [uprobes] page, 0-0 until it appears */
 	int (*may_refresh)(void *arg); /* NULL: always */
 	void *may_refresh_arg;
+	int fixed_maps; /* target_space_from_maps: never re-read /proc/PID/maps */
 };
 
 static uint64_t now_ns(void)
@@ -321,16 +322,12 @@ static void note_uprobes_page(struct target_space *ts, const struct proc_maps *m
 	}
 }
 
-int target_space_refresh(struct target_space *ts)
+/* Makes maps (parsed, owned from here on) the current mappings, opening new modules. */
+static int apply_maps(struct target_space *ts, struct proc_maps maps)
 {
-	struct proc_maps maps;
 	uint32_t *ids;
 	int err;
 
-	ts->last_read_ns = now_ns();
-	err = proc_maps_read(ts->pid, &maps);
-	if (err)
-		return err;
 	ids = calloc(maps.n ? maps.n : 1, sizeof(*ids));
 	if (!ids) {
 		proc_maps_free(&maps);
@@ -352,10 +349,23 @@ int target_space_refresh(struct target_space *ts)
 	return 0;
 }
 
-struct target_space *target_space_new(pid_t pid)
+int target_space_refresh(struct target_space *ts)
+{
+	struct proc_maps maps;
+	int err;
+
+	ts->last_read_ns = now_ns();
+	if (ts->fixed_maps)
+		return 0;
+	err = proc_maps_read(ts->pid, &maps);
+	if (err)
+		return err;
+	return apply_maps(ts, maps);
+}
+
+static struct target_space *space_alloc(pid_t pid)
 {
 	struct target_space *ts;
-	int err;
 
 	if (elf_version(EV_CURRENT) == EV_NONE) {
 		errno = ENOSYS;
@@ -368,6 +378,38 @@ struct target_space *target_space_new(pid_t pid)
 	}
 	ts->pid = pid;
 	ts->maps.pid = pid;
+	return ts;
+}
+
+struct target_space *target_space_from_maps(pid_t pid, const char *maps_text, size_t len)
+{
+	struct target_space *ts = space_alloc(pid);
+	struct proc_maps maps;
+	int err;
+
+	if (!ts)
+		return NULL;
+	ts->fixed_maps = 1;
+	err = proc_maps_parse(maps_text, len, &maps);
+	if (!err) {
+		maps.pid = pid;
+		err = apply_maps(ts, maps);
+	}
+	if (err) {
+		target_space_free(ts);
+		errno = -err;
+		return NULL;
+	}
+	return ts;
+}
+
+struct target_space *target_space_new(pid_t pid)
+{
+	struct target_space *ts = space_alloc(pid);
+	int err;
+
+	if (!ts)
+		return NULL;
 	err = target_space_refresh(ts);
 	if (err) {
 		target_space_free(ts);
