@@ -1,0 +1,202 @@
+"""test_untouched.py: the target is untouched by the agent. A workload that prints a checksum of
+each epoch of its work (tests/workloads/checksum.c) runs while the agent attaches and detaches
+200 times, ending each recording by its duration, SIGINT, SIGTERM or SIGKILL: every epoch's
+checksum equals the one of a run without the agent, no BPF program or link the agents held is
+left in the kernel once they are gone, and the workload's speed afterwards is that of before.
+
+One cycle costs about a second, most of it the kernel releasing the twelve uprobe links (each
+close waits for an RCU grace period, ~50-90 ms here), so the 200 cycles run in two concurrent
+lanes of 100 (two agents on one target at times) to stay within a few minutes."""
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+from harness import (ARENAPROF, check, query, run, spawn, tmpdir, wait_for_line, workload)
+
+CYCLES = 200
+LANES = 2
+ENDINGS = ["duration", "SIGINT", "SIGTERM", "SIGKILL"]
+
+
+def bpf_ids(pid):
+    """The BPF program and link ids behind the file descriptors of process pid."""
+    progs, links = set(), set()
+    try:
+        fds = os.listdir(f"/proc/{pid}/fdinfo")
+    except OSError:
+        return progs, links
+    for fd in fds:
+        try:
+            with open(f"/proc/{pid}/fdinfo/{fd}") as f:
+                text = f.read()
+        except OSError:
+            continue
+        m = re.search(r"^link_id:\s*(\d+)", text, re.M)
+        if m:
+            links.add(int(m.group(1)))
+        m = re.search(r"^prog_id:\s*(\d+)", text, re.M)
+        if m:
+            progs.add(int(m.group(1)))
+    return progs, links
+
+
+def kernel_ids(kind):
+    r = run(["bpftool", "-j", kind, "show"])
+    check(r.returncode == 0, f"bpftool {kind} show: {r.stderr}")
+    return {o["id"] for o in json.loads(r.stdout or "[]")}
+
+
+class Epochs:
+    """Reads the workload's epoch lines as they come, with the time each arrived."""
+
+    def __init__(self, proc):
+        self.lines = []  # (arrival time, epoch, seed, sum, ns)
+        self.done = None
+        self.lock = threading.Lock()
+        self.thread = threading.Thread(target=self._read, args=(proc.stdout,), daemon=True)
+        self.thread.start()
+
+    def _read(self, stream):
+        for line in stream:
+            m = re.match(r"epoch (\d+) seed (\d+) sum ([0-9a-f]+) ns (\d+)$", line)
+            with self.lock:
+                if m:
+                    self.lines.append((time.time(), int(m.group(1)), int(m.group(2)),
+                                       m.group(3), int(m.group(4))))
+                elif line.startswith("done "):
+                    self.done = int(line.split()[1])
+
+    def between(self, t0, t1):
+        with self.lock:
+            return [l for l in self.lines if t0 <= l[0] < t1]
+
+
+def reference():
+    """seed -> checksum of a run without the agent."""
+    r = run([workload("checksum"), "64"])
+    check(r.returncode == 0, f"reference run failed: {r.returncode}")
+    ref = {}
+    for line in r.stdout.splitlines():
+        m = re.match(r"epoch \d+ seed (\d+) sum ([0-9a-f]+) ", line)
+        if m:
+            ref[int(m.group(1))] = m.group(2)
+    check(len(ref) == 64, f"reference run printed {len(ref)} seeds")
+    return ref
+
+
+def median(v):
+    v = sorted(v)
+    return v[len(v) // 2]
+
+
+def exact_supported():
+    r = run([ARENAPROF, "record", "--help"])
+    return "--exact" in r.stdout + r.stderr
+
+
+def one_cycle(pid, i, db, mode, held, errors):
+    ending = ENDINGS[i % len(ENDINGS)]
+    argv = [ARENAPROF, "record", "-p", str(pid), "-o", db, "-f", "-F", "0"] + mode
+    if ending == "duration":
+        argv += ["-d", "0.2"]
+    p = subprocess.Popen(argv, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for_line(p.stderr, r"recording pid \d+", 60, f"cycle {i} attach")
+        progs, links = bpf_ids(p.pid)
+        held[ending][0].update(progs)
+        held[ending][1].update(links)
+        if ending != "duration":
+            p.send_signal(getattr(signal, ending))
+        _, err = p.communicate(timeout=60)
+    except Exception as e:  # noqa: BLE001 -- reported as a test failure below
+        p.kill()
+        p.wait()
+        errors.append(f"cycle {i} ({ending}): {e}")
+        return
+    want = -signal.SIGKILL if ending == "SIGKILL" else 0
+    if p.returncode != want:
+        errors.append(f"cycle {i} ({ending}): exit {p.returncode}, stderr {err!r}")
+    elif ending != "SIGKILL":
+        m = dict(query(db, "SELECT key, value FROM meta"))
+        reason = "duration" if ending == "duration" else "signal"
+        if m.get("closed") != "1" or m.get("end_reason") != reason:
+            errors.append(f"cycle {i} ({ending}): closed {m.get('closed')}, "
+                          f"end_reason {m.get('end_reason')}")
+
+
+def test_cycles():
+    ref = reference()
+    modes = [[]] + ([["--exact"]] if exact_supported() else [])
+    print(f"modes: {modes}")
+    w = spawn([workload("checksum"), "0"], stdout=subprocess.PIPE, text=True)
+    epochs = Epochs(w)
+    time.sleep(3)
+    t_before = (time.time() - 2, time.time())
+    held = {e: (set(), set()) for e in ENDINGS}
+    errors = []
+    d = tmpdir()
+
+    def lane(k):
+        for i in range(k, CYCLES, LANES):
+            if errors:
+                return
+            one_cycle(w.pid, i, os.path.join(d, f"lane{k}.db"), modes[(i // LANES) % len(modes)],
+                      held, errors)
+
+    t0 = time.time()
+    lanes = [threading.Thread(target=lane, args=(k,)) for k in range(LANES)]
+    for t in lanes:
+        t.start()
+    for t in lanes:
+        t.join()
+    t1 = time.time()
+    print(f"{CYCLES} cycles in {t1 - t0:.1f} s ({(t1 - t0) * LANES / CYCLES:.2f} s per cycle and "
+          f"lane)")
+    check(not errors, "; ".join(errors[:5]))
+    time.sleep(1)
+    t_after = (time.time(), time.time() + 2)
+    time.sleep(2.2)
+    w.send_signal(signal.SIGTERM)
+    w.wait(timeout=30)
+    epochs.thread.join(timeout=10)
+    check(w.returncode == 0 and epochs.done is not None, f"workload exit {w.returncode}")
+
+    # The work was done right throughout, probed or not.
+    check(len(epochs.lines) == epochs.done, f"{len(epochs.lines)} epoch lines, done {epochs.done}")
+    bad = [l for l in epochs.lines if ref[l[2]] != l[3]]
+    check(not bad, f"{len(bad)} epochs with a wrong checksum, first {bad[:1]}")
+    during = epochs.between(t0, t1)
+    check(len(during) > CYCLES, f"only {len(during)} epochs while the agents came and went")
+
+    # Nothing the agents held is left in the kernel.
+    for ending, (progs, links) in held.items():
+        check(progs and links, f"no BPF ids seen for the {ending} cycles")
+    deadline = time.time() + 15
+    while True:
+        left_progs = set().union(*(p for p, _ in held.values())) & kernel_ids("prog")
+        left_links = set().union(*(l for _, l in held.values())) & kernel_ids("link")
+        if not left_progs and not left_links:
+            break
+        check(time.time() < deadline,
+              f"left in the kernel: programs {sorted(left_progs)[:10]}, links {sorted(left_links)[:10]}")
+        time.sleep(0.5)
+
+    # Full speed again: epochs after the last agent as fast as before the first (loosely: the
+    # machine is shared).
+    before = [l[4] for l in epochs.between(*t_before)]
+    after = [l[4] for l in epochs.between(*t_after)]
+    check(len(before) >= 5 and len(after) >= 5, f"epochs before {len(before)}, after {len(after)}")
+    ratio = median(before) / median(after)
+    print(f"epoch time before {median(before) / 1e6:.1f} ms, after {median(after) / 1e6:.1f} ms, "
+          f"during {median([l[4] for l in during]) / 1e6:.1f} ms; speed ratio after/before {ratio:.2f}")
+    check(ratio > 0.5, f"the workload runs at {ratio:.2f} of its speed before the agents")
+
+
+if __name__ == "__main__":
+    from harness import main
+    sys.exit(main({"cycles": test_cycles}))
