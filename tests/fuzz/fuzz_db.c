@@ -3,7 +3,7 @@
  * schema and its version): random bytes mostly test SQLite's own checks, statements reach the
  * analyzer with odd values (NULLs, negative or huge numbers, dangling ids, wrong types). Every
  * analyzer command then reads it (report text and JSON, folded with each metric, pprof,
- * flamegraph, diff, merge), writing into a private temporary directory. A bad database must
+ * flamegraph, html, diff, merge), writing into a private temporary directory. A bad database must
  * give an error exit (1), never a crash, a leak or a sanitizer report. */
 #define _GNU_SOURCE
 #include <stdint.h>
@@ -134,6 +134,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		run(cmd_folded, "folded", "--metric", "alloc-cpu", "-o", out, db);
 		run(cmd_pprof, "pprof", "--metric", "alloc-cpu", "-o", out, db);
 		run(cmd_diff, "diff", "--json", "-o", out, db, db);
+		run(cmd_html, "html", "-o", out, db, NULL, NULL);
 	}
 	remove_files();
 	return 0;
