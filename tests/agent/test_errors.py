@@ -150,7 +150,7 @@ def test_disk_full():
     try:
         w = spawn([workload("tree_churn"), "30"], stdout=subprocess.PIPE, text=True)
         db = os.path.join(d, "x.db")
-        r = run([ARENAPROF, "record", "-q", "-p", str(w.pid), "-o", db, "-d", "25"])
+        r = run([ARENAPROF, "record", "-q", "--exact", "-p", str(w.pid), "-o", db, "-d", "25"])
         lines = [l for l in r.stderr.splitlines() if l.strip()]
         check(r.returncode == 1, f"disk full: exit {r.returncode}; stderr {r.stderr!r}")
         check(len(lines) == 1 and f"disk full writing {db}" in lines[0],
@@ -171,13 +171,13 @@ def test_disk_full():
 
 
 def test_pid_exits_during_attach():
-    """Targets that live about as long as attaching takes (tree_churn for 0.02 to 0.6 s of wall
+    """Targets that live about as long as attaching takes (tree_churn for 0.05 to 2.5 s of wall
     time, however slow the probes make it): each attempt either fails with one line saying the
     process exited, or is a complete recording that ended by target-exit. Never a crash."""
     seen = {"exited": 0, "recorded": 0}
     d = tmpdir()
     for i in range(12):
-        secs = [0.02, 0.1, 0.2, 0.3, 0.45, 0.6][i % 6]
+        secs = [0.05, 0.3, 0.6, 1.0, 1.5, 2.5][i % 6]
         db = os.path.join(d, f"r{i}.db")
         t = time.time()
         w = spawn([workload("tree_churn"), str(secs)], stdout=subprocess.DEVNULL)
