@@ -5,9 +5,10 @@ SIGTERM or SIGKILL: every epoch's checksum equals the one of a run without the a
 program or link the agents held is left in the kernel once they are gone, and the workload's
 speed afterwards is that of before.
 
-One cycle costs about a second, most of it the kernel releasing the twelve uprobe links (each
-close waits for an RCU grace period, ~50-90 ms here), so the 200 cycles run in two concurrent
-lanes of 100 (two agents on one target at times) to stay within a few minutes."""
+One cycle costs about a second (measured here with -d 0.2: 1.4 s in the default mode, which
+first measures the probe cost on a test process, 0.5 s with --exact), so the 200 cycles run in
+two concurrent lanes of 100 (two agents on one target at times) to stay within about three
+minutes."""
 import json
 import os
 import re
@@ -17,7 +18,7 @@ import sys
 import threading
 import time
 
-from harness import (ARENAPROF, check, query, run, spawn, tmpdir, wait_for_line, workload)
+from harness import ARENAPROF, check, query, run, spawn, tmpdir, workload
 
 CYCLES = 200
 LANES = 2
@@ -95,14 +96,42 @@ def median(v):
     return v[len(v) // 2]
 
 
+# Another tool's uprobe on the same allocator function with a different ref_ctr_offset (bcc's
+# memleak run by someone else on a shared machine) makes the kernel refuse ours: not the target
+# being harmed, so such a cycle is tried again, for at most this long in all.
+REFUSED = "(another tool probing the same address?)"
+RETRY_BUDGET_S = 100
+retried = {"cycles": 0, "seconds": 0.0}
+
+
+def start_cycle(argv, i):
+    """Starts a recording and returns it once attached; while another tool's probe is in the
+    way, starts it again a second later (until the budget is spent)."""
+    while True:
+        p = subprocess.Popen(argv, stderr=subprocess.PIPE, text=True)
+        seen = []
+        for line in p.stderr:
+            seen.append(line)
+            if re.search(r"recording pid \d+", line):
+                return p
+            if REFUSED in line:
+                break
+        check(seen and REFUSED in seen[-1] and retried["seconds"] < RETRY_BUDGET_S,
+              f"cycle {i} attach: {seen!r}")
+        p.wait()
+        retried["cycles"] += 1
+        retried["seconds"] += 1
+        time.sleep(1)
+
+
 def one_cycle(pid, i, db, mode, held, errors):
     ending = ENDINGS[i % len(ENDINGS)]
     argv = [ARENAPROF, "record", "-p", str(pid), "-o", db, "-f", "-F", "0"] + mode
     if ending == "duration":
         argv += ["-d", "0.2"]
-    p = subprocess.Popen(argv, stderr=subprocess.PIPE, text=True)
+    p = None
     try:
-        wait_for_line(p.stderr, r"recording pid \d+", 60, f"cycle {i} attach")
+        p = start_cycle(argv, i)
         progs, links = bpf_ids(p.pid)
         held[ending][0].update(progs)
         held[ending][1].update(links)
@@ -110,8 +139,9 @@ def one_cycle(pid, i, db, mode, held, errors):
             p.send_signal(getattr(signal, ending))
         _, err = p.communicate(timeout=60)
     except Exception as e:  # noqa: BLE001 -- reported as a test failure below
-        p.kill()
-        p.wait()
+        if p:
+            p.kill()
+            p.wait()
         errors.append(f"cycle {i} ({ending}): {e}")
         return
     want = -signal.SIGKILL if ending == "SIGKILL" else 0
@@ -150,9 +180,9 @@ def test_cycles():
     for t in lanes:
         t.join()
     t1 = time.time()
-    print(f"{CYCLES} cycles in {t1 - t0:.1f} s ({(t1 - t0) * LANES / CYCLES:.2f} s per cycle and "
-          f"lane)")
     check(not errors, "; ".join(errors[:5]))
+    print(f"{CYCLES} cycles in {t1 - t0:.1f} s ({(t1 - t0) * LANES / CYCLES:.2f} s per cycle and "
+          f"lane); {retried['cycles']} attaches refused by another tool's probes and retried")
     time.sleep(1)
     t_after = (time.time(), time.time() + 2)
     time.sleep(2.2)
