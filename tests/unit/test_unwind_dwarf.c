@@ -63,13 +63,13 @@ struct capture {
 static uint64_t stack_end; /* end of this thread's [stack] mapping */
 static struct capture cap;
 
-/* The end of the mapping holding this thread's stack: the one containing a local variable (under
- * Valgrind that is not the kernel's [stack] mapping but the one Valgrind made for the client). */
+/* The end of the mapping holding this thread's stack: the one containing this frame (under
+ * Valgrind that is not the kernel's [stack] mapping but the one Valgrind made for the client; a
+ * frame address, not a local's, which ASan may move to a fake stack). */
 static uint64_t find_stack_end(void)
 {
 	FILE *f = fopen("/proc/self/maps", "r");
-	volatile char here = 0;
-	uint64_t sp = (uint64_t)(uintptr_t)&here;
+	uint64_t sp = (uint64_t)(uintptr_t)__builtin_frame_address(0);
 	char line[4096];
 	unsigned long long start, end;
 
