@@ -1,6 +1,7 @@
-/* fuzz_elf.c: libFuzzer target for reading target ELF files (agent/target_space.c: program
- * headers, build id, .eh_frame_hdr; agent/unwind_dwarf.c: unwinding through its .eh_frame with
- * libunwind; agent/symbolize.c: symbols and DWARF line info). The input is written as a file,
+/* fuzz_elf.c: libFuzzer target for reading target ELF files (agent/allocator_probe.c: finding the
+ * allocator functions in the symbol tables; agent/target_space.c: program headers, build id,
+ * .eh_frame_hdr; agent/unwind_dwarf.c: unwinding through its .eh_frame with libunwind;
+ * agent/symbolize.c: symbols and DWARF line info). The input is written as a file,
  * "mapped" by a maps text made from its PT_LOAD headers the way ld.so maps them, and a synthetic
  * stack is unwound from the start of a few of its FDEs; then a few offsets are symbolized. */
 #define _GNU_SOURCE
@@ -13,6 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "allocator_probe.h"
+#include "proc_maps.h"
 #include "symbolize.h"
 #include "target_space.h"
 #include "unwind_dwarf.h"
@@ -116,6 +119,23 @@ static void symbolize_some(const struct target_module *m, size_t size)
 	symbolizer_free(s);
 }
 
+/* The allocator functions as record would look for them, and a scope function by name. */
+static void find_functions(const char *maps_text, size_t len)
+{
+	static struct alloc_probe_plan plan; /* large: PATH_MAX strings */
+	static struct alloc_probe probe;
+	struct proc_maps maps;
+	uint64_t off;
+	char err[256];
+
+	if (proc_maps_parse(maps_text, len, &maps))
+		abort();
+	allocator_probe_plan(getpid(), &maps, &plan, err, sizeof(err));
+	function_probe(getpid(), &maps, "middle", &probe, err, sizeof(err));
+	proc_maps_free(&maps);
+	elf_function_offset(file, "outer", &off);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char maps[MAX_LINES * 256 + 1];
@@ -139,6 +159,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		len = (size_t)snprintf(maps, sizeof(maps),
 				       "%llx-%llx r-xp 00000000 00:01 4242 %s\n", BASE, BASE + PAGE,
 				       file);
+	find_functions(maps, len);
 	ts = target_space_from_maps(getpid(), maps, len);
 	if (!ts)
 		abort(); /* the maps text is well formed and the file exists */
