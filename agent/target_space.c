@@ -3,6 +3,7 @@
  * tables), used to map instruction addresses to modules and to serve unwind info to libunwind. */
 #define _GNU_SOURCE
 #include "target_space.h"
+#include "eh_frame_check.h"
 #include "proc_maps.h"
 
 #include <elf.h>
@@ -563,6 +564,40 @@ static int encoded_size(uint8_t enc, size_t *size)
 	}
 }
 
+/* File offset of link-time address vaddr, from the PT_LOAD headers. */
+static int vaddr_to_offset(const struct module *m, uint64_t vaddr, uint64_t *off)
+{
+	for (size_t i = 0; i < m->n_loads; i++) {
+		const struct load_segment *l = &m->loads[i];
+
+		if (vaddr >= l->vaddr && vaddr - l->vaddr < l->filesz) {
+			*off = l->offset + (vaddr - l->vaddr);
+			return 0;
+		}
+	}
+	return -ENODATA;
+}
+
+/* Every FDE the table points to, and its CIE, must be records libunwind can be given
+ * (eh_frame_check.h): else the module is left without unwind info (chains stop there). */
+static int check_fdes(const struct module *m)
+{
+	const uint8_t *table = m->image + m->eh_hdr_offset + m->table_off;
+	struct eh_frame_checker k;
+
+	eh_frame_checker_init(&k, m->image, m->image_size);
+	for (uint64_t i = 0; i < m->fde_count; i++) {
+		int32_t rel;
+		uint64_t off;
+
+		memcpy(&rel, table + 8 * i + 4, 4); /* (initial location, FDE), datarel sdata4 */
+		if (vaddr_to_offset(m, m->eh_hdr_vaddr + (uint64_t)(int64_t)rel, &off) ||
+		    eh_frame_check_fde(&k, off))
+			return -ENODATA;
+	}
+	return 0;
+}
+
 /* Parses the header of .eh_frame_hdr: version 1, and a table encoded the way libunwind's
  * remote table search reads it (pairs of datarel sdata4). */
 static int parse_eh_frame_hdr(struct module *m)
@@ -590,7 +625,7 @@ static int parse_eh_frame_hdr(struct module *m)
 	}
 	if (m->fde_count > (m->eh_hdr_size - m->table_off) / 8)
 		return -ENODATA;
-	return 0;
+	return check_fdes(m);
 }
 
 static int ensure_table(struct module *m, int *cached)
