@@ -79,6 +79,7 @@ struct recorder {
 	uint64_t start_ns, start_wall_ns, end_wall_ns;
 	const char *end_reason;
 	char target_exit[32];
+	int write_failed; /* a batch could not be written: the recording stopped there */
 	atomic_int detached;
 	int tty, progress_shown;
 	uint64_t next_progress, last_progress_ns, last_progress_allocs;
@@ -582,6 +583,28 @@ static void show_progress(struct recorder *r, uint64_t now)
 	r->next_progress = now + period;
 }
 
+/* A batch or the final meta could not be written (disk full, I/O error): one line, the failed
+ * transaction rolled back. What was committed before stays a readable profile, without the
+ * closing meta (the analyzer shows it as not closed). */
+static void write_failure(struct recorder *r)
+{
+	int code = sqlite3_errcode(r->db) & 0xff;
+
+	r->write_failed = 1;
+	r->end_reason = "error";
+	if (code == SQLITE_FULL)
+		fprintf(stderr,
+			"arenaprof: disk full writing %s: recording stopped; the profile keeps the "
+			"batches written before and is not closed\n",
+			r->opt.output);
+	else
+		fprintf(stderr,
+			"arenaprof: writing %s failed (%s): recording stopped; the profile keeps the "
+			"batches written before and is not closed\n",
+			r->opt.output, pw_errmsg(r->w));
+	sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
 static void record_loop(struct recorder *r)
 {
 	uint64_t deadline = r->opt.duration_s > 0 ?
@@ -625,9 +648,7 @@ static void record_loop(struct recorder *r)
 		}
 		if (now >= next_flush) {
 			if (flush_batch(r)) {
-				r->end_reason = "error";
-				fprintf(stderr, "arenaprof: writing the profile failed: %s\n",
-					pw_errmsg(r->w));
+				write_failure(r);
 				return;
 			}
 			next_flush = now + FLUSH_INTERVAL_NS;
@@ -680,8 +701,10 @@ static int finish(struct recorder *r)
 		return 1;
 	}
 	lifetimes_censor_all(r->lifetimes);
+	if (r->write_failed)
+		return 1; /* said so already; a later batch cannot fare better */
 	if (flush_batch(r) || write_end_meta(r)) {
-		fprintf(stderr, "arenaprof: writing the profile failed: %s\n", pw_errmsg(r->w));
+		write_failure(r);
 		return 1;
 	}
 	bpf_session_counters(r->bpf, c);
@@ -910,6 +933,20 @@ static void teardown(struct recorder *r)
 		close(r->pidfd);
 }
 
+/* True once the process has exited (a zombie included), from a pidfd polled without waiting. */
+static int target_gone(pid_t pid)
+{
+	struct pollfd p = { .events = POLLIN };
+	int gone;
+
+	p.fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (p.fd < 0)
+		return errno == ESRCH;
+	gone = poll(&p, 1, 0) == 1 && (p.revents & POLLIN);
+	close(p.fd);
+	return gone;
+}
+
 static void remove_database(const char *path)
 {
 	char side[4096];
@@ -955,6 +992,13 @@ int cmd_record(int argc, char **argv)
 	if ((r.opt.exact || r.opt.cpu_only) && setpriority(PRIO_PROCESS, 0, -10) && !r.opt.quiet)
 		fprintf(stderr, "arenaprof: note: cannot raise priority: %s\n", strerror(errno));
 	if (start_target(&r, err, sizeof(err)) || setup(&r, err, sizeof(err))) {
+		/* Whatever step failed (the kernel refusing a probe, an empty maps file...), the
+		 * reason is the target that went away meanwhile. */
+		if (!r.opt.command && r.pid > 0 && target_gone(r.pid))
+			snprintf(err, sizeof(err),
+				 "process %d exited while arenaprof was attaching", (int)r.pid);
+		else if (!err[0])
+			snprintf(err, sizeof(err), "cannot attach to process %d", (int)r.pid);
 		fail("%s", err);
 		if (r.opt.command && r.pid > 0) {
 			kill(r.pid, SIGKILL);

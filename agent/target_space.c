@@ -3,6 +3,7 @@
  * tables), used to map instruction addresses to modules and to serve unwind info to libunwind. */
 #define _GNU_SOURCE
 #include "target_space.h"
+#include "eh_frame_check.h"
 #include "proc_maps.h"
 
 #include <elf.h>
@@ -65,6 +66,7 @@ struct target_space {
 	uint64_t uprobes_start, uprobes_end; /* the [uprobes] page, 0-0 until it appears */
 	int (*may_refresh)(void *arg); /* NULL: always */
 	void *may_refresh_arg;
+	int fixed_maps; /* target_space_from_maps: never re-read /proc/PID/maps */
 };
 
 static uint64_t now_ns(void)
@@ -321,16 +323,12 @@ static void note_uprobes_page(struct target_space *ts, const struct proc_maps *m
 	}
 }
 
-int target_space_refresh(struct target_space *ts)
+/* Makes maps (parsed, owned from here on) the current mappings, opening new modules. */
+static int apply_maps(struct target_space *ts, struct proc_maps maps)
 {
-	struct proc_maps maps;
 	uint32_t *ids;
 	int err;
 
-	ts->last_read_ns = now_ns();
-	err = proc_maps_read(ts->pid, &maps);
-	if (err)
-		return err;
 	ids = calloc(maps.n ? maps.n : 1, sizeof(*ids));
 	if (!ids) {
 		proc_maps_free(&maps);
@@ -352,10 +350,23 @@ int target_space_refresh(struct target_space *ts)
 	return 0;
 }
 
-struct target_space *target_space_new(pid_t pid)
+int target_space_refresh(struct target_space *ts)
+{
+	struct proc_maps maps;
+	int err;
+
+	ts->last_read_ns = now_ns();
+	if (ts->fixed_maps)
+		return 0;
+	err = proc_maps_read(ts->pid, &maps);
+	if (err)
+		return err;
+	return apply_maps(ts, maps);
+}
+
+static struct target_space *space_alloc(pid_t pid)
 {
 	struct target_space *ts;
-	int err;
 
 	if (elf_version(EV_CURRENT) == EV_NONE) {
 		errno = ENOSYS;
@@ -368,6 +379,38 @@ struct target_space *target_space_new(pid_t pid)
 	}
 	ts->pid = pid;
 	ts->maps.pid = pid;
+	return ts;
+}
+
+struct target_space *target_space_from_maps(pid_t pid, const char *maps_text, size_t len)
+{
+	struct target_space *ts = space_alloc(pid);
+	struct proc_maps maps;
+	int err;
+
+	if (!ts)
+		return NULL;
+	ts->fixed_maps = 1;
+	err = proc_maps_parse(maps_text, len, &maps);
+	if (!err) {
+		maps.pid = pid;
+		err = apply_maps(ts, maps);
+	}
+	if (err) {
+		target_space_free(ts);
+		errno = -err;
+		return NULL;
+	}
+	return ts;
+}
+
+struct target_space *target_space_new(pid_t pid)
+{
+	struct target_space *ts = space_alloc(pid);
+	int err;
+
+	if (!ts)
+		return NULL;
 	err = target_space_refresh(ts);
 	if (err) {
 		target_space_free(ts);
@@ -521,6 +564,40 @@ static int encoded_size(uint8_t enc, size_t *size)
 	}
 }
 
+/* File offset of link-time address vaddr, from the PT_LOAD headers. */
+static int vaddr_to_offset(const struct module *m, uint64_t vaddr, uint64_t *off)
+{
+	for (size_t i = 0; i < m->n_loads; i++) {
+		const struct load_segment *l = &m->loads[i];
+
+		if (vaddr >= l->vaddr && vaddr - l->vaddr < l->filesz) {
+			*off = l->offset + (vaddr - l->vaddr);
+			return 0;
+		}
+	}
+	return -ENODATA;
+}
+
+/* Every FDE the table points to, and its CIE, must be records libunwind can be given
+ * (eh_frame_check.h): else the module is left without unwind info (chains stop there). */
+static int check_fdes(const struct module *m)
+{
+	const uint8_t *table = m->image + m->eh_hdr_offset + m->table_off;
+	struct eh_frame_checker k;
+
+	eh_frame_checker_init(&k, m->image, m->image_size);
+	for (uint64_t i = 0; i < m->fde_count; i++) {
+		int32_t rel;
+		uint64_t off;
+
+		memcpy(&rel, table + 8 * i + 4, 4); /* (initial location, FDE), datarel sdata4 */
+		if (vaddr_to_offset(m, m->eh_hdr_vaddr + (uint64_t)(int64_t)rel, &off) ||
+		    eh_frame_check_fde(&k, off))
+			return -ENODATA;
+	}
+	return 0;
+}
+
 /* Parses the header of .eh_frame_hdr: version 1, and a table encoded the way libunwind's
  * remote table search reads it (pairs of datarel sdata4). */
 static int parse_eh_frame_hdr(struct module *m)
@@ -548,7 +625,7 @@ static int parse_eh_frame_hdr(struct module *m)
 	}
 	if (m->fde_count > (m->eh_hdr_size - m->table_off) / 8)
 		return -ENODATA;
-	return 0;
+	return check_fdes(m);
 }
 
 static int ensure_table(struct module *m, int *cached)

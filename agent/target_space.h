@@ -30,6 +30,9 @@ struct target_space;
 /* Reads /proc/PID/maps and opens the files mapped. NULL + errno on failure (ESRCH if no such
  * process). */
 struct target_space *target_space_new(pid_t pid);
+/* The same from a given maps text (tests, fuzzing): the files named in it are opened through
+ * /proc/PID/root like the target's, and the maps are never re-read. */
+struct target_space *target_space_from_maps(pid_t pid, const char *maps_text, size_t len);
 void target_space_free(struct target_space *ts);
 /* Re-reads /proc/PID/maps (keeps modules, adds new ones). 0 or -errno. */
 int target_space_refresh(struct target_space *ts);

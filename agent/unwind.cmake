@@ -3,6 +3,7 @@
 pkg_check_modules(AP_UNWIND_LIBELF REQUIRED IMPORTED_TARGET libelf)
 
 add_library(ap_unwind STATIC
+  ${CMAKE_CURRENT_LIST_DIR}/eh_frame_check.c
   ${CMAKE_CURRENT_LIST_DIR}/proc_maps.c
   ${CMAKE_CURRENT_LIST_DIR}/target_space.c
   ${CMAKE_CURRENT_LIST_DIR}/unwind_dwarf.c)

@@ -88,6 +88,7 @@ static int access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *val, int
 		return -UNW_EINVAL;
 	if (read_snapshot_word(ctx->s, addr, val) == 0)
 		return 0;
+	*val = 0; /* libunwind 1.6 uses it even on failure on some paths (Valgrind) */
 	if (target_space_read_file_word(ctx->u->ts, addr, &word))
 		return -UNW_EINVAL;
 	*val = word;
@@ -112,6 +113,7 @@ static int access_reg(unw_addr_space_t as, unw_regnum_t reg, unw_word_t *val, in
 		*val = s->bp;
 		return 0;
 	default:
+		*val = 0; /* as in access_mem */
 		return -UNW_EBADREG;
 	}
 }

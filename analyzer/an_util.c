@@ -3,6 +3,7 @@
 #include "an_util.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +67,17 @@ int an_add(long long *acc, long long v)
 		return -1;
 	*acc = r;
 	return 0;
+}
+
+long long an_to_ll(double v)
+{
+	if (v != v)
+		return 0;
+	if (v >= 9223372036854775807.0) /* 2^63: the double nearest LLONG_MAX */
+		return LLONG_MAX;
+	if (v <= -9223372036854775808.0)
+		return LLONG_MIN;
+	return (long long)v;
 }
 
 static int is_stdout(const char *path)

@@ -18,6 +18,10 @@ char *an_strndup(const char *s, size_t n);
 /* *acc += v; -1 (acc unchanged) if it overflows. */
 int an_add(long long *acc, long long v);
 
+/* v truncated to a long long, saturated at the type's range and 0 for NaN (converting a double
+ * out of range is undefined, and estimates from a crafted profile can be anything). */
+long long an_to_ll(double v);
+
 /* Opens the output: path, or stdout when path is NULL or "-". NULL after an error message. */
 FILE *an_out_open(const char *path);
 /* Flushes and closes (stdout is flushed, not closed); 0, or -1 after an error message when

@@ -4,6 +4,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "html.h"
 
+#include "an_util.h"
 #include "format.h"
 
 static const char *const split_keys[] = { "malloc", "free", "realloc", "kernel_mm" };
@@ -42,7 +43,7 @@ static void write_cards(FILE *f, const struct html_doc *d)
 		card(f, "card-best", b, "estimated saving of the best arena candidate");
 	}
 	if (info->win.present)
-		card(f, "card-allocs", fmt_count(b, (long long)info->win.allocs.value),
+		card(f, "card-allocs", fmt_count(b, an_to_ll(info->win.allocs.value)),
 		     "allocations, estimated for the whole recording");
 	else
 		card(f, "card-allocs", fmt_count(b, info->allocs), "allocations recorded");
@@ -111,9 +112,9 @@ static void write_totals(FILE *f, const struct an_info *info)
 
 		count_row(f, "windows", "overhead-budget windows", w->count);
 		html_row(f, "allocs_estimated", w->allocs.value, "allocations, estimated");
-		fprintf(f, "%s (95%% CI ", fmt_count(b, (long long)w->allocs.value));
-		fprintf(f, "%s &ndash; ", fmt_count(b, (long long)w->allocs.lo));
-		fprintf(f, "%s)", fmt_count(b, (long long)w->allocs.hi));
+		fprintf(f, "%s (95%% CI ", fmt_count(b, an_to_ll(w->allocs.value)));
+		fprintf(f, "%s &ndash; ", fmt_count(b, an_to_ll(w->allocs.lo)));
+		fprintf(f, "%s)", fmt_count(b, an_to_ll(w->allocs.hi)));
 		html_row_end(f);
 		html_row(f, "probe_cost_share",
 			 w->target_cpu_s > w->probe_cost_s ?

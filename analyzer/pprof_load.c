@@ -159,6 +159,7 @@ int pprof_load(sqlite3 *db, const char *path, enum pprof_metric metric, struct p
 
 	pprof_init(out);
 	if (load_meta(db, path, &m)) {
+		free_meta(&m); /* the keys read before the failing row */
 		pprof_free(out);
 		return -1;
 	}

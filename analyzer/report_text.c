@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "an_util.h"
 #include "candidates.h"
 #include "go_candidates.h"
 #include "format.h"
@@ -69,8 +70,8 @@ static const char *fmt_estimate(char *b, size_t size, const struct an_estimate *
 		snprintf(b, size, "~%s (95%% CI %s - %s)", fmt_bytes(v, e->value),
 			 fmt_bytes(lo, e->lo), fmt_bytes(hi, e->hi));
 	else
-		snprintf(b, size, "~%s (95%% CI %s - %s)", fmt_count(v, (long long)e->value),
-			 fmt_count(lo, (long long)e->lo), fmt_count(hi, (long long)e->hi));
+		snprintf(b, size, "~%s (95%% CI %s - %s)", fmt_count(v, an_to_ll(e->value)),
+			 fmt_count(lo, an_to_ll(e->lo)), fmt_count(hi, an_to_ll(e->hi)));
 	return b;
 }
 
@@ -82,7 +83,7 @@ static void print_estimates(FILE *f, const struct an_info *info)
 
 	fprintf(f, "\nallocations:  %s estimated for the whole recording, %s/s\n",
 		fmt_estimate(b1, sizeof(b1), &w->allocs, 0),
-		fmt_count(b3, (long long)w->allocs.per_s));
+		fmt_count(b3, an_to_ll(w->allocs.per_s)));
 	fprintf(f, "bytes:        %s estimated\n", fmt_estimate(b2, sizeof(b2), &w->bytes, 1));
 	if (!w->allocs.reliable)
 		fprintf(f,
@@ -236,10 +237,10 @@ static void print_sites(FILE *f, const struct an_info *info, const struct an_sit
 
 			if (e->reliable)
 				fprintf(f, "%4zu %12s %4.0f%% ", i + 1,
-					fmt_count(b1, (long long)e->value), half);
+					fmt_count(b1, an_to_ll(e->value)), half);
 			else /* a lower bound */
 				fprintf(f, "%4zu %12s %5s ", i + 1,
-					fmt_count(b1, (long long)e->value), ">=");
+					fmt_count(b1, an_to_ll(e->value)), ">=");
 		} else {
 			fprintf(f, "%4zu %12s ", i + 1, fmt_count(b1, s->allocs));
 		}

@@ -17,6 +17,17 @@ static void set_err(char *err, size_t errlen, const char *fmt, const char *a, co
 	snprintf(err, errlen, fmt, a, b);
 }
 
+static void remove_db_files(const char *path)
+{
+	char side[4096];
+
+	unlink(path);
+	snprintf(side, sizeof(side), "%s-wal", path);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", path);
+	unlink(side);
+}
+
 int ap_db_create(const char *path, int overwrite, sqlite3 **out, char *err, size_t errlen)
 {
 	sqlite3 *db = NULL;
@@ -61,6 +72,7 @@ sqlerr:
 	set_err(err, errlen, "cannot create %s: %s", path, msg ? msg : sqlite3_errmsg(db));
 	sqlite3_free(msg);
 	sqlite3_close(db);
+	remove_db_files(path); /* ours: created (or truncated) above; e.g. the disk is full */
 	return -1;
 }
 

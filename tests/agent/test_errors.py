@@ -1,11 +1,16 @@
 """test_errors.py: every bad input to `arenaprof record` gets one clear line on stderr and a
-non-zero exit, and leaves no half-written database behind."""
+non-zero exit, and leaves no half-written database behind; bad databases given to the analyzer
+get one line and exit 1, empty and huge ones a report."""
+import json
 import os
+import re
+import sqlite3
 import subprocess
 import sys
+import time
 
-from harness import (ARENAPROF, check, elf_file_offset, run, shim_path, spawn, start_waiting, tmpdir,
-                     wait_for_line, workload)
+from harness import (ARENAPROF, SRC, check, elf_file_offset, query, run, shim_path, spawn,
+                     start_waiting, tmpdir, wait_for_line, workload)
 
 
 def expect_error(argv, code, text, what, **kw):
@@ -112,9 +117,190 @@ def test_bad_database():
     expect_error(["folded", os.path.join(d, "missing.db")], 1, "missing.db", "missing file")
 
 
+def mount_tmpfs(d, options):
+    subprocess.run(["mount", "-t", "tmpfs", "-o", options, "arenaprof-test", d], check=True)
+
+
+def umount(d):
+    subprocess.run(["umount", d], check=True)
+
+
+def test_unwritable_dir():
+    """A read-only file system (root ignores directory modes): refused before attaching."""
+    d = tmpdir()
+    mount_tmpfs(d, "ro,size=1m")
+    w = start_waiting([workload("known_sites"), "1", "1", "--wait"])
+    try:
+        db = os.path.join(d, "x.db")
+        expect_error(["record", "-p", str(w.pid), "-o", db], 1,
+                     f"cannot create {db}: Read-only file system", "read-only dir")
+        check(w.poll() is None, "target harmed")
+    finally:
+        w.kill()
+        w.wait()
+        umount(d)
+
+
+def test_disk_full():
+    """A 2 MiB tmpfs fills while a busy target is recorded: one line saying the disk is full,
+    exit 1, the target runs on, and the batches written before stay a readable profile
+    (integrity ok, not marked closed) that the analyzer reports."""
+    d = tmpdir()
+    mount_tmpfs(d, "size=2m")
+    try:
+        w = spawn([workload("tree_churn"), "30"], stdout=subprocess.PIPE, text=True)
+        db = os.path.join(d, "x.db")
+        r = run([ARENAPROF, "record", "-q", "--exact", "-p", str(w.pid), "-o", db, "-d", "25"])
+        lines = [l for l in r.stderr.splitlines() if l.strip()]
+        check(r.returncode == 1, f"disk full: exit {r.returncode}; stderr {r.stderr!r}")
+        check(len(lines) == 1 and f"disk full writing {db}" in lines[0],
+              f"disk full: stderr {lines!r}")
+        check(w.poll() is None, "the target did not survive the agent's failure")
+        w.terminate()
+        w.wait(timeout=30)
+        check(query(db, "PRAGMA integrity_check") == [("ok",)], "integrity_check failed")
+        closed = query(db, "SELECT value FROM meta WHERE key = 'closed'")
+        check(closed == [("0",)], f"a profile cut by a full disk says closed: {closed}")
+        rep = run([ARENAPROF, "report", db])
+        check(rep.returncode == 0 and "was not closed" in rep.stdout,
+              f"report of the cut profile: exit {rep.returncode}: {rep.stderr!r}")
+        # What was kept (nothing, when the disk filled during the first batch) reads back
+        # consistently: the report's recorded allocations are the table's.
+        allocs = query(db, "SELECT COALESCE(SUM(allocs), 0) FROM alloc_stats")[0][0]
+        js = json.loads(run([ARENAPROF, "report", "--json", db]).stdout)
+        check(js["recording"]["closed"] is False and js["totals"]["recorded_allocs"] == allocs,
+              f"report --json of the cut profile: {js['recording']}, {js['totals']}")
+        print(f"kept {allocs} allocations")
+    finally:
+        umount(d)
+
+
+def test_pid_exits_during_attach():
+    """Targets that live about as long as attaching takes (tree_churn for 0.05 to 2.5 s of wall
+    time, however slow the probes make it): each attempt either fails with one line saying the
+    process exited, or is a complete recording that ended by target-exit. Never a crash."""
+    seen = {"exited": 0, "recorded": 0}
+    d = tmpdir()
+    for i in range(12):
+        secs = [0.05, 0.3, 0.6, 1.0, 1.5, 2.5][i % 6]
+        db = os.path.join(d, f"r{i}.db")
+        t = time.time()
+        w = spawn([workload("tree_churn"), str(secs)], stdout=subprocess.DEVNULL)
+        r = run([ARENAPROF, "record", "-q", "-p", str(w.pid), "-o", db])
+        w.wait()
+        lines = [l for l in r.stderr.splitlines()
+                 if l.strip() and not l.startswith("arenaprof: warning: ")]
+        print(f"attempt {i}: {secs} s, exit {r.returncode}, {time.time() - t:.1f} s")
+        if r.returncode == 1:
+            check(len(lines) == 1 and re.fullmatch(
+                r"arenaprof: (no such process: \d+|process \d+ exited while arenaprof was "
+                r"attaching)", lines[0]), f"attempt {i}: stderr {lines!r}")
+            check(not os.path.exists(db), f"attempt {i}: database left behind")
+            seen["exited"] += 1
+        else:
+            check(r.returncode == 0 and not lines, f"attempt {i}: exit {r.returncode}, {lines!r}")
+            check(query(db, "PRAGMA integrity_check") == [("ok",)], "integrity_check failed")
+            m = dict(query(db, "SELECT key, value FROM meta"))
+            check(m.get("end_reason") == "target-exit" and m.get("closed") == "1",
+                  f"attempt {i}: end_reason {m.get('end_reason')}, closed {m.get('closed')}")
+            seen["recorded"] += 1
+    print(f"attempts: {seen}")
+
+
+def schema_only_db(path):
+    """A valid arenaprof database with no recording in it: the schema and its version."""
+    with open(os.path.join(SRC, "schema", "schema.sql"), encoding="utf-8") as f:
+        schema = f.read()
+    version = re.search(r"PRAGMA user_version\s*=\s*(\d+)", schema).group(1)
+    con = sqlite3.connect(path)
+    con.executescript(schema + f"INSERT INTO meta VALUES ('schema_version', '{version}');")
+    con.close()
+    return schema, version
+
+
+def test_empty_database():
+    """A 0-byte file: one line, exit 1. A schema-only profile: an empty report, exit 0."""
+    d = tmpdir()
+    empty = os.path.join(d, "empty.db")
+    open(empty, "w").close()
+    out = os.path.join(d, "out")
+    for cmd in (["report"], ["folded"], ["pprof", "-o", out], ["flamegraph", "-o", out]):
+        expect_error(cmd + [empty], 1, f"{empty} is empty, not an arenaprof database",
+                     f"{cmd[0]} of a 0-byte file")
+        check(not os.path.exists(out), f"{cmd[0]} wrote an output for a 0-byte file")
+    blank = os.path.join(d, "blank.db")
+    schema_only_db(blank)
+    r = run([ARENAPROF, "report", blank])
+    check(r.returncode == 0 and "No allocation was recorded." in r.stdout,
+          f"report of a schema-only profile: exit {r.returncode}, {r.stderr!r}")
+    r = run([ARENAPROF, "folded", blank])
+    check(r.returncode == 0 and r.stdout == "", f"folded: exit {r.returncode}, {r.stdout!r}")
+    r = run([ARENAPROF, "pprof", "-o", out, blank])
+    check(r.returncode == 0 and os.path.getsize(out) > 0, f"pprof: exit {r.returncode}")
+    js = run([ARENAPROF, "report", "--json", blank])
+    check(js.returncode == 0 and json.loads(js.stdout)["sites"] == [],
+          f"report --json: exit {js.returncode}, {js.stdout[:300]!r}")
+
+
+def run_measured(argv, limit_s):
+    """Runs argv; returns (exit code, seconds, peak RSS in MiB)."""
+    t = time.time()
+    p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = t + limit_s
+    while True:
+        pid, status, ru = os.wait4(p.pid, os.WNOHANG)
+        if pid:
+            break
+        if time.time() > deadline:
+            p.kill()
+            p.wait()
+            check(False, f"{argv[1]} did not finish in {limit_s} s")
+        time.sleep(0.05)
+    return os.waitstatus_to_exitcode(status), time.time() - t, ru.ru_maxrss / 1024
+
+
+def test_huge_database():
+    """1M stacks and alloc_stats rows over 100k call sites (about 70 MB): report, folded and
+    pprof finish within a minute each and stay under 512 MiB."""
+    d = tmpdir()
+    db = os.path.join(d, "huge.db")
+    schema_only_db(db)
+    con = sqlite3.connect(db)
+    con.executescript("""
+BEGIN;
+INSERT INTO meta VALUES ('closed', '1'), ('mode', 'exact'), ('unwind', 'dwarf'),
+  ('end_reason', 'duration'), ('duration_ns', '10000000000');
+WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 9)
+  INSERT INTO modules(id, path) SELECT i, '/usr/lib/libhuge' || i || '.so' FROM n;
+WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 99999)
+  INSERT INTO frames(id, module_id, offset, function, file, line)
+  SELECT i, i % 10, i * 16, 'function_' || i, 'src/file' || (i % 100) || '.c', i % 5000 FROM n;
+WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 999999)
+  INSERT INTO stacks(id, depth) SELECT i, 2 FROM n;
+INSERT INTO stack_frames SELECT id, 0, id % 100000 FROM stacks;
+INSERT INTO stack_frames SELECT id, 1, (id / 100000) * 7 FROM stacks;
+INSERT INTO alloc_stats SELECT id, 'malloc', 1 + id % 7, 16 * (1 + id % 7), 16, 16 * (1 + id % 7)
+  FROM stacks;
+INSERT INTO counters VALUES ('allocs', (SELECT SUM(allocs) FROM alloc_stats)),
+  ('bytes', (SELECT SUM(bytes) FROM alloc_stats)), ('frees', 0), ('lost_events', 0);
+COMMIT;
+""")
+    con.close()
+    out = os.path.join(d, "out.pb.gz")
+    for cmd in (["report"], ["folded"], ["pprof", "-o", out]):
+        rc, secs, mib = run_measured([ARENAPROF] + cmd + [db], 60)
+        print(f"{cmd[0]}: {secs:.1f} s, {mib:.0f} MiB")
+        check(rc == 0, f"{cmd[0]} of the huge profile: exit {rc}")
+        check(mib < 512, f"{cmd[0]} of the huge profile used {mib:.0f} MiB")
+    r = run([ARENAPROF, "report", "-n", "1", db])
+    check("allocations:  3,999,997" in r.stdout, f"report totals: {r.stdout[:600]!r}")
+
+
 if __name__ == "__main__":
     from harness import main
     sys.exit(main({"no_such_pid": test_no_such_pid, "not_root": test_not_root,
                    "no_allocator": test_no_allocator, "output_paths": test_output_paths,
                    "uprobe_refused": test_uprobe_refused, "bad_usage": test_bad_usage,
-                   "bad_database": test_bad_database}))
+                   "bad_database": test_bad_database, "unwritable_dir": test_unwritable_dir,
+                   "disk_full": test_disk_full, "pid_exits_during_attach": test_pid_exits_during_attach,
+                   "empty_database": test_empty_database, "huge_database": test_huge_database}))

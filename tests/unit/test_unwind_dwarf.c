@@ -63,21 +63,25 @@ struct capture {
 static uint64_t stack_end; /* end of this thread's [stack] mapping */
 static struct capture cap;
 
+/* The end of the mapping holding this thread's stack: the one containing this frame (under
+ * Valgrind that is not the kernel's [stack] mapping but the one Valgrind made for the client; a
+ * frame address, not a local's, which ASan may move to a fake stack). */
 static uint64_t find_stack_end(void)
 {
 	FILE *f = fopen("/proc/self/maps", "r");
+	uint64_t sp = (uint64_t)(uintptr_t)__builtin_frame_address(0);
 	char line[4096];
 	unsigned long long start, end;
 
 	CHECK(f, "cannot open /proc/self/maps: %s", strerror(errno));
 	while (fgets(line, sizeof(line), f)) {
-		if (strstr(line, "[stack]") && sscanf(line, "%llx-%llx", &start, &end) == 2) {
+		if (sscanf(line, "%llx-%llx", &start, &end) == 2 && start <= sp && sp < end) {
 			fclose(f);
 			return end;
 		}
 	}
 	fclose(f);
-	CHECK(0, "no [stack] mapping in /proc/self/maps");
+	CHECK(0, "no mapping holds the stack in /proc/self/maps");
 	return 0;
 }
 
@@ -466,8 +470,11 @@ static void test_uretprobe_trampoline(struct target_space *ts, struct unwinder *
 	printf("ok uretprobe trampoline: chain stops after %d frames, counted as truncated\n", n);
 }
 
-int main(void)
+/* argv[1] "--valgrind": run under Valgrind, whose translated code never hits the uretprobe's
+ * breakpoint, so the trampoline case (covered by the plain run) is left out. */
+int main(int argc, char **argv)
 {
+	int under_valgrind = argc > 1 && !strcmp(argv[1], "--valgrind");
 	struct target_space *ts;
 	struct unwinder *u;
 	struct unwind_stats st;
@@ -486,7 +493,8 @@ int main(void)
 	test_garbage(u);
 	test_through_libc(ts, u);
 	test_dlopen_after_attach(ts, u);
-	test_uretprobe_trampoline(ts, u);
+	if (!under_valgrind)
+		test_uretprobe_trampoline(ts, u);
 	unwinder_stats(u, &st);
 	CHECK(st.samples > 300 && st.frames > st.samples, "stats not counted");
 	CHECK(st.table_cache_misses >= 2 && st.table_cache_hits > 0, "table cache not used");

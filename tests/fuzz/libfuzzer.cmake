@@ -1,0 +1,17 @@
+# libfuzzer.cmake: finds a clang that builds libFuzzer targets with ASan and UBSan
+# (-fsanitize=fuzzer,address,undefined). Sets AP_FUZZ_CLANG and AP_FUZZ_OK; included by the
+# fuzz tests of tests/arena and tests/fuzz.
+if(NOT DEFINED AP_FUZZ_OK)
+  find_program(AP_FUZZ_CLANG NAMES clang clang-14)
+  set(AP_FUZZ_OK OFF)
+  if(AP_FUZZ_CLANG)
+    set(probe ${CMAKE_BINARY_DIR}/fuzzer_probe.c)
+    file(WRITE ${probe} "#include <stddef.h>\n#include <stdint.h>\n"
+      "int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) { (void)d; (void)n; return 0; }\n")
+    execute_process(COMMAND ${AP_FUZZ_CLANG} -fsanitize=fuzzer,address,undefined ${probe}
+      -o ${CMAKE_BINARY_DIR}/fuzzer_probe RESULT_VARIABLE probe_rc OUTPUT_QUIET ERROR_QUIET)
+    if(probe_rc EQUAL 0)
+      set(AP_FUZZ_OK ON)
+    endif()
+  endif()
+endif()
