@@ -439,6 +439,8 @@ static int write_start_meta(struct recorder *r, const struct alloc_probe_plan *p
 		rc |= ap_db_set_meta(r->db, "probe_cost_free_ns", buf);
 		snprintf(buf, sizeof(buf), "%.3f", r->cost.spread);
 		rc |= ap_db_set_meta(r->db, "probe_cost_spread", buf);
+		rc |= ap_db_set_meta(r->db, "probe_cost_source",
+				     r->cost.measured ? "measured" : "assumed");
 	}
 	rc |= ap_db_set_meta(r->db, "unwind", r->opt.stack_mode == AP_STACK_FP ? "fp" : "dwarf");
 	rc |= ap_db_set_meta_int(r->db, "cpu_freq", r->opt.cpu_freq);
