@@ -949,17 +949,6 @@ static int target_gone(pid_t pid)
 	return gone;
 }
 
-static void remove_database(const char *path)
-{
-	char side[4096];
-
-	unlink(path);
-	snprintf(side, sizeof(side), "%s-wal", path);
-	unlink(side);
-	snprintf(side, sizeof(side), "%s-shm", path);
-	unlink(side);
-}
-
 static void install_signal_handlers(void)
 {
 	struct sigaction sa = { .sa_handler = on_stop_signal };
@@ -1007,7 +996,7 @@ int cmd_record(int argc, char **argv)
 			waitpid(r.pid, NULL, 0);
 		}
 		teardown(&r);
-		remove_database(r.opt.output);
+		ap_db_remove(r.opt.output);
 		return 1;
 	}
 	if (r.opt.command && launch_resume(r.pid)) {

@@ -27,17 +27,6 @@ static int usage_error(const char *fmt, const char *arg)
 	return 2;
 }
 
-static void remove_output(const char *path)
-{
-	char side[4096];
-
-	unlink(path);
-	snprintf(side, sizeof(side), "%s-wal", path);
-	unlink(side);
-	snprintf(side, sizeof(side), "%s-shm", path);
-	unlink(side);
-}
-
 /* Refuses an output that is one of the inputs (-f would truncate it before it is read). */
 static int output_is_input(const char *out, char **paths, int n)
 {
@@ -84,7 +73,7 @@ fail:
 		sqlite3_exec(out, "ROLLBACK", NULL, NULL, NULL);
 		sqlite3_close_v2(out);
 	}
-	remove_output(out_path);
+	ap_db_remove(out_path);
 	return -1;
 }
 

@@ -17,7 +17,7 @@ static void set_err(char *err, size_t errlen, const char *fmt, const char *a, co
 	snprintf(err, errlen, fmt, a, b);
 }
 
-static void remove_db_files(const char *path)
+void ap_db_remove(const char *path)
 {
 	char side[4096];
 
@@ -72,7 +72,7 @@ sqlerr:
 	set_err(err, errlen, "cannot create %s: %s", path, msg ? msg : sqlite3_errmsg(db));
 	sqlite3_free(msg);
 	sqlite3_close(db);
-	remove_db_files(path); /* ours: created (or truncated) above; e.g. the disk is full */
+	ap_db_remove(path); /* ours: created (or truncated) above; e.g. the disk is full */
 	return -1;
 }
 

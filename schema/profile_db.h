@@ -14,6 +14,8 @@ extern const char ap_schema_sql[];
  * in WAL mode so a reader or a crash never sees a half-written batch. 0, or -1 with a one-line
  * reason in err. */
 int ap_db_create(const char *path, int overwrite, sqlite3 **out, char *err, size_t errlen);
+/* Removes a profile file and its WAL and shared-memory side files (a half-made output). */
+void ap_db_remove(const char *path);
 
 /* Opens an existing profile read-only and checks that it is an arenaprof database of this
  * schema version. 0, or -1 with a one-line reason in err. */

@@ -85,5 +85,16 @@ def main(g, fixture_flag="--fixtures"):
     return 1 if failed else 0
 
 
-__all__ = ["Failure", "check", "run_cli", "run_cli_ok", "schema_version", "build_db", "main",
+def check_error(rc, out, err, code=1):
+    """A failed command: exit code, nothing on stdout, one line "arenaprof: ..." (exit 1)."""
+    check(rc == code, f"exit {rc}, expected {code}; stderr {err!r}")
+    check(out == b"", f"stdout {out!r}")
+    lines = err.decode("utf-8", "replace").splitlines()
+    check(lines and lines[0].startswith("arenaprof: "), f"stderr {err!r}")
+    if code == 1:
+        check(len(lines) == 1, f"one line: {err!r}")
+    return lines
+
+
+__all__ = ["Failure", "check", "check_error", "run_cli", "run_cli_ok", "schema_version", "build_db", "main",
            "os"]

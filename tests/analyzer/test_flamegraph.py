@@ -13,7 +13,7 @@ import sqlite3
 import sys
 import xml.etree.ElementTree as ET
 
-from antest import build_db, check, main, run_cli, run_cli_ok
+from antest import check_error, build_db, check, main, run_cli, run_cli_ok
 
 ARGS = None
 TMP = None
@@ -211,16 +211,6 @@ def case_replace_output():
         f.write("old " * 100000)
     parse(flamegraph(db))
     check(sorted(os.listdir(TMP)) == ["b.db", "fg.svg"], f"left over: {os.listdir(TMP)}")
-
-
-def check_error(rc, out, err, code=1):
-    check(rc == code, f"exit {rc}, expected {code}; stderr {err!r}")
-    check(out == b"", f"stdout {out!r}")
-    lines = err.decode("utf-8", "replace").splitlines()
-    check(lines and lines[0].startswith("arenaprof: "), f"stderr {err!r}")
-    if code == 1:
-        check(len(lines) == 1, f"one line: {err!r}")
-    return lines
 
 
 def case_err_missing():

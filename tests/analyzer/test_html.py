@@ -15,7 +15,7 @@ import os
 import sqlite3
 import sys
 
-from antest import build_db, check, main, run_cli, run_cli_ok
+from antest import check_error, build_db, check, main, run_cli, run_cli_ok
 
 ARGS = None
 TMP = None
@@ -310,16 +310,6 @@ def case_stdout():
     db = make_db("c.db")
     out = run_cli_ok(ARGS.cli, "html", "-o", "-", db)
     check(out == page(db)[0], "-o - writes the same page to stdout")
-
-
-def check_error(rc, out, err, code=1):
-    check(rc == code, f"exit {rc}, expected {code}; stderr {err!r}")
-    check(out == b"", f"stdout {out!r}")
-    lines = err.decode("utf-8", "replace").splitlines()
-    check(lines and lines[0].startswith("arenaprof: "), f"stderr {err!r}")
-    if code == 1:
-        check(len(lines) == 1, f"one line: {err!r}")
-    return lines
 
 
 def case_err_missing():
