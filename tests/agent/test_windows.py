@@ -89,8 +89,7 @@ def test_rate_change():
     w = rep["windows"]
     check(w["probe_cost_share"] <= 0.02 * 1.5,
           f"probe cost {100 * w['probe_cost_share']:.2f}% of the target's CPU, budget 2%")
-    rows = query(db, "SELECT start_ns, armed_ns, allocs, lost_ns, target_cpu_ns FROM windows "
-                 "ORDER BY id")
+    rows = query(db, "SELECT start_ns, armed_ns, allocs FROM windows ORDER BY id")
     # flat out, the target gives many CPU samples between the windows: the profile is the
     # program's own, with hardly any probe handling in it
     t = rep["totals"]
@@ -100,11 +99,6 @@ def test_rate_change():
     early = [r for r in rows if r[0] < 1.5e9 and r[2] > 0]
     late = [r for r in rows if r[0] > 3e9 and r[2] > 0]
     check(early and late, f"windows before/after the switch: {len(early)}/{len(late)}")
-    # the budget is of the target's own CPU time: flat out, it has more of it, and the cost of
-    # each window follows: per second of target CPU, the late windows cost no more
-    cost_early = sum(r[3] for r in early) / max(1, sum(r[4] for r in early))
-    cost_late = sum(r[3] for r in late) / max(1, sum(r[4] for r in late))
-    check(cost_late < 5 * cost_early + 0.05, f"windows cost {cost_early:.3f} -> {cost_late:.3f}")
 
 
 if __name__ == "__main__":
