@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "alloc.skel.h"
+#include "proc_threads.h"
 #include "uprobe_multi.h"
 #include "alloc_event.h"
 
@@ -449,42 +450,49 @@ static int sample_thread(struct bpf_session *s, pid_t tid, unsigned int freq)
 	return 0;
 }
 
+struct sample_visit {
+	struct bpf_session *s;
+	unsigned int freq;
+	int sampled, err;
+	pid_t failed_tid;
+};
+
+static int sample_visit(pid_t tid, void *arg)
+{
+	struct sample_visit *v = arg;
+	int rc = sample_thread(v->s, tid, v->freq);
+
+	if (rc == -ESRCH) /* the thread ended meanwhile */
+		return 0;
+	if (rc) {
+		v->err = -rc;
+		v->failed_tid = tid;
+		return 1;
+	}
+	v->sampled++;
+	return 0;
+}
+
 int bpf_session_sample_cpu(struct bpf_session *s, pid_t pid, unsigned int freq, char *err,
 			   size_t errlen)
 {
-	struct dirent *d;
-	char path[64];
-	DIR *dir;
-	int rc = 0, sampled = 0;
+	struct sample_visit v = { .s = s, .freq = freq };
+	int rc = proc_threads(pid, sample_visit, &v);
 
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
-	dir = opendir(path);
-	if (!dir) {
-		snprintf(err, errlen, "cannot list the threads of %d: %s", (int)pid,
-			 strerror(errno));
+	if (rc < 0) {
+		snprintf(err, errlen, "cannot list the threads of %d: %s", (int)pid, strerror(-rc));
 		return -1;
 	}
-	while ((d = readdir(dir))) {
-		pid_t tid = (pid_t)atoi(d->d_name);
-
-		if (tid <= 0)
-			continue;
-		rc = sample_thread(s, tid, freq);
-		if (rc == -ESRCH) /* the thread ended meanwhile */
-			continue;
-		if (rc) {
-			snprintf(err, errlen, "cannot sample the CPU of thread %d: %s", (int)tid,
-				 strerror(-rc));
-			break;
-		}
-		sampled++;
+	if (v.err) {
+		snprintf(err, errlen, "cannot sample the CPU of thread %d: %s", (int)v.failed_tid,
+			 strerror(v.err));
+		return -1;
 	}
-	closedir(dir);
-	if (!rc && !sampled) {
+	if (!v.sampled) {
 		snprintf(err, errlen, "process %d has no threads left to sample", (int)pid);
 		return -1;
 	}
-	return rc ? -1 : 0;
+	return 0;
 }
 
 int bpf_session_watch_exec(struct bpf_session *s, char *err, size_t errlen)
@@ -564,6 +572,15 @@ int bpf_session_counters(const struct bpf_session *s, uint64_t *out)
 int bpf_session_counters_fd(const struct bpf_session *s)
 {
 	return bpf_map__fd(s->skel->maps.counters);
+}
+
+uint64_t bpf_session_allocs(const uint64_t *counters)
+{
+	uint64_t n = 0;
+
+	for (int k = 0; k < AP_KIND_ALLOC_COUNT; k++)
+		n += counters[AP_CNT_ALLOCS_FIRST + k];
+	return n;
 }
 
 int bpf_session_probe_count(const struct bpf_session *s)

@@ -88,6 +88,8 @@ int bpf_session_ring_fd(const struct bpf_session *s);
 int bpf_session_counters(const struct bpf_session *s, uint64_t *out);
 /* The counters map's fd, shared with the Go probe (go_session.h). */
 int bpf_session_counters_fd(const struct bpf_session *s);
+/* The allocation calls of all functions in counters read by bpf_session_counters. */
+uint64_t bpf_session_allocs(const uint64_t *counters);
 /* Number of allocator functions probed (free and the extra probe included). */
 int bpf_session_probe_count(const struct bpf_session *s);
 void bpf_session_free(struct bpf_session *s);

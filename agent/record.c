@@ -552,13 +552,12 @@ static int target_exited(struct recorder *r)
 static void show_progress(struct recorder *r, uint64_t now)
 {
 	struct progress_state p = { .elapsed_s = (double)(now - r->start_ns) / 1e9 };
-	uint64_t c[AP_CNT_COUNT], allocs = 0, period = r->tty ? 1000000000ULL : 10000000000ULL;
+	uint64_t c[AP_CNT_COUNT], allocs, period = r->tty ? 1000000000ULL : 10000000000ULL;
 	struct stack_store_stats ss;
 
 	if (r->opt.quiet || now < r->next_progress || bpf_session_counters(r->bpf, c))
 		return;
-	for (int k = 0; k < AP_KIND_ALLOC_COUNT; k++)
-		allocs += c[AP_CNT_ALLOCS_FIRST + k];
+	allocs = bpf_session_allocs(c);
 	stack_store_stats(r->store, &ss);
 	p.allocs = allocs;
 	if (r->last_progress_ns) /* the rate since the last line, else since the start */
@@ -712,10 +711,8 @@ static int finish(struct recorder *r)
 	bpf_session_counters(r->bpf, c);
 	stack_store_stats(r->store, &ss);
 	if (!r->opt.quiet) {
-		uint64_t allocs = 0;
+		uint64_t allocs = bpf_session_allocs(c);
 
-		for (int k = 0; k < AP_KIND_ALLOC_COUNT; k++)
-			allocs += c[AP_CNT_ALLOCS_FIRST + k];
 		fprintf(stderr,
 			"arenaprof: wrote %s: %llu allocations, %llu stacks, %llu lost events; ended by %s\n",
 			r->opt.output, (unsigned long long)allocs, (unsigned long long)ss.stacks,

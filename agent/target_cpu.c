@@ -3,7 +3,8 @@
 #define _GNU_SOURCE
 #include "target_cpu.h"
 
-#include <dirent.h>
+#include "proc_threads.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,30 +35,28 @@ static int find(const struct target_cpu *c, pid_t tid)
 	return -1;
 }
 
-int target_cpu_snapshot(pid_t pid, const struct target_cpu *prev, struct target_cpu *cur)
+/* One thread's run and wait times into cur; stops when cur is full. */
+static int add_thread(pid_t tid, void *arg)
 {
-	char path[64];
-	struct dirent *d;
-	uint64_t sum = 0;
-	DIR *dir;
+	struct target_cpu *cur = arg;
+	uint64_t ns, wait;
 
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
-	dir = opendir(path);
-	if (!dir)
-		return -1;
-	cur->pid = pid;
-	cur->n = 0;
-	while ((d = readdir(dir)) && cur->n < TARGET_CPU_MAX_THREADS) {
-		pid_t tid = (pid_t)atoi(d->d_name);
-		uint64_t ns, wait;
-
-		if (tid <= 0 || read_runtime(pid, tid, &ns, &wait))
-			continue;
+	if (read_runtime(cur->pid, tid, &ns, &wait) == 0) {
 		cur->tid[cur->n] = tid;
 		cur->wait[cur->n] = wait;
 		cur->ns[cur->n++] = ns;
 	}
-	closedir(dir);
+	return cur->n == TARGET_CPU_MAX_THREADS;
+}
+
+int target_cpu_snapshot(pid_t pid, const struct target_cpu *prev, struct target_cpu *cur)
+{
+	uint64_t sum = 0;
+
+	cur->pid = pid;
+	cur->n = 0;
+	if (proc_threads(pid, add_thread, cur) < 0)
+		return -1;
 	/* threads of prev that are gone keep their last run time in the total */
 	cur->dead_ns = prev ? prev->dead_ns : 0;
 	for (int i = 0; prev && i < prev->n; i++)

@@ -4,7 +4,8 @@
 #define _GNU_SOURCE
 #include "task_clock.h"
 
-#include <dirent.h>
+#include "proc_threads.h"
+
 #include <linux/perf_event.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,8 +17,10 @@ struct task_clock {
 	int *fd;
 };
 
-static int open_thread(struct task_clock *c, pid_t tid)
+/* A counter on one thread (a thread that ended meanwhile is skipped). */
+static int open_thread(pid_t tid, void *arg)
 {
+	struct task_clock *c = arg;
 	struct perf_event_attr attr = {
 		.type = PERF_TYPE_SOFTWARE,
 		.size = sizeof(attr),
@@ -30,33 +33,23 @@ static int open_thread(struct task_clock *c, pid_t tid)
 		int cap = c->cap ? 2 * c->cap : 64, *v = realloc(c->fd, (size_t)cap * sizeof(*v));
 
 		if (!v)
-			return -1;
+			return 1;
 		c->fd = v;
 		c->cap = cap;
 	}
 	fd = (int)syscall(SYS_perf_event_open, &attr, tid, -1, -1, PERF_FLAG_FD_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	c->fd[c->n++] = fd;
+	if (fd >= 0)
+		c->fd[c->n++] = fd;
 	return 0;
 }
 
 struct task_clock *task_clock_open(pid_t pid)
 {
 	struct task_clock *c = calloc(1, sizeof(*c));
-	char path[64];
-	struct dirent *d;
-	DIR *dir;
 
 	if (!c)
 		return NULL;
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
-	dir = opendir(path);
-	while (dir && (d = readdir(dir)))
-		if (atoi(d->d_name) > 0)
-			open_thread(c, (pid_t)atoi(d->d_name)); /* a thread that ended meanwhile */
-	if (dir)
-		closedir(dir);
+	proc_threads(pid, open_thread, c);
 	if (c->n == 0) {
 		task_clock_close(c);
 		return NULL;

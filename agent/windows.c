@@ -89,13 +89,6 @@ static int sleep_until(struct windows *w, uint64_t t)
 	}
 }
 
-static void sum_allocs(const uint64_t *c, uint64_t *allocs)
-{
-	*allocs = 0;
-	for (int k = 0; k < AP_KIND_ALLOC_COUNT; k++)
-		*allocs += c[AP_CNT_ALLOCS_FIRST + k];
-}
-
 /* Converts the armed time to the target's undisturbed time for the same work: threads with
  * slack absorbed the probes (the armed time stands), saturated threads lost lost/cpu of it. */
 static uint64_t exposure(uint64_t armed, double sat, double lost, double cpu)
@@ -176,8 +169,8 @@ static int one_window(struct windows *w, uint64_t len)
 	bpf_session_forget_calls(w->s);
 	bpf_session_set_flags(w->s, 0, 1, 0);
 
-	sum_allocs(c0, &a0);
-	sum_allocs(c1, &a1);
+	a0 = bpf_session_allocs(c0);
+	a1 = bpf_session_allocs(c1);
 	row.start_ns = t_arm;
 	row.armed_ns = t_disarm - t_arm;
 	row.tail_ns = t_tail - t_disarm;
