@@ -64,7 +64,8 @@ struct cu_index *cu_index_build(Dwarf *dw)
 		cu_index_free(ix);
 		return NULL;
 	}
-	qsort(ix->v, ix->n, sizeof(*ix->v), compare_low);
+	if (ix->n > 1) /* qsort(NULL, 0, ...) is undefined */
+		qsort(ix->v, ix->n, sizeof(*ix->v), compare_low);
 	return ix;
 }
 

@@ -105,7 +105,8 @@ static int parse(const unsigned char *buf, size_t len, uint64_t text_fallback, s
 		t->v[t->n].funcoff = (uint32_t)funcoff;
 		t->n++;
 	}
-	qsort(t->v, t->n, sizeof(*t->v), compare_entry);
+	if (t->n > 1) /* qsort(NULL, 0, ...) is undefined */
+		qsort(t->v, t->n, sizeof(*t->v), compare_entry);
 	return 0;
 }
 

@@ -77,7 +77,8 @@ struct kallsyms *kallsyms_load(void)
 		errno = EPERM;
 		return NULL;
 	}
-	qsort(k->v, k->n, sizeof(*k->v), by_addr);
+	if (k->n > 1) /* qsort(NULL, 0, ...) is undefined */
+		qsort(k->v, k->n, sizeof(*k->v), by_addr);
 	return k;
 }
 

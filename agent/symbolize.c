@@ -511,7 +511,8 @@ static struct cu_funcs *cu_funcs_get(struct sym_module *m, Dwarf_Die *cudie)
 	if (!cf)
 		return NULL;
 	dwarf_getfuncs(cudie, collect_function_ranges, cf, 0);
-	qsort(cf->v, cf->n, sizeof(*cf->v), compare_func_ranges);
+	if (cf->n > 1) /* qsort(NULL, 0, ...) is undefined */
+		qsort(cf->v, cf->n, sizeof(*cf->v), compare_func_ranges);
 	if (!str_map_put(&m->cu_funcs, (const char *)&key, sizeof(key), cf)) {
 		cu_funcs_free(cf);
 		return NULL;
