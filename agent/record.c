@@ -335,7 +335,8 @@ static int write_counters(struct recorder *r)
 	       pw_counter(r->w, "free_lost", c[AP_CNT_FREE_LOST]) ||
 	       pw_counter(r->w, "tail_frees", c[AP_CNT_TAIL_FREES]) ||
 	       pw_counter(r->w, "cpu_samples_in_windows", c[AP_CNT_CPU_IN_WINDOWS]) ||
-	       pw_counter(r->w, "unarmed_hits", c[AP_CNT_UNARMED_HITS]);
+	       pw_counter(r->w, "unarmed_hits", c[AP_CNT_UNARMED_HITS]) ||
+	       pw_counter(r->w, "unarmed_frees", c[AP_CNT_UNARMED_FREES]);
 }
 
 /* The windows finished since the last batch (their records are all in the ring: their probes
@@ -497,12 +498,13 @@ static int write_cost_meta(struct recorder *r)
 			(long long)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000LL +
 				(long long)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000LL);
 	if (r->win) {
-		uint64_t lost, cpu;
+		uint64_t lost, sampler, cpu;
 		uint32_t count;
 
-		windows_totals(r->win, &lost, &cpu, &count);
+		windows_totals(r->win, &lost, &sampler, &cpu, &count);
 		rc |= ap_db_set_meta_int(r->db, "windows", count);
 		rc |= ap_db_set_meta_int(r->db, "probe_cost_ns", (long long)lost);
+		rc |= ap_db_set_meta_int(r->db, "sampler_cost_ns", (long long)sampler);
 		rc |= ap_db_set_meta_int(r->db, "target_cpu_ns", (long long)cpu);
 	}
 	return rc;
@@ -570,10 +572,11 @@ static void show_progress(struct recorder *r, uint64_t now)
 	p.stacks = ss.stacks;
 	p.ntop = stack_store_top_sites(r->store, p.top, p.top_allocs, 3);
 	if (r->win) {
-		uint64_t lost, cpu;
+		uint64_t lost, sampler, cpu;
 		uint32_t count;
 
-		windows_totals(r->win, &lost, &cpu, &count);
+		windows_totals(r->win, &lost, &sampler, &cpu, &count);
+		lost += sampler;
 		p.windowed = 1;
 		p.overhead = cpu > lost ? (double)lost / (double)(cpu - lost) : 0;
 	}

@@ -28,6 +28,12 @@
 #define MIN_GAP_NS (10 * MS)
 #define MAX_TAIL_NS (20 * MS)
 #define CREDIT_NS (2 * MS) /* budget granted at the start, so the first window need not wait */
+/* What one CPU sample costs the target (the perf interrupt, the BPF program, the stack copy),
+ * charged to the budget so that --overhead bounds the sampler and the probes together: measured
+ * 5.6 us here (bench/overhead.sh's paired runs at -F 4999: +2.8% CPU), rounded up. */
+#define SAMPLE_COST_NS 8000.0
+#define POLL_NS (MS / 2) /* how often an armed window checks what its hits cost so far */
+#define ALLOWANCE 2.0 /* a window may cost up to twice its aim before it is cut short */
 #define QUEUE 256
 
 struct windows {
@@ -40,6 +46,7 @@ struct windows {
 	int nqueue;
 	char error[512];
 	uint64_t lost_total, cpu_first, cpu_last;
+	uint64_t sampler_ns; /* the CPU sampler's estimated cost (SAMPLE_COST_NS a sample) */
 	uint32_t count;
 	struct target_cpu cpu_a, cpu_b, cpu_c; /* gap start, window start, window end */
 	/* the latest snapshot, whichever it was: the run time of threads that end is carried over
@@ -109,8 +116,46 @@ static uint64_t tail_max(uint64_t len)
 	return 2 * len > MAX_TAIL_NS ? MAX_TAIL_NS : 2 * len < MS ? MS : 2 * len;
 }
 
-/* One window; 0, 1 when the target is gone, or -1 after storing the reason in w->error. */
-static int one_window(struct windows *w, uint64_t len)
+/* The probe cost of the hits counted since c0 (ns of target CPU). */
+static double hits_cost(const struct windows *w, const uint64_t *c0)
+{
+	uint64_t c[AP_CNT_COUNT];
+
+	if (bpf_session_counters(w->s, c))
+		return 0;
+	return (double)(bpf_session_allocs(c) - bpf_session_allocs(c0) + c[AP_CNT_UNARMED_HITS] -
+			c0[AP_CNT_UNARMED_HITS]) *
+		       w->o.cost.alloc_ns +
+	       (double)(c[AP_CNT_FREES] - c0[AP_CNT_FREES] + c[AP_CNT_UNARMED_FREES] -
+			c0[AP_CNT_UNARMED_FREES]) *
+		       w->o.cost.free_ns;
+}
+
+/* Sleeps until t, polling the hit counters every POLL_NS: returns early (0) once the hits since
+ * c0 cost more than allowance, 1 when asked to stop. A window's length comes from the previous
+ * window's hit rate; a target that turns busy (idle before, so the previous window was long and
+ * cheap) would otherwise spend a whole long window in the probes (measured: one 50 ms window at
+ * the start of a malloc loop cost 57 ms, 2.6% of a 2.2 s run). */
+static int sleep_capped(struct windows *w, uint64_t t, const uint64_t *c0, double allowance)
+{
+	for (;;) {
+		uint64_t now = mono_ns(), step;
+		struct timespec ts;
+
+		if (atomic_load(&w->stop))
+			return 1;
+		if (now >= t || hits_cost(w, c0) > allowance)
+			return 0;
+		step = t - now < POLL_NS ? t - now : POLL_NS;
+		ts.tv_sec = 0;
+		ts.tv_nsec = (long)step;
+		nanosleep(&ts, NULL);
+	}
+}
+
+/* One window of at most len armed ns whose probe hits may cost up to allowance ns; 0, 1 when the
+ * target is gone, or -1 after storing the reason in w->error. */
+static int one_window(struct windows *w, uint64_t len, double allowance)
 {
 	uint64_t c0[AP_CNT_COUNT], c1[AP_CNT_COUNT], c2[AP_CNT_COUNT], a0, a1, t_arm, t_disarm,
 		t_tail, gap;
@@ -118,6 +163,12 @@ static int one_window(struct windows *w, uint64_t len)
 	char err[400];
 	double lost, armed_lost, cpu;
 
+	/* Random delays before attaching (free: nothing traps yet) and between attaching and
+	 * arming (every hit in it is a cost, so it is short): attaching can end in step with the
+	 * target (it waits for the target's memory), and windows that start at the same phase of a
+	 * periodic target see a biased sample (measured: +9% on a 1 ms tick). */
+	if (sleep_until(w, mono_ns() + (uint64_t)rand_r(&w->seed) % (2 * MS)))
+		return 1;
 	bpf_session_set_window(w->s, row.id);
 	bpf_session_set_flags(w->s, 0, 0, 0);
 	bpf_session_counters(w->s, c0);
@@ -135,14 +186,12 @@ static int one_window(struct windows *w, uint64_t len)
 		return 1; /* the target is gone: the recording ends by itself */
 	}
 	row.saturation = target_cpu_saturation(&w->cpu_a, &w->cpu_b, gap);
-	/* A random delay between attaching and arming: attaching can end in step with the target
-	 * (it waits for the target's memory), and windows that start at the same phase of a
-	 * periodic target see a biased sample (measured: +9% on a 1 ms tick). */
-	sleep_until(w, mono_ns() + (uint64_t)(rand_r(&w->seed) % (2 * MS)));
+	sleep_capped(w, mono_ns() + (uint64_t)rand_r(&w->seed) % (len < 2 * MS ? len / 2 + 1 : MS),
+		     c0, allowance);
 	snapshot(w, &w->cpu_b);
 	t_arm = mono_ns();
 	bpf_session_set_flags(w->s, 1, 0, 0);
-	sleep_until(w, t_arm + len);
+	sleep_capped(w, t_arm + len, c0, allowance);
 	bpf_session_set_flags(w->s, 0, 0, 1);
 	t_disarm = mono_ns();
 	snapshot(w, &w->cpu_c);
@@ -157,7 +206,7 @@ static int one_window(struct windows *w, uint64_t len)
 	/* the tail: free alone while followed objects of this window are live */
 	while (mono_ns() - t_disarm < tail_max(len) && bpf_session_has_live_objects(w->s) &&
 	       !atomic_load(&w->stop)) {
-		struct timespec ts = { 0, 1000000 };
+		struct timespec ts = { 0, 200000 }; /* every tail free costs: end it promptly */
 
 		nanosleep(&ts, NULL);
 	}
@@ -176,6 +225,7 @@ static int one_window(struct windows *w, uint64_t len)
 	row.tail_ns = t_tail - t_disarm;
 	row.allocs = a1 - a0;
 	row.unarmed_hits = c2[AP_CNT_UNARMED_HITS] - c0[AP_CNT_UNARMED_HITS];
+	row.unarmed_frees = c2[AP_CNT_UNARMED_FREES] - c0[AP_CNT_UNARMED_FREES];
 	row.frees = c1[AP_CNT_FREES] - c0[AP_CNT_FREES];
 	row.tail_frees = c2[AP_CNT_TAIL_FREES] - c0[AP_CNT_TAIL_FREES];
 	row.bytes = c1[AP_CNT_BYTES] - c0[AP_CNT_BYTES];
@@ -183,7 +233,8 @@ static int one_window(struct windows *w, uint64_t len)
 	armed_lost =
 		(double)row.allocs * w->o.cost.alloc_ns + (double)row.frees * w->o.cost.free_ns;
 	lost = armed_lost + (double)row.tail_frees * w->o.cost.free_ns +
-	       (double)row.unarmed_hits * w->o.cost.alloc_ns;
+	       (double)row.unarmed_hits * w->o.cost.alloc_ns +
+	       (double)row.unarmed_frees * w->o.cost.free_ns;
 	row.lost_ns = (uint64_t)lost;
 	cpu = (double)row.target_cpu_ns;
 	row.exposure_ns = exposure(row.armed_ns, row.saturation, armed_lost, cpu);
@@ -215,8 +266,15 @@ static int one_window(struct windows *w, uint64_t len)
 	return 0;
 }
 
-/* Window length for a cost of budget x PERIOD of the target's CPU: from the cost rate of the
- * last window (lost CPU per armed ns) and how busy the target was. */
+/* What one window should cost: the budget of PERIOD of the target's CPU, busy being how many
+ * CPUs' worth the target used in the gap before it (at least 0.05). */
+static double window_aim(const struct windows *w, double busy)
+{
+	return w->o.budget * (busy < 0.05 ? 0.05 : busy) * (double)PERIOD_NS;
+}
+
+/* Window length for the aimed cost: from the cost rate of the last window (lost CPU per armed
+ * ns) and how busy the target was. */
 static uint64_t next_length(const struct windows *w, const struct window_row *last, double busy)
 {
 	double rate, len;
@@ -224,14 +282,27 @@ static uint64_t next_length(const struct windows *w, const struct window_row *la
 	if (!last || last->armed_ns == 0)
 		return FIRST_WINDOW_NS;
 	rate = (double)last->lost_ns / (double)last->armed_ns;
-	if (busy < 0.05)
-		busy = 0.05;
-	len = rate > 0 ? w->o.budget * busy * (double)PERIOD_NS / rate : (double)MAX_WINDOW_NS;
+	len = rate > 0 ? window_aim(w, busy) / rate : (double)MAX_WINDOW_NS;
 	if (len < MIN_WINDOW_NS)
 		len = MIN_WINDOW_NS;
 	if (len > MAX_WINDOW_NS)
 		len = MAX_WINDOW_NS;
 	return (uint64_t)len;
+}
+
+/* The CPU sampler's cost so far: every sample the perf events took (recorded, held back in a
+ * window or lost) at SAMPLE_COST_NS. */
+static void sampler_charge(struct windows *w)
+{
+	uint64_t c[AP_CNT_COUNT];
+
+	if (bpf_session_counters(w->s, c))
+		return;
+	pthread_mutex_lock(&w->lock);
+	w->sampler_ns = (uint64_t)((double)(c[AP_CNT_CPU_SAMPLES] + c[AP_CNT_CPU_IN_WINDOWS] +
+					    c[AP_CNT_CPU_LOST]) *
+				   SAMPLE_COST_NS);
+	pthread_mutex_unlock(&w->lock);
 }
 
 static void *window_thread(void *arg)
@@ -258,9 +329,12 @@ static void *window_thread(void *arg)
 		pthread_mutex_lock(&w->lock);
 		w->cpu_last = now.total_ns;
 		pthread_mutex_unlock(&w->lock);
+		sampler_charge(w);
 		work = now.total_ns - w->cpu_first;
-		work = work > w->lost_total ? work - w->lost_total : 0;
-		if ((double)w->lost_total > w->o.budget * (double)work + (double)CREDIT_NS) {
+		work = work > w->lost_total + w->sampler_ns ? work - w->lost_total - w->sampler_ns :
+							      0;
+		if ((double)(w->lost_total + w->sampler_ns) >
+		    w->o.budget * (double)work + (double)CREDIT_NS) {
 			struct timespec ts = { 0, 5000000 };
 
 			nanosleep(&ts, NULL);
@@ -268,7 +342,8 @@ static void *window_thread(void *arg)
 		}
 		t = mono_ns() - w->gap_start_ns;
 		busy = t ? (double)(now.total_ns - w->cpu_a.total_ns) / (double)t : 0;
-		if (one_window(w, next_length(w, have_last ? &last : NULL, busy)))
+		if (one_window(w, next_length(w, have_last ? &last : NULL, busy),
+			       ALLOWANCE * window_aim(w, busy)))
 			break;
 		pthread_mutex_lock(&w->lock);
 		if (w->nqueue)
@@ -334,15 +409,18 @@ void windows_stop(struct windows *w)
 		return;
 	pthread_join(w->thread, NULL);
 	bpf_session_set_flags(w->s, 0, 0, 0);
+	sampler_charge(w);
 	/* the target's CPU time up to the end, for the totals */
 	if (snapshot(w, &w->cpu_b) == 0)
 		w->cpu_last = w->cpu_b.total_ns;
 }
 
-void windows_totals(struct windows *w, uint64_t *lost_ns, uint64_t *target_cpu_ns, uint32_t *count)
+void windows_totals(struct windows *w, uint64_t *lost_ns, uint64_t *sampler_ns,
+		    uint64_t *target_cpu_ns, uint32_t *count)
 {
 	pthread_mutex_lock(&w->lock);
 	*lost_ns = w->lost_total;
+	*sampler_ns = w->sampler_ns;
 	*count = w->count;
 	*target_cpu_ns = w->cpu_last - w->cpu_first;
 	pthread_mutex_unlock(&w->lock);

@@ -19,6 +19,7 @@ struct window_row {
 	uint64_t tail_ns; /* then the free probe alone, pairing followed objects */
 	uint64_t allocs, frees, tail_frees, bytes;
 	uint64_t unarmed_hits; /* probe hits while attached but not armed (edges), costed too */
+	uint64_t unarmed_frees; /* the same of the free probe */
 	uint64_t target_cpu_ns; /* the target's CPU time while armed */
 	uint64_t lost_ns; /* what the probes cost it (hits times the measured costs) */
 	double saturation; /* of its threads just before (0 idle .. 1 every busy thread running) */
@@ -45,8 +46,10 @@ int windows_take(struct windows *w, struct window_row *out, int max);
 const char *windows_error(struct windows *w);
 /* Ends the current window, if any, and the thread; the allocator probes are detached after. */
 void windows_stop(struct windows *w);
-/* Totals over the whole recording: probe cost and the target's CPU time. */
-void windows_totals(struct windows *w, uint64_t *lost_ns, uint64_t *target_cpu_ns, uint32_t *count);
+/* Totals over the whole recording: probe cost, the CPU sampler's estimated cost and the target's
+ * CPU time. */
+void windows_totals(struct windows *w, uint64_t *lost_ns, uint64_t *sampler_ns,
+		    uint64_t *target_cpu_ns, uint32_t *count);
 void windows_free(struct windows *w);
 
 #endif

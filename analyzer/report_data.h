@@ -46,6 +46,7 @@ struct an_windows {
 	double armed_s, tail_s, exposure_s; /* sums over the windows */
 	double window_slowdown; /* armed_s / exposure_s: how much the probes slowed the target */
 	double probe_cost_s, target_cpu_s; /* meta probe_cost_ns, target_cpu_ns */
+	double sampler_cost_s; /* meta sampler_cost_ns (estimated; 0 in older profiles) */
 	double alloc_hit_ns, free_hit_ns; /* meta probe_cost_alloc_ns/_free_ns */
 	struct an_estimate allocs, bytes;
 };

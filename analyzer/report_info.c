@@ -53,6 +53,8 @@ static void meta_value(struct an_info *info, const char *key, const char *v, lon
 		info->win.budget = atof(v);
 	} else if (strcmp(key, "probe_cost_ns") == 0) {
 		info->win.probe_cost_s = atof(v) / 1e9;
+	} else if (strcmp(key, "sampler_cost_ns") == 0) {
+		info->win.sampler_cost_s = atof(v) / 1e9;
 	} else if (strcmp(key, "target_cpu_ns") == 0) {
 		info->win.target_cpu_s = atof(v) / 1e9;
 	} else if (strcmp(key, "probe_cost_alloc_ns") == 0) {

@@ -138,6 +138,8 @@ static void write_windows(struct json_writer *w, const struct an_info *info)
 	jw_double(w, x->target_cpu_s > x->probe_cost_s ?
 			     x->probe_cost_s / (x->target_cpu_s - x->probe_cost_s) :
 			     0.0);
+	jw_key(w, "sampler_cost_s");
+	jw_double(w, x->sampler_cost_s);
 	jw_key(w, "alloc_hit_ns");
 	jw_double(w, x->alloc_hit_ns);
 	jw_key(w, "free_hit_ns");

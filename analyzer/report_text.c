@@ -102,6 +102,14 @@ static void print_estimates(FILE *f, const struct an_info *info)
 			100 * w->probe_cost_s / (w->target_cpu_s - w->probe_cost_s) :
 			0.0,
 		w->probe_cost_s, w->target_cpu_s, w->alloc_hit_ns / 1000, w->free_hit_ns / 1000);
+	if (w->sampler_cost_s > 0)
+		fprintf(f,
+			"sampler cost: %.2f%% (%.3f s: CPU samples times 8 us, estimated), charged to "
+			"the same budget of %.3g%%\n",
+			w->target_cpu_s > w->sampler_cost_s ?
+				100 * w->sampler_cost_s / (w->target_cpu_s - w->sampler_cost_s) :
+				0.0,
+			w->sampler_cost_s, 100 * w->budget);
 }
 
 static void print_warning(const char *text, void *arg)

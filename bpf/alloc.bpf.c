@@ -326,7 +326,7 @@ int BPF_KPROBE(free_entry, void *ptr)
 	struct ap_pending *p = bpf_map_lookup_elem(&pending, &tid);
 
 	if (!armed && !free_tail) {
-		count(AP_CNT_UNARMED_HITS, 1);
+		count(AP_CNT_UNARMED_FREES, 1);
 		return 0;
 	}
 	if (inside_call(p, PT_REGS_SP(ctx)))

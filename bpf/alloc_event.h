@@ -69,7 +69,8 @@ enum ap_counter {
 	AP_CNT_FREE_LOST, /* free records of tracked objects the ring had no room for */
 	AP_CNT_TAIL_FREES, /* frees seen while only the free probe was attached (window tails) */
 	AP_CNT_CPU_IN_WINDOWS, /* CPU samples not recorded because probes were attached */
-	AP_CNT_UNARMED_HITS, /* allocator probe hits while attached but not armed (window edges) */
+	AP_CNT_UNARMED_HITS, /* allocation probe hits while attached but not armed (window edges) */
+	AP_CNT_UNARMED_FREES, /* free probe hits while attached, not armed and not in a tail */
 	AP_CNT_COUNT,
 };
 
