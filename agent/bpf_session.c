@@ -211,12 +211,13 @@ int bpf_session_attach(struct bpf_session *s, pid_t pid, const struct alloc_prob
 	return 0;
 }
 
-/* The free probe first, so that no followed object is allocated before its free can be seen;
- * return probes before entry probes: a call that entered between the two would leave its entry
- * pending with no return to close it. */
-int bpf_session_attach_alloc(struct bpf_session *s, char *err, size_t errlen)
+/* The free probe first (unless !with_free: no lifetime is followed then), so that no followed
+ * object is allocated before its free can be seen; return probes before entry probes: a call
+ * that entered between the two would leave its entry pending with no return to close it. */
+int bpf_session_attach_alloc(struct bpf_session *s, int with_free, char *err, size_t errlen)
 {
-	if (s->free_probe.found && s->free_link < 0) {
+	__atomic_store_n(&s->skel->bss->no_track, (__u32)!with_free, __ATOMIC_SEQ_CST);
+	if (with_free && s->free_probe.found && s->free_link < 0) {
 		int link = uprobe_multi_attach(bpf_program__fd(s->skel->progs.free_entry),
 					       s->free_probe.host_path, &s->free_probe.file_offset,
 					       NULL, 1, s->pid, 0);

@@ -42,7 +42,7 @@ void bpf_session_add_extra(struct bpf_session *s, const struct bpf_session_extra
  * every allocation function: for the whole recording in --exact mode, for one window in the
  * overhead-budget mode. 0, or -1 with a one-line reason (which function, which object, the
  * kernel's error) and nothing left attached. */
-int bpf_session_attach_alloc(struct bpf_session *s, char *err, size_t errlen);
+int bpf_session_attach_alloc(struct bpf_session *s, int with_free, char *err, size_t errlen);
 /* Closes the allocation functions' links (not free's). Trapping stops when this starts. */
 void bpf_session_detach_alloc(struct bpf_session *s);
 void bpf_session_detach_free(struct bpf_session *s);

@@ -109,7 +109,7 @@ static int one_round(struct bpf_session *s, int cmd, int reply, struct ring_buff
 
 	if (run_child(cmd, reply, ring, &t_none))
 		goto died;
-	if (bpf_session_attach_alloc(s, err, errlen))
+	if (bpf_session_attach_alloc(s, 1, err, errlen))
 		return -1;
 	bpf_session_set_flags(s, 1, 0, 0);
 	if (run_child(cmd, reply, ring, &t_all))

@@ -862,7 +862,7 @@ static int setup(struct recorder *r, char *err, size_t errlen)
 	}
 	if (bpf_session_attach(r->bpf, r->pid, &plan, err, errlen))
 		return -1;
-	if (!r->opt.cpu_only && bpf_session_attach_alloc(r->bpf, err, errlen))
+	if (!r->opt.cpu_only && bpf_session_attach_alloc(r->bpf, 1, err, errlen))
 		return -1;
 	if (!r->opt.exact && !r->opt.cpu_only) {
 		/* tried once above, so a refused probe is an error now, not in the first window */
@@ -888,7 +888,8 @@ static int setup(struct recorder *r, char *err, size_t errlen)
 	} else {
 		struct window_opts wo = { .pid = r->pid,
 					  .budget = r->opt.overhead,
-					  .cost = r->cost };
+					  .cost = r->cost,
+					  .lifetimes = r->opt.track_every > 0 };
 
 		r->win = windows_start(r->bpf, &wo, err, errlen);
 		if (!r->win)

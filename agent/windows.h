@@ -32,6 +32,7 @@ struct window_opts {
 	pid_t pid;
 	double budget; /* e.g. 0.02 */
 	struct probe_costs cost;
+	int lifetimes; /* lifetimes are followed (--track-every > 0): every other window probes free */
 };
 
 struct windows;

@@ -31,6 +31,9 @@ volatile __u32 armed;
 volatile __u32 cpu_armed;
 volatile __u32 free_tail;
 volatile __u32 window_id;
+/* Set in the windows that count allocations without the free probe: no lifetime is followed
+ * there (no free would end it). */
+volatile __u32 no_track;
 
 /* Set when the target execs, cleared by the agent once it read that exec's record: until then
  * the maps in /proc belong to the new image while the ring still holds the old one's records. */
@@ -424,7 +427,7 @@ int BPF_KRETPROBE(alloc_return, __u64 ret)
 	if (kind == AP_KIND_REALLOC && memptr && bpf_map_delete_elem(&live, &memptr) == 0)
 		e->old_ptr = memptr; /* the tracked object ends here (and may live on as ptr) */
 	e->reserved = 0;
-	if (e->ptr && track_every && bpf_get_prandom_u32() % track_every == 0) {
+	if (e->ptr && track_every && !no_track && bpf_get_prandom_u32() % track_every == 0) {
 		if (bpf_map_update_elem(&live, &e->ptr, &one, BPF_ANY))
 			count(AP_CNT_UNTRACKED, 1);
 		else
