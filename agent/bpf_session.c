@@ -6,6 +6,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -109,6 +110,22 @@ fail:
 	return NULL;
 }
 
+/* How far past free's entry to put its probe: 3 when free begins with `test %rdi,%rdi` (glibc's
+ * does), else 0. The kernel emulates branches and pushes at a breakpoint but single-steps other
+ * instructions, a second trap; the instruction after the test sees the same arguments and stack
+ * (the test only sets flags) and is glibc's `je` (emulated) to its free(NULL) path. */
+static uint64_t free_probe_skip(const char *path, uint64_t offset)
+{
+	static const unsigned char test_rdi[3] = { 0x48, 0x85, 0xff };
+	unsigned char b[3];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? pread(fd, b, sizeof(b), (off_t)offset) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	return n == (ssize_t)sizeof(b) && memcmp(b, test_rdi, sizeof(b)) == 0 ? sizeof(b) : 0;
+}
+
 /* The allocation functions' probes grouped by object: one uprobe_multi link per object for
  * all entries (cookie = enum ap_kind) and one for all returns. */
 static int plan_groups(struct bpf_session *s, const struct alloc_probe_plan *plan)
@@ -139,6 +156,9 @@ static int plan_groups(struct bpf_session *s, const struct alloc_probe_plan *pla
 		g->names[g->n++] = alloc_func_name((enum alloc_func)f);
 	}
 	s->free_probe = plan->f[AF_FREE];
+	if (s->free_probe.found)
+		s->free_probe.file_offset +=
+			free_probe_skip(s->free_probe.host_path, s->free_probe.file_offset);
 	return 0;
 }
 
