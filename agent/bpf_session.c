@@ -85,6 +85,7 @@ struct bpf_session *bpf_session_load(const struct bpf_session_opts *opts, char *
 	s->skel->rodata->wakeup_bytes = opts->ring_bytes / 4;
 	s->skel->rodata->target_tgid = (__u32)opts->pid;
 	s->skel->rodata->track_every = opts->track_every;
+	s->skel->rodata->sample_every = opts->sample_every > 1 ? opts->sample_every : 1;
 	bpf_map__set_max_entries(s->skel->maps.live, opts->live_max ? opts->live_max : 1);
 	bpf_map__set_max_entries(s->skel->maps.events, opts->ring_bytes);
 	/* every uprobe program is attached as a uprobe_multi link (fast to detach) */

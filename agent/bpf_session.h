@@ -15,6 +15,7 @@ struct bpf_session_opts {
 	uint32_t ring_bytes; /* power of two, multiple of the page size */
 	pid_t pid; /* the target process */
 	uint32_t track_every; /* follow one allocation's lifetime in this many, 0 = none */
+	uint32_t sample_every; /* record one allocation call in this many (at random), 0/1 = all */
 	uint32_t live_max; /* most objects followed at once */
 };
 

@@ -230,9 +230,13 @@ static int on_alloc(struct recorder *r, const struct ap_alloc_event *e, const ui
 	r->unwind_truncated += (uint64_t)truncated;
 	if (e->kind == AP_KIND_MALLOCGC && r->go)
 		n = go_session_trim(r->go, ips, n);
-	/* the chain's details only for the objects whose lifetime is followed */
-	if (stack_store_add(r->store, ips, n, truncated, e->kind, e->size, e->tid, e->window,
-			    lifetime ? &ci : NULL))
+	/* the chain's details only for the objects whose lifetime is followed; a call recorded
+	 * only because it ended a followed object (not one of the --sample-every calls) counts
+	 * nothing, each sampled one counts for sample_every calls */
+	if ((e->reserved & AP_FLAG_UNSAMPLED) ?
+		    stack_store_intern(r->store, ips, n, truncated, &ci) :
+		    stack_store_add(r->store, ips, n, truncated, e->kind, e->size, e->tid,
+				    e->window, r->opt.sample_every, lifetime ? &ci : NULL))
 		return -ENOMEM;
 	if (!lifetime)
 		return 0;
@@ -445,7 +449,11 @@ static int write_start_meta(struct recorder *r, const struct alloc_probe_plan *p
 	}
 	rc |= ap_db_set_meta(r->db, "unwind", r->opt.stack_mode == AP_STACK_FP ? "fp" : "dwarf");
 	rc |= ap_db_set_meta_int(r->db, "cpu_freq", r->opt.cpu_freq);
-	rc |= ap_db_set_meta_int(r->db, "track_every", r->opt.cpu_only ? 0 : r->opt.track_every);
+	/* objects are followed among the recorded calls: one in track_every x sample_every */
+	rc |= ap_db_set_meta_int(
+		r->db, "track_every",
+		r->opt.cpu_only ? 0 : (long long)r->opt.track_every * r->opt.sample_every);
+	rc |= ap_db_set_meta_int(r->db, "sample_every", r->opt.sample_every);
 	rc |= ap_db_set_meta_int(r->db, "stack_snapshot_bytes",
 				 r->opt.stack_mode == AP_STACK_FP ? 0 : r->opt.snapshot_bytes);
 	buf[0] = '\0';
@@ -794,6 +802,7 @@ static int setup(struct recorder *r, char *err, size_t errlen)
 				       .ring_bytes = r->opt.ring_bytes,
 				       .pid = r->pid,
 				       .track_every = r->opt.track_every,
+				       .sample_every = r->opt.sample_every,
 				       .live_max = 262144 };
 	struct alloc_probe_plan plan;
 	struct proc_maps maps;

@@ -28,6 +28,9 @@ void record_usage(void)
 	      "      --cpu-only        sample the CPU only, allocator probes off (no cost per call)\n"
 	      "      --track-every N   follow the lifetime of one allocation in N (default 8, with\n"
 	      "                        --exact 64; 0: none)\n"
+	      "      --sample-every N  record one allocation call in N with its stack, chosen at\n"
+	      "                        random (probability 1/N each); the others are only counted;\n"
+	      "                        per-site counts are estimated (default 1: every call)\n"
 	      "      --verify F[,F..]  probe these scope functions to verify which objects live inside\n"
 	      "                        one invocation (what the report's candidates propose); implies\n"
 	      "                        --exact\n"
@@ -67,6 +70,7 @@ int record_options_parse(int argc, char **argv, struct record_options *o)
 		OPT_RING_SIZE,
 		OPT_CPU_ONLY,
 		OPT_TRACK_EVERY,
+		OPT_SAMPLE_EVERY,
 		OPT_VERIFY,
 		OPT_OVERHEAD,
 		OPT_EXACT
@@ -83,6 +87,7 @@ int record_options_parse(int argc, char **argv, struct record_options *o)
 		{ "cpu-freq", required_argument, NULL, 'F' },
 		{ "cpu-only", no_argument, NULL, OPT_CPU_ONLY },
 		{ "track-every", required_argument, NULL, OPT_TRACK_EVERY },
+		{ "sample-every", required_argument, NULL, OPT_SAMPLE_EVERY },
 		{ "verify", required_argument, NULL, OPT_VERIFY },
 		{ "overhead", required_argument, NULL, OPT_OVERHEAD },
 		{ "exact", no_argument, NULL, OPT_EXACT },
@@ -100,6 +105,7 @@ int record_options_parse(int argc, char **argv, struct record_options *o)
 	o->ring_bytes = 64u << 20;
 	o->cpu_freq = 499;
 	o->track_every = 0;
+	o->sample_every = 1;
 	o->overhead = 0.02;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+p:o:fd:qF:h", longopts, NULL)) != -1) {
@@ -176,6 +182,12 @@ int record_options_parse(int argc, char **argv, struct record_options *o)
 						   optarg);
 			o->track_every = (unsigned int)v;
 			o->track_given = 1;
+			break;
+		case OPT_SAMPLE_EVERY:
+			if (parse_uint(optarg, 1u << 20, &v) || v == 0)
+				return usage_error(
+					"--sample-every takes a number from 1 to 1048576", optarg);
+			o->sample_every = (unsigned int)v;
 			break;
 		case 'h':
 			record_usage();

@@ -18,6 +18,7 @@ struct record_options {
 	unsigned int cpu_freq; /* -F, --cpu-freq: CPU samples per second per thread, 0 = off */
 	int cpu_only; /* --cpu-only: no allocator probes */
 	unsigned int track_every; /* --track-every: follow one allocation's lifetime in N */
+	unsigned int sample_every; /* --sample-every: record one allocation call in N (mean) */
 	char *verify[16]; /* --verify F1,F2: scope functions to probe (AP_MAX_SCOPES) */
 	int nverify;
 	int exact; /* --exact: every call probed for the whole recording */

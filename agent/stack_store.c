@@ -319,8 +319,9 @@ static void read_thread_name(pid_t pid, uint32_t tid, char *buf, size_t size)
 	fclose(f);
 }
 
-/* Per-thread totals: an allocation of size bytes, or (cpu) one CPU sample. */
-static int count_thread(struct stack_store *st, uint32_t tid, uint64_t size, int cpu)
+/* Counts a CPU sample (cpu) or allocs allocation calls of bytes in all for the thread. */
+static int count_thread(struct stack_store *st, uint32_t tid, uint64_t bytes, uint32_t allocs,
+			int cpu)
 {
 	struct thread_entry *t = u64_map_get(&st->threads, (uint64_t)tid + 1);
 
@@ -336,8 +337,8 @@ static int count_thread(struct stack_store *st, uint32_t tid, uint64_t size, int
 	if (cpu) {
 		t->cpu_samples++;
 	} else {
-		t->allocs++;
-		t->bytes += size;
+		t->allocs += allocs;
+		t->bytes += bytes;
 	}
 	t->dirty = 1;
 	return 0;
@@ -405,7 +406,8 @@ int stack_store_close_windows(struct stack_store *st)
 }
 
 int stack_store_add(struct stack_store *st, const uint64_t *ips, int n, int truncated, int kind,
-		    uint64_t size, uint32_t tid, uint32_t window, struct chain_info *info)
+		    uint64_t size, uint32_t tid, uint32_t window, uint32_t weight,
+		    struct chain_info *info)
 {
 	uint64_t elems[MAX_ELEMS];
 	struct stack_entry *e;
@@ -423,19 +425,19 @@ int stack_store_add(struct stack_store *st, const uint64_t *ips, int n, int trun
 		k->size_min = size;
 	if (size > k->size_max)
 		k->size_max = size;
-	k->allocs++;
-	k->bytes += size;
+	k->allocs += weight;
+	k->bytes += size * weight;
 	e->dirty = 1;
 	if (window && window != e->win_id) {
 		if (leave_window(st, e))
 			return -ENOMEM;
 		e->win_id = window;
 	}
-	e->win_allocs += window != 0;
-	e->win_bytes += window ? size : 0;
+	e->win_allocs += window ? weight : 0;
+	e->win_bytes += window ? size * weight : 0;
 	st->stats.allocs++;
 	fill_info(st, e, info);
-	return count_thread(st, tid, size, 0);
+	return count_thread(st, tid, size * weight, weight, 0);
 }
 
 int stack_store_add_cpu(struct stack_store *st, const uint64_t *kips, int nk, const uint64_t *uips,
@@ -455,7 +457,7 @@ int stack_store_add_cpu(struct stack_store *st, const uint64_t *kips, int nk, co
 	e->cpu_samples++;
 	e->dirty = 1;
 	st->stats.cpu_samples++;
-	return count_thread(st, tid, 0, 1);
+	return count_thread(st, tid, 0, 0, 1);
 }
 
 void stack_store_set_kallsyms(struct stack_store *st, const struct kallsyms *ksyms)

@@ -28,9 +28,10 @@ void stack_store_free(struct stack_store *st);
 /* Records one allocation call. ips[0..n) is its call chain, ips[0] the return address into the
  * call site, outward from there. kind: enum ap_kind. 0, or -ENOMEM. */
 /* window: the overhead-budget window of the call (0: --exact mode), counted per stack and
- * window for the error bars. */
+ * window for the error bars. weight: how many calls the record stands for (--sample-every). */
 int stack_store_add(struct stack_store *st, const uint64_t *ips, int n, int truncated, int kind,
-		    uint64_t size, uint32_t tid, uint32_t window, struct chain_info *info);
+		    uint64_t size, uint32_t tid, uint32_t window, uint32_t weight,
+		    struct chain_info *info);
 /* Ends every stack's current window count (at the end of the recording). 0, or -ENOMEM. */
 int stack_store_close_windows(struct stack_store *st);
 /* Stores a chain of return addresses without counting anything (the stack of a free), filling

@@ -53,6 +53,9 @@ static void meta_value(struct an_info *info, const char *key, const char *v, lon
 		info->win.budget = atof(v);
 	} else if (strcmp(key, "probe_cost_ns") == 0) {
 		info->win.probe_cost_s = atof(v) / 1e9;
+	} else if (strcmp(key, "sample_every") == 0) {
+		if (parse_ll(v, &n) == 0 && n >= 1)
+			info->sample_every = n;
 	} else if (strcmp(key, "sampler_cost_ns") == 0) {
 		info->win.sampler_cost_s = atof(v) / 1e9;
 	} else if (strcmp(key, "target_cpu_ns") == 0) {

@@ -48,6 +48,8 @@ static void write_recording(struct json_writer *w, const struct an_info *info)
 		jw_int(w, info->cpu.freq);
 	else
 		jw_null(w);
+	jw_key(w, "sample_every");
+	jw_int(w, info->sample_every > 1 ? info->sample_every : 1);
 	jw_end_object(w);
 }
 

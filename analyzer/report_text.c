@@ -50,6 +50,11 @@ static void print_header(FILE *f, const char *path, const struct an_info *info)
 			info->has_duration && info->duration_s > 0 ?
 				100 * (info->win.armed_s + info->win.tail_s) / info->duration_s :
 				0.0);
+	if (info->sample_every > 1)
+		fprintf(f,
+			"; one allocation call in %lld recorded at random (--sample-every), "
+			"per-site counts estimated",
+			info->sample_every);
 	if (info->cpu.go) {
 		fputs(", Go program (", f);
 		fput_clean(or_unknown(info->go_version), f);

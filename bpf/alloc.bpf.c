@@ -18,6 +18,10 @@ const volatile __u64 wakeup_bytes = 1 << 20;
 const volatile __u32 target_tgid;
 /* Follow the lifetime of one allocation in track_every (chosen at random), 0 = none. */
 const volatile __u32 track_every = 64;
+/* Record one allocation call in sample_every, chosen at random (each with probability
+ * 1/sample_every: the gaps between recorded calls are geometric with that mean); every call is
+ * counted in the per-CPU counters. 1 = all. */
+const volatile __u32 sample_every = 1;
 
 /* Set by the agent once every probe is attached and cleared before the first is detached:
  * attaching and detaching take a while link by link (~0.1 s each), and counting only while
@@ -389,6 +393,7 @@ int BPF_KRETPROBE(alloc_return, __u64 ret)
 	__u8 *data;
 	__u32 len = 0;
 	__u8 kind;
+	int sampled, ended;
 
 	if (!p || p->depth == 0) {
 		if (armed)
@@ -405,10 +410,15 @@ int BPF_KRETPROBE(alloc_return, __u64 ret)
 		return 0;
 	count(AP_CNT_ALLOCS_FIRST + kind, 1);
 	count(AP_CNT_BYTES, size);
+	sampled = sample_every <= 1 || bpf_get_prandom_u32() % sample_every == 0;
+	/* the tracked object realloc ends: recorded whether sampled or not */
+	ended = kind == AP_KIND_REALLOC && memptr && bpf_map_delete_elem(&live, &memptr) == 0;
+	if (!sampled && !ended)
+		return 0;
 
 	e = bpf_ringbuf_reserve(&events, record_bytes() + RI_BYTES, 0);
 	if (!e) {
-		count(AP_CNT_LOST, 1);
+		count(sampled ? AP_CNT_LOST : AP_CNT_FREE_LOST, 1);
 		return 0;
 	}
 	data = (__u8 *)(e + 1);
@@ -422,12 +432,11 @@ int BPF_KRETPROBE(alloc_return, __u64 ret)
 			bpf_probe_read_user(&out, sizeof(out), (void *)memptr);
 		e->ptr = out;
 	}
-	e->old_ptr = 0;
+	e->old_ptr = ended ? memptr : 0; /* the tracked object ends here (and may live on as ptr) */
 	e->scope_inv = current_scope();
-	if (kind == AP_KIND_REALLOC && memptr && bpf_map_delete_elem(&live, &memptr) == 0)
-		e->old_ptr = memptr; /* the tracked object ends here (and may live on as ptr) */
-	e->reserved = 0;
-	if (e->ptr && track_every && !no_track && bpf_get_prandom_u32() % track_every == 0) {
+	e->reserved = sampled ? 0 : AP_FLAG_UNSAMPLED;
+	if (sampled && e->ptr && track_every && !no_track &&
+	    bpf_get_prandom_u32() % track_every == 0) {
 		if (bpf_map_update_elem(&live, &e->ptr, &one, BPF_ANY))
 			count(AP_CNT_UNTRACKED, 1);
 		else

@@ -43,6 +43,9 @@ struct ap_return_instance {
 #define AP_RI_MAX 4
 
 #define AP_FLAG_TRACKED 1
+/* Not one of the --sample-every calls: recorded only because realloc ended a followed object
+ * (the agent ends that object's lifetime and counts nothing) */
+#define AP_FLAG_UNSAMPLED 2
 
 /* Scope verification (record --verify): functions probed at entry and return. */
 #define AP_MAX_SCOPES 16

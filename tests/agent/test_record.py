@@ -5,7 +5,7 @@ import signal
 import sys
 import time
 
-from harness import (ARENAPROF, Failure, check, check_consistent, finish, meta, query,
+from harness import (ARENAPROF, Failure, check, check_consistent, counters, finish, meta, query,
                      record_pid_workload, report_json, run, shim_path, source_line, start_record,
                      start_waiting, tmpdir, workload)
 
@@ -187,6 +187,45 @@ def test_interposer():
         check("/libc.so" in probes[fn], f"{fn} probed in {probes[fn]}, not libc")
 
 
+def test_sampled():
+    """--sample-every 4 with --exact: the kernel's totals stay exact, each site's count is 4 x
+    its recorded calls, within 5 standard deviations of the truth (binomial: sd = sqrt(3 n)
+    for n calls), the realloc site included, and the report says the counts are sampled."""
+    d = tmpdir()
+    db = os.path.join(d, "s.db")
+    rounds, n = 20000, 4
+    record_pid_workload([workload("known_sites"), str(rounds), "1"], db,
+                        extra=["--exact", "--sample-every", str(n)])
+    m = meta(db)
+    check(m.get("closed") == "1", f"database not closed: {m.get('closed')}")
+    check(m.get("sample_every") == str(n), f"meta sample_every {m.get('sample_every')}")
+    check(m.get("track_every") == str(64 * n), f"meta track_every {m.get('track_every')}")
+    c = counters(db)
+    truth = sum(per_round for per_round, _, _, _ in SITES.values()) * rounds
+    # exact in the kernel: the sites' calls plus the workload's few others (stdio's buffer)
+    check(truth <= c["allocs"] <= truth + 10, f"counters.allocs {c['allocs']}, sites {truth}")
+    check(c["lost_events"] == 0, f"lost events: {c['lost_events']}")
+    records = c["records"]
+    check(abs(records - truth / n) <= 5 * (truth * (1 / n) * (1 - 1 / n)) ** 0.5 + 100,
+          f"{records} records for {truth} calls sampled 1 in {n}")
+    rep = report_json(db)
+    check(rep["recording"]["sample_every"] == n, f"json sample_every {rep['recording']}")
+    by_fn = {}
+    for s in rep["sites"]:
+        by_fn.setdefault(s["function"], []).append(s)
+    for fn, (per_round, kind, size, marker) in SITES.items():
+        check(fn in by_fn and len(by_fn[fn]) == 1, f"site {fn}: {by_fn.get(fn)}")
+        s = by_fn[fn][0]
+        want = per_round * rounds
+        sd = (want * (n - 1)) ** 0.5  # n x sqrt(want/n x (1 - 1/n))
+        check(s["allocs"] % n == 0, f"{fn}: {s['allocs']} is not a multiple of {n}")
+        check(abs(s["allocs"] - want) <= 5 * sd,
+              f"{fn}: estimated {s['allocs']}, truth {want}, sd {sd:.0f}")
+        check(s["bytes"] == s["allocs"] * size, f"{fn}: bytes {s['bytes']} for {s['allocs']} x {size}")
+    text = run([ARENAPROF, "report", db]).stdout
+    check("one allocation call in 4 recorded" in text, "the text report does not say it is sampled")
+
+
 def test_duration_and_signal():
     """-d expiry and SIGINT while events flow: complete, consistent database, end reason said."""
     d = tmpdir()
@@ -211,6 +250,6 @@ def test_duration_and_signal():
 if __name__ == "__main__":
     from harness import main
     sys.exit(main({"pid": test_pid, "command": test_command, "threads": test_threads,
-                   "duration_and_signal": test_duration_and_signal,
+                   "duration_and_signal": test_duration_and_signal, "sampled": test_sampled,
                    "interposer": test_interposer, "agent_killed": test_agent_killed,
                    "target_killed": test_target_killed, "progress": test_progress}))
