@@ -72,6 +72,7 @@ struct an_candidate {
 	long long objects; /* sampled objects of its sites */
 	double objects_per_s; /* objects * track_every / duration_s */
 	int has_rate;
+	int rate_lower_bound; /* objects_per_s is a lower bound (probes dominated the windows) */
 	long long bytes_p50, bytes_p99; /* bytes per scope invocation */
 	int has_bytes;
 	long long life_p50, life_p99; /* ns, freed objects */

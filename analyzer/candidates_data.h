@@ -56,6 +56,8 @@ struct cand_data {
 	int windowed; /* meta mode = windowed */
 	long long undetermined; /* windowed: censored objects left out (end unknown) */
 	double exposure_ns; /* windowed: SUM(windows.exposure_ns), 0 unknown */
+	int odd_lifetime_windows; /* meta lifetime_windows = odd: only those follow objects */
+	int rate_lower_bound; /* exposure_ns is the armed time: the probes dominated the windows */
 };
 
 /* Reads meta, scope_probes and objects. 0, or -1 after an error message. */

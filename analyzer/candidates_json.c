@@ -93,6 +93,8 @@ static void write_candidate(struct json_writer *w, const struct an_info *info,
 		jw_double(w, c->objects_per_s);
 	else
 		jw_null(w);
+	jw_key(w, "objects_per_s_lower_bound");
+	jw_bool(w, c->has_rate && c->rate_lower_bound);
 	num(w, "enclosed_share", c->enclosed_share);
 	num(w, "cross_thread_share", c->cross_thread_share);
 	num(w, "long_lived_share", c->long_lived_share);

@@ -215,7 +215,7 @@ static int load_meta(sqlite3 *db, const char *path, struct cand_data *d)
 	if (an_db_prepare(db, path, "meta",
 			  "SELECT key, value FROM meta WHERE key IN "
 			  "('track_every', 'duration_ns', 'pid', 'calib_malloc_free_ns', "
-			  "'calib_arena_ns', 'mode')",
+			  "'calib_arena_ns', 'mode', 'lifetime_windows')",
 			  &st))
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -227,6 +227,8 @@ static int load_meta(sqlite3 *db, const char *path, struct cand_data *d)
 			d->calib_arena_ns = atof(val);
 		if (k && val && !strcmp(k, "mode"))
 			d->windowed = !strcmp(val, "windowed");
+		if (k && val && !strcmp(k, "lifetime_windows"))
+			d->odd_lifetime_windows = !strcmp(val, "odd");
 		if (!k || !val || parse_ll(val, &v) || v < 0)
 			continue;
 		if (strcmp(k, "track_every") == 0)
@@ -329,16 +331,31 @@ static void drop_undetermined(struct cand_data *d)
 	free(p99);
 }
 
-/* Windowed profiles: the windows' total exposure, to scale sampled objects to rates. */
+/* Windowed profiles: the total exposure of the windows that followed objects (the odd ones
+ * when meta lifetime_windows says so, else all), to scale sampled objects to rates. Where the
+ * probes slowed the target more than twice in them, the armed time instead, as the estimates do
+ * (analyzer/estimates.c): a lower bound of the rate, not a small difference of large numbers. */
 static int window_exposure(sqlite3 *db, const char *path, struct cand_data *d)
 {
 	sqlite3_stmt *st;
+	double armed = 0;
 
-	if (an_db_prepare(db, path, "windows", "SELECT SUM(exposure_ns) FROM windows", &st))
+	if (an_db_prepare(
+		    db, path, "windows",
+		    d->odd_lifetime_windows ?
+			    "SELECT SUM(exposure_ns), SUM(armed_ns) FROM windows WHERE id % 2 = 1" :
+			    "SELECT SUM(exposure_ns), SUM(armed_ns) FROM windows",
+		    &st))
 		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
+	if (sqlite3_step(st) == SQLITE_ROW) {
 		d->exposure_ns = sqlite3_column_double(st, 0);
+		armed = sqlite3_column_double(st, 1);
+	}
 	sqlite3_finalize(st);
+	if (d->exposure_ns > 0 && armed > 2 * d->exposure_ns) {
+		d->exposure_ns = armed;
+		d->rate_lower_bound = 1;
+	}
 	return 0;
 }
 

@@ -193,6 +193,7 @@ void cand_measure(const struct cand_data *d, const uint32_t *idx, size_t n, uint
 			c->objects_per_s = d->exposure_ns > 0 ? dn * (double)d->track_every /
 									(d->exposure_ns / 1e9) :
 								0;
+		c->rate_lower_bound = d->windowed && d->rate_lower_bound;
 	}
 	if (nlife > 0) {
 		qsort(life, nlife, sizeof(*life), cmp_ll);

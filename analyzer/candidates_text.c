@@ -27,7 +27,7 @@ static void print_numbers(FILE *f, const struct an_candidate *c)
 
 	fputs("     ", f);
 	if (c->has_rate)
-		fprintf(f, "%.0f objects/s", c->objects_per_s);
+		fprintf(f, "%s%.0f objects/s", c->rate_lower_bound ? ">=" : "", c->objects_per_s);
 	else
 		fprintf(f, "%lld sampled objects", c->objects);
 	if (c->has_bytes)

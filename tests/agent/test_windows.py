@@ -6,10 +6,12 @@ rates within the error bars the report states, the burst site being found, the C
 taken outside the windows, and the probe cost staying within the budget when the workload turns
 from paced to allocating flat out."""
 import os
+import signal
 import sys
+import time
 
-from harness import (check, counters, meta, query, record_pid_workload, report_json, tmpdir,
-                     workload)
+from harness import (check, counters, finish, meta, query, record_pid_workload, report_json,
+                     start_record, start_waiting, tmpdir, workload)
 
 THREADS = 2
 
@@ -110,6 +112,33 @@ def test_rate_change():
     check(early and late, f"windows before/after the switch: {len(early)}/{len(late)}")
 
 
+def test_busy_before():
+    """A target that has worked flat out on 2 threads for a second before the recording starts
+    (the usual case of attaching to a service): the probes and the sampler stay within the 2%
+    budget by the agent's accounting. Its first reading of the target's CPU once came from
+    another clock than the later ones, the work done came out negative, and no window waited:
+    21.5% on the demo service."""
+    d = tmpdir()
+    db = os.path.join(d, "b.db")
+    w = start_waiting([workload("paced"), str(THREADS), "8", "--switch", "0", "--wait"])
+    w.send_signal(signal.SIGUSR1)
+    time.sleep(1)
+    rec = start_record(["-p", str(w.pid), "-o", db, "-d", "3", "--windowed"])
+    rc, err = finish(rec)
+    w.kill()
+    w.wait()
+    check(rc == 0, f"arenaprof record exit {rc}: {err}")
+    rep = report_json(db)
+    win = rep["windows"]
+    check(win is not None and win["count"] >= 2, f"windows: {win}")
+    cost = (win["probe_cost_s"] + win["sampler_cost_s"]) / (win["target_cpu_s"] - win["probe_cost_s"])
+    check(win["target_cpu_s"] > 2, f"the target used only {win['target_cpu_s']} s of CPU")
+    check(cost <= 0.02 * 1.5, f"probes and sampler cost {100 * cost:.2f}% of the target's CPU, "
+          f"budget 2% (probes {win['probe_cost_s']} s, sampler {win['sampler_cost_s']} s, "
+          f"target {win['target_cpu_s']} s)")
+
+
 if __name__ == "__main__":
     from harness import main
-    sys.exit(main({"steady": test_steady, "burst": test_burst, "rate_change": test_rate_change}))
+    sys.exit(main({"steady": test_steady, "burst": test_burst, "rate_change": test_rate_change,
+                   "busy_before": test_busy_before}))
