@@ -81,6 +81,12 @@ static const char *fmt_estimate(char *b, size_t size, const struct an_estimate *
 }
 
 /* Windowed profiles: the estimated totals and what the probes cost. */
+/* A cost in percent of the target's own CPU time (its CPU time without the cost). */
+static double cost_pct(double cost_s, double target_cpu_s)
+{
+	return target_cpu_s > cost_s ? 100 * cost_s / (target_cpu_s - cost_s) : 0.0;
+}
+
 static void print_estimates(FILE *f, const struct an_info *info)
 {
 	const struct an_windows *w = &info->win;
@@ -103,18 +109,14 @@ static void print_estimates(FILE *f, const struct an_info *info)
 	fprintf(f,
 		"probe cost:   %.2f%% of the target's own CPU time (%.3f s of %.2f s: hits times "
 		"%.1f us per allocation, %.1f us per free, measured)\n",
-		w->target_cpu_s > w->probe_cost_s ?
-			100 * w->probe_cost_s / (w->target_cpu_s - w->probe_cost_s) :
-			0.0,
-		w->probe_cost_s, w->target_cpu_s, w->alloc_hit_ns / 1000, w->free_hit_ns / 1000);
+		cost_pct(w->probe_cost_s, w->target_cpu_s), w->probe_cost_s, w->target_cpu_s,
+		w->alloc_hit_ns / 1000, w->free_hit_ns / 1000);
 	if (w->sampler_cost_s > 0)
 		fprintf(f,
 			"sampler cost: %.2f%% (%.3f s: CPU samples times 8 us, estimated), charged to "
 			"the same budget of %.3g%%\n",
-			w->target_cpu_s > w->sampler_cost_s ?
-				100 * w->sampler_cost_s / (w->target_cpu_s - w->sampler_cost_s) :
-				0.0,
-			w->sampler_cost_s, 100 * w->budget);
+			cost_pct(w->sampler_cost_s, w->target_cpu_s), w->sampler_cost_s,
+			100 * w->budget);
 }
 
 static void print_warning(const char *text, void *arg)
