@@ -37,7 +37,19 @@ struct exposures {
  * probe cost's bounds and with the armed time (the lower bound). */
 struct stratum_sums {
 	double v, var, lo, hi, floor;
+	long long df; /* degrees of freedom of var: windows minus strata */
 };
+
+/* Student's t quantile for the normal quantile z and df degrees of freedom (the Cornish-Fisher
+ * expansion: 3% under the table at 5 df, within 0.5% from 10 df on): a variance estimated from a few dozen
+ * windows makes a normal interval too narrow (agent_windows_steady missed its truth by under
+ * 1% in 2 of 15 runs with z). */
+static double t_quantile(double z, long long df)
+{
+	double d = (double)(df < 1 ? 1 : df), z3 = z * z * z, z5 = z3 * z * z;
+
+	return z + (z3 + z) / (4 * d) + (5 * z5 + 16 * z3 + 3 * z) / (96 * d * d);
+}
 
 static void stratum(const struct exposures *x, const double *n, long long from, long long to,
 		    struct stratum_sums *out)
@@ -60,6 +72,7 @@ static void stratum(const struct exposures *x, const double *n, long long from, 
 		ss += (n[i] - r * x->e[i]) * (n[i] - r * x->e[i]);
 	out->v += t * r;
 	out->var += g > 1 ? t * t * (double)g / (double)(g - 1) * ss / (se * se) : t * t * r * r;
+	out->df += g - 1;
 	out->lo += shi > 0 ? t * sn / shi : 0;
 	out->hi += slo > 0 ? t * sn / slo : 0;
 	out->floor += sa > 0 ? t * sn / sa : 0;
@@ -94,10 +107,10 @@ static struct an_estimate estimate(const struct exposures *x, const double *n)
 		se = 0;
 	}
 	est.value = s.v < seen ? seen : s.v; /* what was seen happened */
-	est.lo = fmax(seen, s.lo - 1.96 * se);
-	est.hi = fmax(est.value, s.hi + 1.96 * se);
-	est.lo99 = fmax(seen, s.lo - 2.576 * se);
-	est.hi99 = fmax(est.hi, s.hi + 2.576 * se);
+	est.lo = fmax(seen, s.lo - t_quantile(1.96, s.df) * se);
+	est.hi = fmax(est.value, s.hi + t_quantile(1.96, s.df) * se);
+	est.lo99 = fmax(seen, s.lo - t_quantile(2.576, s.df) * se);
+	est.hi99 = fmax(est.hi, s.hi + t_quantile(2.576, s.df) * se);
 	est.per_s = x->duration_ns > 0 ? est.value / (x->duration_ns / 1e9) : 0;
 	return est;
 }
