@@ -86,24 +86,6 @@ static int snapshot(struct windows *w, struct target_cpu *out)
 	return 0;
 }
 
-/* Sleeps until t (monotonic) or until asked to stop; 1 when asked to stop. */
-static int sleep_until(struct windows *w, uint64_t t)
-{
-	for (;;) {
-		uint64_t now = mono_ns(), step;
-		struct timespec ts;
-
-		if (atomic_load(&w->stop))
-			return 1;
-		if (now >= t)
-			return 0;
-		step = t - now < 5 * MS ? t - now : 5 * MS;
-		ts.tv_sec = 0;
-		ts.tv_nsec = (long)step;
-		nanosleep(&ts, NULL);
-	}
-}
-
 /* Converts the armed time to the target's undisturbed time for the same work: threads with
  * slack absorbed the probes (the armed time stands), saturated threads lost lost/cpu of it. */
 static uint64_t exposure(uint64_t armed, double sat, double lost, double cpu)
@@ -139,26 +121,35 @@ static double hits_cost(const struct windows *w, const uint64_t *c0)
 		       w->o.cost.free_ns;
 }
 
-/* Sleeps until t, polling the hit counters every POLL_NS: returns early (0) once the hits since
- * c0 (the arming) cost more than allowance, 1 when asked to stop. A window's length comes from the previous
- * window's hit rate; a target that turns busy (idle before, so the previous window was long and
- * cheap) would otherwise spend a whole long window in the probes (measured: one 50 ms window at
- * the start of a malloc loop cost 57 ms, 2.6% of a 2.2 s run). */
+/* Sleeps until t (monotonic); 1 when asked to stop, else 0. With c0, polls the hit counters
+ * every POLL_NS and returns early once the hits since c0 (the arming) cost more than allowance.
+ * A window's length comes from the previous window's hit rate; a target that turns busy (idle
+ * before, so the previous window was long and cheap) would otherwise spend a whole long window
+ * in the probes (measured: one 50 ms window at the start of a malloc loop cost 57 ms, 2.6% of a
+ * 2.2 s run). */
 static int sleep_capped(struct windows *w, uint64_t t, const uint64_t *c0, double allowance)
 {
+	uint64_t max_step = c0 ? POLL_NS : 5 * MS;
+
 	for (;;) {
 		uint64_t now = mono_ns(), step;
 		struct timespec ts;
 
 		if (atomic_load(&w->stop))
 			return 1;
-		if (now >= t || hits_cost(w, c0) > allowance)
+		if (now >= t || (c0 && hits_cost(w, c0) > allowance))
 			return 0;
-		step = t - now < POLL_NS ? t - now : POLL_NS;
+		step = t - now < max_step ? t - now : max_step;
 		ts.tv_sec = 0;
 		ts.tv_nsec = (long)step;
 		nanosleep(&ts, NULL);
 	}
+}
+
+/* Sleeps until t (monotonic) or until asked to stop; 1 when asked to stop. */
+static int sleep_until(struct windows *w, uint64_t t)
+{
+	return sleep_capped(w, t, NULL, 0);
 }
 
 /* One window of at most len armed ns whose probe hits may cost up to allowance ns; 0, 1 when the

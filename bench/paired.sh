@@ -52,11 +52,13 @@ ratios=()
 for ((p = 1; p <= pairs; p++)); do
 	d=$out/pair-$p
 	mkdir -p "$d"
+	w=()
 	for c in 0 1; do
 		taskset -c "$last" /usr/bin/time -f '%U %S' -o "$d/time$c" "${target[@]}" \
 			>"$d/target$c.out" 2>"$d/target$c.err" &
-		eval "w$c=$!"
+		w[c]=$!
 	done
+	w0=${w[0]} w1=${w[1]}
 	wait_ready "$d/target0" "$w0" && wait_ready "$d/target1" "$w1" ||
 		{ echo "bench/paired.sh: the target did not get ready (see $d)" >&2; exit 1; }
 	t0=$(child_of "$w0") t1=$(child_of "$w1")
