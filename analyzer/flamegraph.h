@@ -38,7 +38,7 @@ struct fg_options {
 	const char *id_prefix; /* of the ids of the SVG's parts; NULL: none (standalone) */
 };
 
-/* The default title and the unit of a metric's graph (flamegraph_cmd.c). */
+/* The default title and the unit of a metric's graph (flamegraph_svg.c). */
 const char *fg_metric_title(enum folded_metric metric);
 const char *fg_metric_unit(enum folded_metric metric);
 

@@ -1,7 +1,6 @@
 /* flamegraph_cmd.c: `arenaprof flamegraph`: options, the lines of `arenaprof folded` for the
  * metric (folded_load_metric), the tree, and the SVG written whole to a temporary file next to
- * the output, renamed over it at the end (no partial file after an error); the metrics' titles
- * and units. */
+ * the output, renamed over it at the end (no partial file after an error). */
 #define _GNU_SOURCE
 #include "analyzer.h"
 
@@ -14,21 +13,6 @@
 
 static const char fg_usage[] = "usage: arenaprof flamegraph [--metric count|bytes|cpu|alloc-cpu] "
 			       "[--title T] -o FILE DB   (FILE '-': stdout)";
-
-const char *fg_metric_title(enum folded_metric metric)
-{
-	static const char *const titles[] = { "Allocations (count)", "Allocated bytes",
-					      "CPU samples", "Allocator CPU samples" };
-
-	return titles[metric];
-}
-
-const char *fg_metric_unit(enum folded_metric metric)
-{
-	static const char *const units[] = { "allocations", "bytes", "samples", "samples" };
-
-	return units[metric];
-}
 
 struct svg_args {
 	const struct folded *lines;

@@ -19,6 +19,21 @@
 #define FG_CHAR_W 7.0 /* average glyph width of the 12px font, for labels */
 #define FG_MIN_W 0.1
 
+const char *fg_metric_title(enum folded_metric metric)
+{
+	static const char *const titles[] = { "Allocations (count)", "Allocated bytes",
+					      "CPU samples", "Allocator CPU samples" };
+
+	return titles[metric];
+}
+
+const char *fg_metric_unit(enum folded_metric metric)
+{
+	static const char *const units[] = { "allocations", "bytes", "samples", "samples" };
+
+	return units[metric];
+}
+
 static size_t code_points(const char *s)
 {
 	size_t n = 0;
