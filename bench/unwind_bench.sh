@@ -9,9 +9,9 @@ iters=${1:-40000}
 out=$(mktemp -d /tmp/unwind_bench.XXXXXX)
 trap 'rm -rf "$out"' EXIT
 
-cc -std=c11 -Wall -Wextra -Werror -O2 -g -fomit-frame-pointer -I"$root/agent" \
-	-o "$out/unwind_bench" "$root/bench/unwind_bench.c" "$root/agent/proc_maps.c" \
-	"$root/agent/target_space.c" "$root/agent/unwind_dwarf.c" \
+cc -std=c11 -Wall -Wextra -Werror -O2 -g -fomit-frame-pointer -I"$root/agent/unwind" \
+	-o "$out/unwind_bench" "$root/bench/unwind_bench.c" "$root/agent/unwind/proc_maps.c" \
+	"$root/agent/unwind/target_space.c" "$root/agent/unwind/unwind_dwarf.c" \
 	-lelf -lunwind-x86_64 -lunwind
 
 "$out/unwind_bench" "$iters"

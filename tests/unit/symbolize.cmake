@@ -1,4 +1,4 @@
-# symbolize.cmake: unit test of agent/symbolize.c. Builds the fixture (a PIE, -O2 -g, C and C++,
+# symbolize.cmake: unit test of agent/symbolize/symbolize.c. Builds the fixture (a PIE, -O2 -g, C and C++,
 # --export-dynamic so a stripped copy keeps .dynsym names), a stripped copy of it, and test_symbolize,
 # which checks the symbolizer's answers against the fixture's marked source lines. Included from
 # tests/unit/CMakeLists.txt.

@@ -14,7 +14,7 @@ target_link_libraries(ap_unwind PUBLIC PkgConfig::AP_UNWIND_LIBELF unwind-x86_64
 
 if(ARENAPROF_BENCH)
   # bench/unwind_bench: us per unwind, cold and warm, on an -O2 -fomit-frame-pointer chain.
-  add_executable(unwind_bench ${CMAKE_CURRENT_LIST_DIR}/../bench/unwind_bench.c)
+  add_executable(unwind_bench ${CMAKE_SOURCE_DIR}/bench/unwind_bench.c)
   target_link_libraries(unwind_bench PRIVATE ap_unwind)
   target_compile_options(unwind_bench PRIVATE -O2 -g -fomit-frame-pointer)
   set_target_properties(unwind_bench PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/bench)
