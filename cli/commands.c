@@ -69,12 +69,12 @@ int cmd_report(int argc, char **argv)
 	f = an_out_open(out_path);
 	if (f) {
 		if (json) {
-			if (report_json(f, &r.info, &r.sites, &r.cands, (size_t)top))
+			if (report_json(f, &r.info, &r.sites, &r.cands, &r.go, (size_t)top))
 				an_err("internal error: malformed JSON");
 			else
 				rc = 0;
 		} else {
-			report_text(f, path, &r.info, &r.sites, &r.cands, (size_t)top);
+			report_text(f, path, &r.info, &r.sites, &r.cands, &r.go, (size_t)top);
 			rc = 0;
 		}
 		if (an_out_close(f, out_path))

@@ -74,10 +74,7 @@ struct an_info {
 	double agent_cpu_s; /* meta agent_cpu_ns: the agent's own user+system CPU time */
 	int has_agent_cpu;
 	long long sample_every; /* meta sample_every: one allocation call in N recorded (1 = all) */
-	struct go_candidates *go; /* Go profiles: the arena candidates (go_candidates.h) */
 };
-
-struct go_candidates;
 
 struct an_kind {
 	char *kind;

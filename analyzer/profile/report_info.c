@@ -8,7 +8,6 @@
 
 #include "an_db.h"
 #include "an_util.h"
-#include "go_candidates.h"
 
 static int parse_ll(const char *s, long long *v)
 {
@@ -180,9 +179,6 @@ void an_info_free(struct an_info *info)
 	free(info->end_reason);
 	free(info->target_exit);
 	free(info->mode);
-	if (info->go)
-		go_candidates_free(info->go);
-	free(info->go);
 	free(info->runtime);
 	free(info->go_version);
 	free(info->unwind);

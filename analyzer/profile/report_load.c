@@ -1,11 +1,10 @@
 /* report_load.c: everything `report` (text, JSON) and `html` show, read from one open profile:
- * the recording and totals, the call sites with their CPU, and the arena candidates. */
+ * the recording and totals, the call sites with their CPU, and the arena candidates (C, and Go's
+ * for Go profiles). */
 #define _POSIX_C_SOURCE 200809L
 #include "report.h"
 
 #include <string.h>
-
-#include "go_candidates.h"
 
 int an_report_load(sqlite3 *db, const char *path, struct an_report *r)
 {
@@ -19,7 +18,7 @@ int an_report_load(sqlite3 *db, const char *path, struct an_report *r)
 	if (an_cpu_load(db, path, &r->info, &r->sites) ||
 	    an_estimates_load(db, path, &r->info, &r->sites) ||
 	    an_candidates_load(db, path, &r->info, &r->sites, &r->cands) ||
-	    (r->info.cpu.go && an_go_candidates_load(db, path, &r->info, &r->sites))) {
+	    (r->info.cpu.go && go_candidates_load(db, path, &r->info, &r->sites, &r->go))) {
 		an_sites_free(&r->sites);
 		an_info_free(&r->info);
 		return -1;
@@ -29,6 +28,7 @@ int an_report_load(sqlite3 *db, const char *path, struct an_report *r)
 
 void an_report_free(struct an_report *r)
 {
+	go_candidates_free(&r->go);
 	an_candidates_free(&r->cands);
 	an_sites_free(&r->sites);
 	an_info_free(&r->info);

@@ -1,4 +1,5 @@
-/* report.h: the two renderings of `arenaprof report`. */
+/* report.h: what `arenaprof report` shows (an_report: the recording, the sites, the C and the Go
+ * arena candidates) and its two renderings, text (render/text/) and JSON (render/json/). */
 #ifndef ARENAPROF_REPORT_H
 #define ARENAPROF_REPORT_H
 
@@ -6,6 +7,7 @@
 #include <stdio.h>
 
 #include "candidates.h"
+#include "go_candidates.h"
 #include "report_data.h"
 
 struct json_writer;
@@ -15,6 +17,7 @@ struct an_report {
 	struct an_info info;
 	struct an_sites sites;
 	struct an_candidates cands;
+	struct go_candidates go; /* Go profiles (info.cpu.go) only; empty for the others */
 };
 
 /* Reads the recording, the sites with their CPU and the candidates. 0, or -1 after an error
@@ -31,14 +34,26 @@ void an_warnings(const struct an_info *info, int groups, an_warn_fn emit, void *
 
 /* Human-readable: header, totals, warnings, the arena candidates, the first top sites (0: all). */
 void report_text(FILE *f, const char *path, const struct an_info *info,
-		 const struct an_sites *sites, const struct an_candidates *cands, size_t top);
+		 const struct an_sites *sites, const struct an_candidates *cands,
+		 const struct go_candidates *go, size_t top);
 
 /* The documented JSON (docs/report-json.md); top 0: all
  * sites. 0, or -1 if the JSON writer was misused (a bug). */
 int report_json(FILE *f, const struct an_info *info, const struct an_sites *sites,
-		const struct an_candidates *cands, size_t top);
-/* One object of sites[] (also the sites of candidates[]). */
-void report_json_site(struct json_writer *w, const struct an_site *s, long long recorded,
-		      const struct an_cpu *cpu);
+		const struct an_candidates *cands, const struct go_candidates *go, size_t top);
+
+/* The "Arena candidates" section of the text report; top: rejected sites shown (0: all)
+ * (candidates_text.c). */
+void candidates_text(FILE *f, const struct an_info *info, const struct an_candidates *c,
+		     size_t top);
+/* candidates[] of report --json (candidates_json.c). */
+void candidates_json(struct json_writer *w, const struct an_info *info,
+		     const struct an_candidates *c);
+/* The Go candidates: the text section (the first top candidates, 0: all) and the JSON array
+ * "go_candidates" (go_candidates_text.c, go_candidates_json.c). */
+void go_candidates_text(FILE *f, const struct an_info *info, const struct an_sites *sites,
+			const struct go_candidates *c, size_t top);
+void go_candidates_json(struct json_writer *w, const struct an_info *info,
+			const struct an_sites *sites, const struct go_candidates *c);
 
 #endif

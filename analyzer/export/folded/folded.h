@@ -47,7 +47,7 @@ int folded_load_metric(sqlite3 *db, const char *path, enum folded_metric metric,
 void folded_write(FILE *f, const struct folded *lines);
 void folded_free(struct folded *lines);
 
-/* Building lines (folded.c): a line is started with folded_new_line, gets its names with
+/* Building lines (folded_lines.c): a line is started with folded_new_line, gets its names with
  * folded_push (interned by folded_intern, which makes them safe for the format; NULL or "" is
  * [unknown]), and folded_merge sorts and merges all lines at the end (-1 if a sum overflows). */
 void folded_init(struct folded *out);

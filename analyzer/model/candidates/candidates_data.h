@@ -67,13 +67,17 @@ void cand_data_free(struct cand_data *d);
 uint32_t cand_loc_intern(struct cand_data *d, const char *function, const char *file, int has_line,
 			 long long line, const char *module);
 
-/* candidates_stats.c: the numbers of one candidate from its objects (idx into d->objs), and
- * its CPU saving and score from the sites' CPU (site_of: location id -> report site or NULL). */
+/* candidates_stats.c: the numbers of one candidate from its objects (idx into d->objs), its
+ * estimated CPU saving from the sites' CPU (site_of: location id -> report site or NULL), and
+ * its score (cand_score: the CPU saving, or the enclosed objects per second without CPU
+ * samples, times the penalties for escaping, cross-thread, long-lived, realloc'd and large
+ * objects and for an arena outgrowing ARENA_GROWTH_LIMIT; 0 for a site without a scope). */
 void cand_measure(const struct cand_data *d, const uint32_t *idx, size_t n, uint32_t scope,
 		  struct an_candidate *c);
-void cand_cpu(const struct cand_data *d, const uint32_t *idx, size_t n, uint32_t scope,
-	      const struct an_info *info, const struct an_site *const *site_of,
-	      const long long *freed_at, struct an_candidate *c);
+void cand_cpu_saving(const struct cand_data *d, const uint32_t *idx, size_t n, uint32_t scope,
+		     const struct an_info *info, const struct an_site *const *site_of,
+		     const long long *freed_at, struct an_candidate *c);
+void cand_score(const struct an_info *info, struct an_candidate *c);
 
 /* candidates_words.c: reason, risk and recommendation text of a measured candidate. */
 void cand_words(const struct cand_data *d, struct an_candidate *c);

@@ -222,14 +222,13 @@ static int is_own_site(const struct an_candidate *c, const struct an_site *s)
 	return 0;
 }
 
-void cand_cpu(const struct cand_data *d, const uint32_t *idx, size_t n, uint32_t scope,
-	      const struct an_info *info, const struct an_site *const *site_of,
-	      const long long *freed_at, struct an_candidate *c)
+void cand_cpu_saving(const struct cand_data *d, const uint32_t *idx, size_t n, uint32_t scope,
+		     const struct an_info *info, const struct an_site *const *site_of,
+		     const long long *freed_at, struct an_candidate *c)
 {
 	const struct an_cpu *cpu = &info->cpu;
 	long long *fs = an_malloc((n + 1) * sizeof(*fs));
 	size_t m = 0, i, run;
-	double penalty, growth = 1.0, base;
 
 	for (i = 0; i < c->nsites; i++)
 		c->alloc_cpu_share += an_cpu_share(cpu, c->sites[i]->alloc_cpu_samples);
@@ -251,6 +250,13 @@ void cand_cpu(const struct cand_data *d, const uint32_t *idx, size_t n, uint32_t
 	free(fs);
 	c->est_cpu_saving = c->alloc_cpu_share * c->enclosed_share * (1.0 - d->cost_fraction) +
 			    c->free_cpu_share;
+}
+
+void cand_score(const struct an_info *info, struct an_candidate *c)
+{
+	const struct an_cpu *cpu = &info->cpu;
+	double penalty, growth = 1.0, base;
+
 	if (c->has_bytes && c->bytes_p99 > ARENA_GROWTH_LIMIT)
 		growth = (double)ARENA_GROWTH_LIMIT / (double)c->bytes_p99;
 	penalty = (1.0 - c->escape_share) * (1.0 - c->cross_thread_share) *

@@ -281,13 +281,6 @@ int go_candidates_load(sqlite3 *db, const char *path, const struct an_info *info
 	return rc;
 }
 
-int an_go_candidates_load(sqlite3 *db, const char *path, struct an_info *info,
-			  const struct an_sites *sites)
-{
-	info->go = an_malloc(sizeof(*info->go));
-	return go_candidates_load(db, path, info, sites, info->go);
-}
-
 void go_candidates_free(struct go_candidates *c)
 {
 	for (size_t i = 0; i < c->n; i++) {

@@ -8,11 +8,8 @@
 
 #include <stddef.h>
 #include <sqlite3.h>
-#include <stdio.h>
 
 #include "report_data.h"
-
-struct json_writer;
 
 struct go_candidate {
 	/* the enclosing function and the line where it calls towards its largest site (sites are
@@ -36,14 +33,5 @@ struct go_candidates {
 int go_candidates_load(sqlite3 *db, const char *path, const struct an_info *info,
 		       const struct an_sites *sites, struct go_candidates *out);
 void go_candidates_free(struct go_candidates *c);
-/* The same into info->go (allocated here, freed by an_info_free). */
-int an_go_candidates_load(sqlite3 *db, const char *path, struct an_info *info,
-			  const struct an_sites *sites);
-
-/* The text section (the first top candidates, 0: all) and the JSON array "go_candidates". */
-void go_candidates_text(FILE *f, const struct an_info *info, const struct an_sites *sites,
-			const struct go_candidates *c, size_t top);
-void go_candidates_json(struct json_writer *w, const struct an_info *info,
-			const struct an_sites *sites, const struct go_candidates *c);
 
 #endif

@@ -5,6 +5,7 @@
 
 #include "json_writer.h"
 #include "report.h"
+#include "report_json_site.h"
 
 static void opt_int(struct json_writer *w, const char *key, int has, long long v)
 {

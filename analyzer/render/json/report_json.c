@@ -3,9 +3,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "report.h"
 
-#include "candidates.h"
-#include "go_candidates.h"
 #include "json_writer.h"
+#include "report_json_site.h"
 
 static void opt_string(struct json_writer *w, const char *key, const char *v)
 {
@@ -82,33 +81,6 @@ static void write_cpu_totals(struct json_writer *w, const struct an_cpu *cpu)
 	jw_double(w, an_cpu_share(cpu, cpu->allocator + cpu->gc));
 }
 
-static void write_estimate(struct json_writer *w, const char *key, const struct an_estimate *e)
-{
-	jw_key(w, key);
-	if (!e->present) {
-		jw_null(w);
-		return;
-	}
-	jw_begin_object(w);
-	jw_key(w, "value");
-	jw_double(w, e->value);
-	jw_key(w, "ci95");
-	jw_begin_array(w);
-	jw_double(w, e->lo);
-	jw_double(w, e->hi);
-	jw_end_array(w);
-	jw_key(w, "ci99");
-	jw_begin_array(w);
-	jw_double(w, e->lo99);
-	jw_double(w, e->hi99);
-	jw_end_array(w);
-	jw_key(w, "per_s");
-	jw_double(w, e->per_s);
-	jw_key(w, "reliable");
-	jw_bool(w, e->reliable);
-	jw_end_object(w);
-}
-
 /* Overhead-budget windows and the estimates from them; null for --exact/--cpu-only profiles. */
 static void write_windows(struct json_writer *w, const struct an_info *info)
 {
@@ -146,8 +118,8 @@ static void write_windows(struct json_writer *w, const struct an_info *info)
 	jw_double(w, x->alloc_hit_ns);
 	jw_key(w, "free_hit_ns");
 	jw_double(w, x->free_hit_ns);
-	write_estimate(w, "allocs_estimated", &x->allocs);
-	write_estimate(w, "bytes_estimated", &x->bytes);
+	json_estimate(w, "allocs_estimated", &x->allocs);
+	json_estimate(w, "bytes_estimated", &x->bytes);
 	jw_end_object(w);
 }
 
@@ -177,49 +149,8 @@ static void write_totals(struct json_writer *w, const struct an_info *info)
 	write_windows(w, info);
 }
 
-void report_json_site(struct json_writer *w, const struct an_site *s, long long recorded,
-		      const struct an_cpu *cpu)
-{
-	size_t k;
-
-	jw_begin_object(w);
-	opt_string(w, "function", s->function);
-	opt_string(w, "file", s->file);
-	jw_key(w, "line");
-	if (s->has_line)
-		jw_int(w, s->line);
-	else
-		jw_null(w);
-	opt_string(w, "module", s->module);
-	jw_key(w, "allocs");
-	jw_int(w, s->allocs);
-	jw_key(w, "bytes");
-	jw_int(w, s->bytes);
-	jw_key(w, "share");
-	jw_double(w, recorded > 0 ? (double)s->allocs / (double)recorded : 0.0);
-	jw_key(w, "size_min");
-	jw_int(w, s->size_min);
-	jw_key(w, "size_max");
-	jw_int(w, s->size_max);
-	jw_key(w, "kinds");
-	jw_begin_object(w);
-	for (k = 0; k < s->nkinds; k++) {
-		jw_key(w, s->kinds[k].kind);
-		jw_int(w, s->kinds[k].allocs);
-	}
-	jw_end_object(w);
-	jw_key(w, "stacks");
-	jw_int(w, s->stacks);
-	jw_key(w, "alloc_cpu_samples");
-	jw_int(w, s->alloc_cpu_samples);
-	jw_key(w, "alloc_cpu_share");
-	jw_double(w, an_cpu_share(cpu, s->alloc_cpu_samples));
-	write_estimate(w, "allocs_estimated", &s->est_allocs);
-	jw_end_object(w);
-}
-
 int report_json(FILE *f, const struct an_info *info, const struct an_sites *sites,
-		const struct an_candidates *cands, size_t top)
+		const struct an_candidates *cands, const struct go_candidates *go, size_t top)
 {
 	size_t n = top && top < sites->n ? top : sites->n, i;
 	struct json_writer w;
@@ -239,10 +170,7 @@ int report_json(FILE *f, const struct an_info *info, const struct an_sites *site
 		report_json_site(&w, &sites->v[i], info->recorded_allocs, &info->cpu);
 	jw_end_array(&w);
 	candidates_json(&w, info, cands);
-	if (info->go)
-		go_candidates_json(&w, info, sites, info->go);
-	else
-		go_candidates_json(&w, info, sites, &(struct go_candidates){ 0 });
+	go_candidates_json(&w, info, sites, go);
 	jw_end_object(&w);
 	return jw_finish(&w);
 }

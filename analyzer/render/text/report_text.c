@@ -9,7 +9,6 @@
 
 #include "an_util.h"
 #include "candidates.h"
-#include "go_candidates.h"
 #include "format.h"
 
 #define FUNC_COL_MAX 48
@@ -276,13 +275,14 @@ static void print_sites(FILE *f, const struct an_info *info, const struct an_sit
 }
 
 void report_text(FILE *f, const char *path, const struct an_info *info,
-		 const struct an_sites *sites, const struct an_candidates *cands, size_t top)
+		 const struct an_sites *sites, const struct an_candidates *cands,
+		 const struct go_candidates *go, size_t top)
 {
 	print_header(f, path, info);
 	print_totals(f, info);
 	print_cpu(f, info);
-	if (info->go) /* no lifetimes in Go: candidates by enclosing function */
-		go_candidates_text(f, info, sites, info->go, top);
+	if (info->cpu.go) /* no lifetimes in Go: candidates by enclosing function */
+		go_candidates_text(f, info, sites, go, top);
 	else
 		candidates_text(f, info, cands, top);
 	print_sites(f, info, sites, top);
