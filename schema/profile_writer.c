@@ -77,11 +77,6 @@ void profile_writer_free(struct profile_writer *w)
 	free(w);
 }
 
-sqlite3 *profile_writer_db(struct profile_writer *w)
-{
-	return w->db;
-}
-
 const char *pw_errmsg(struct profile_writer *w)
 {
 	return sqlite3_errmsg(w->db);

@@ -9,7 +9,6 @@ struct profile_writer;
 
 struct profile_writer *profile_writer_new(sqlite3 *db);
 void profile_writer_free(struct profile_writer *w);
-sqlite3 *profile_writer_db(struct profile_writer *w);
 
 int pw_begin(struct profile_writer *w);
 int pw_commit(struct profile_writer *w);

@@ -117,13 +117,13 @@ static int have_privileges(void)
 #undef HAS_CAP
 }
 
-/* The user chain of a record: frame-pointer addresses as taken by the kernel, or the snapshot
- * unwound. ips[0] is the record's ip. Returns the count (>= 1); sets *truncated. */
+/* Defined below, after its one caller. */
 static const uint8_t *restore_returns(const struct ap_return_instance *ri, int n, uint64_t sp,
 				      const uint8_t *data, uint32_t len, uint8_t *copy);
 
 /* The user chain of a record: frame-pointer addresses as taken by the kernel, or the snapshot
- * (data, len) unwound after putting back the return addresses of pending uretprobes. */
+ * (data, len) unwound after putting back the return addresses of pending uretprobes. ips[0] is
+ * the record's ip. Returns the count (>= 1); sets *truncated. */
 static int user_chain(struct recorder *r, const struct ap_alloc_event *e, const uint8_t *data,
 		      uint32_t len, uint64_t *ips, uint64_t *sps, int *truncated)
 {

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fnv1a.h"
 #include "kallsyms.h"
 #include "u64_map.h"
 
@@ -181,11 +182,7 @@ static int push_frame(struct stack_store *st, struct frame_row *row)
 
 static uint64_t hash_string(const char *s)
 {
-	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a */
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 0x100000001b3ULL;
-	return h;
+	return fnv1a64(s, strlen(s));
 }
 
 /* Names of one elem: inline expansion from the symbolizer, a kallsyms name, or a fallback. */

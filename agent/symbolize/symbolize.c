@@ -7,6 +7,7 @@
 #include "symbolize.h"
 
 #include "dwarf_cu_index.h"
+#include "fnv1a.h"
 #include "gopclntab.h"
 
 #include <dwarf.h>
@@ -97,14 +98,7 @@ struct frame_list {
 
 static uint64_t hash_bytes(const void *data, size_t len)
 {
-	const unsigned char *p = data;
-	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
-
-	for (size_t i = 0; i < len; i++) {
-		h ^= p[i];
-		h *= 0x100000001b3ull;
-	}
-	return h;
+	return fnv1a64(data, len);
 }
 
 static uint64_t hash_mix(uint64_t x)

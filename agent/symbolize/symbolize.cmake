@@ -9,4 +9,4 @@ add_library(ap_symbolize STATIC ${CMAKE_CURRENT_LIST_DIR}/symbolize.c
   ${CMAKE_CURRENT_LIST_DIR}/kallsyms.c)
 target_include_directories(ap_symbolize PUBLIC ${CMAKE_CURRENT_LIST_DIR})
 # stdc++: __cxa_demangle for C++ names.
-target_link_libraries(ap_symbolize PUBLIC PkgConfig::AP_SYM_LIBDW PkgConfig::AP_SYM_LIBELF stdc++)
+target_link_libraries(ap_symbolize PUBLIC PkgConfig::AP_SYM_LIBDW PkgConfig::AP_SYM_LIBELF stdc++ ap_common)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "an_util.h"
+#include "fnv1a.h"
 
 void name_table_init(struct name_table *t)
 {
@@ -14,12 +15,7 @@ void name_table_init(struct name_table *t)
 
 static uint32_t hash(const char *s, size_t len)
 {
-	uint32_t h = 2166136261u; /* FNV-1a */
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		h = (h ^ (unsigned char)s[i]) * 16777619u;
-	return h;
+	return fnv1a32(s, len);
 }
 
 static void grow(struct name_table *t)

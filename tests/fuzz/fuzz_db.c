@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "analyzer.h"
+#include "fnv1a.h"
 #include "profile_db.h"
 
 #define SQL_PREFIX "SQL\n"
@@ -102,7 +103,7 @@ static int make_db_from_sql(const uint8_t *data, size_t size)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	uint32_t h = 2166136261u;
+	uint32_t h;
 	FILE *f;
 
 	if (!dir[0])
@@ -117,9 +118,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	}
 	/* A third of the commands per input (by a hash of it): three times the inputs a second. */
-	for (size_t i = 0; i < size; i++)
-		h = (h ^ data[i]) * 16777619u;
-	h %= 3;
+	h = fnv1a32(data, size) % 3;
 	if (h == 0) {
 		run(cmd_report, "report", "-o", out, db, NULL, NULL);
 		run(cmd_folded, "folded", "--metric", "count", "-o", out, db);

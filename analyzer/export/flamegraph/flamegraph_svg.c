@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "allocator_table.h"
+#include "fnv1a.h"
 #include "xml_escape.h"
 
 #define FG_WIDTH 1200.0 /* of the frames; the image adds FG_XPAD on each side */
@@ -46,11 +47,7 @@ static size_t code_points(const char *s)
 /* FNV-1a: the same name always gets the same color. */
 static uint32_t name_hash(const char *s)
 {
-	uint32_t h = 2166136261u;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
+	return fnv1a32(s, strlen(s));
 }
 
 static void color(const char *name, int root, unsigned rgb[3])
