@@ -64,7 +64,7 @@ int ap_db_create(const char *path, int overwrite, sqlite3 **out, char *err, size
 		goto sqlerr;
 	if (sqlite3_exec(db, ap_schema_sql, NULL, NULL, &msg) != SQLITE_OK)
 		goto sqlerr;
-	if (ap_db_set_meta_int(db, "schema_version", AP_SCHEMA_VERSION))
+	if (ap_db_set_meta_int(db, AP_META_SCHEMA_VERSION, AP_SCHEMA_VERSION))
 		goto sqlerr;
 	*out = db;
 	return 0;
@@ -81,10 +81,10 @@ static int read_version(sqlite3 *db, long long *version)
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &st,
-				NULL);
+	rc = sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = ?", -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return rc;
+	sqlite3_bind_text(st, 1, ap_meta_name(AP_META_SCHEMA_VERSION), -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		*version = sqlite3_column_int64(st, 0);
@@ -152,7 +152,7 @@ fail:
 	return -1;
 }
 
-int ap_db_set_meta(sqlite3 *db, const char *key, const char *value)
+int ap_db_set_meta(sqlite3 *db, enum ap_meta_key key, const char *value)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -161,14 +161,14 @@ int ap_db_set_meta(sqlite3 *db, const char *key, const char *value)
 				&st, NULL);
 	if (rc != SQLITE_OK)
 		return -1;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, ap_meta_name(key), -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-int ap_db_set_meta_int(sqlite3 *db, const char *key, long long value)
+int ap_db_set_meta_int(sqlite3 *db, enum ap_meta_key key, long long value)
 {
 	char buf[32];
 
@@ -176,7 +176,7 @@ int ap_db_set_meta_int(sqlite3 *db, const char *key, long long value)
 	return ap_db_set_meta(db, key, buf);
 }
 
-int ap_db_get_meta(sqlite3 *db, const char *key, char *buf, size_t size)
+int ap_db_get_meta(sqlite3 *db, enum ap_meta_key key, char *buf, size_t size)
 {
 	sqlite3_stmt *st;
 	int rc, found = -1;
@@ -186,7 +186,7 @@ int ap_db_get_meta(sqlite3 *db, const char *key, char *buf, size_t size)
 	rc = sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = ?", -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return -1;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, ap_meta_name(key), -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		const unsigned char *v = sqlite3_column_text(st, 0);
 

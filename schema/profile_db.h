@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <sqlite3.h>
 
+#include "profile_meta.h"
+
 /* The schema version this build writes and reads (PRAGMA user_version and meta.schema_version). */
 #define AP_SCHEMA_VERSION 3
 
@@ -21,10 +23,10 @@ void ap_db_remove(const char *path);
  * schema version. 0, or -1 with a one-line reason in err. */
 int ap_db_open(const char *path, sqlite3 **out, char *err, size_t errlen);
 
-/* meta table helpers. */
-int ap_db_set_meta(sqlite3 *db, const char *key, const char *value);
-int ap_db_set_meta_int(sqlite3 *db, const char *key, long long value);
+/* meta table helpers (the keys: profile_meta.h). */
+int ap_db_set_meta(sqlite3 *db, enum ap_meta_key key, const char *value);
+int ap_db_set_meta_int(sqlite3 *db, enum ap_meta_key key, long long value);
 /* Copies meta[key] into buf ("" when absent). Returns 0 when found, -1 otherwise. */
-int ap_db_get_meta(sqlite3 *db, const char *key, char *buf, size_t size);
+int ap_db_get_meta(sqlite3 *db, enum ap_meta_key key, char *buf, size_t size);
 
 #endif

@@ -173,10 +173,10 @@ int go_session_write_meta(const struct go_session *s, sqlite3 *db)
 	int rc = 0;
 
 	snprintf(probes, sizeof(probes), "mallocgc@%s", s->target_path);
-	rc |= ap_db_set_meta(db, "runtime", "go");
-	rc |= ap_db_set_meta(db, "go_version", s->bin.version);
-	rc |= ap_db_set_meta(db, "probes", probes);
-	rc |= ap_db_set_meta(db, "allocator_modules", s->target_path);
+	rc |= ap_db_set_meta(db, AP_META_RUNTIME, "go");
+	rc |= ap_db_set_meta(db, AP_META_GO_VERSION, s->bin.version);
+	rc |= ap_db_set_meta(db, AP_META_PROBES, probes);
+	rc |= ap_db_set_meta(db, AP_META_ALLOCATOR_MODULES, s->target_path);
 	return rc ? -1 : 0;
 }
 

@@ -428,35 +428,36 @@ static int write_start_meta(struct recorder *r, const struct alloc_probe_plan *p
 	int rc = 0;
 
 	read_cmdline(r->pid, cmd, sizeof(cmd));
-	rc |= ap_db_set_meta(r->db, "arenaprof_version", ARENAPROF_VERSION);
-	rc |= ap_db_set_meta_int(r->db, "pid", r->pid);
-	rc |= ap_db_set_meta(r->db, "command", cmd);
-	rc |= ap_db_set_meta(r->db, "mode",
+	rc |= ap_db_set_meta(r->db, AP_META_ARENAPROF_VERSION, ARENAPROF_VERSION);
+	rc |= ap_db_set_meta_int(r->db, AP_META_PID, r->pid);
+	rc |= ap_db_set_meta(r->db, AP_META_COMMAND, cmd);
+	rc |= ap_db_set_meta(r->db, AP_META_MODE,
 			     r->opt.cpu_only ? "cpu-only" :
 			     r->opt.exact    ? "exact" :
 					       "windowed");
 	if (r->win) {
 		snprintf(buf, sizeof(buf), "%g", r->opt.overhead);
-		rc |= ap_db_set_meta(r->db, "overhead_budget", buf);
+		rc |= ap_db_set_meta(r->db, AP_META_OVERHEAD_BUDGET, buf);
 		snprintf(buf, sizeof(buf), "%.1f", r->cost.alloc_ns);
-		rc |= ap_db_set_meta(r->db, "probe_cost_alloc_ns", buf);
+		rc |= ap_db_set_meta(r->db, AP_META_PROBE_COST_ALLOC_NS, buf);
 		snprintf(buf, sizeof(buf), "%.1f", r->cost.free_ns);
-		rc |= ap_db_set_meta(r->db, "probe_cost_free_ns", buf);
+		rc |= ap_db_set_meta(r->db, AP_META_PROBE_COST_FREE_NS, buf);
 		snprintf(buf, sizeof(buf), "%.3f", r->cost.spread);
-		rc |= ap_db_set_meta(r->db, "probe_cost_spread", buf);
-		rc |= ap_db_set_meta(r->db, "probe_cost_source",
+		rc |= ap_db_set_meta(r->db, AP_META_PROBE_COST_SPREAD, buf);
+		rc |= ap_db_set_meta(r->db, AP_META_PROBE_COST_SOURCE,
 				     r->cost.measured ? "measured" : "assumed");
 	}
-	rc |= ap_db_set_meta(r->db, "unwind", r->opt.stack_mode == AP_STACK_FP ? "fp" : "dwarf");
-	rc |= ap_db_set_meta_int(r->db, "cpu_freq", r->opt.cpu_freq);
+	rc |= ap_db_set_meta(r->db, AP_META_UNWIND,
+			     r->opt.stack_mode == AP_STACK_FP ? "fp" : "dwarf");
+	rc |= ap_db_set_meta_int(r->db, AP_META_CPU_FREQ, r->opt.cpu_freq);
 	/* objects are followed among the recorded calls: one in track_every x sample_every */
 	rc |= ap_db_set_meta_int(
-		r->db, "track_every",
+		r->db, AP_META_TRACK_EVERY,
 		r->opt.cpu_only ? 0 : (long long)r->opt.track_every * r->opt.sample_every);
-	rc |= ap_db_set_meta_int(r->db, "sample_every", r->opt.sample_every);
+	rc |= ap_db_set_meta_int(r->db, AP_META_SAMPLE_EVERY, r->opt.sample_every);
 	if (!r->opt.exact && !r->opt.cpu_only && r->opt.track_every > 0)
-		rc |= ap_db_set_meta(r->db, "lifetime_windows", "odd"); /* agent/windows.c */
-	rc |= ap_db_set_meta_int(r->db, "stack_snapshot_bytes",
+		rc |= ap_db_set_meta(r->db, AP_META_LIFETIME_WINDOWS, "odd"); /* agent/windows.c */
+	rc |= ap_db_set_meta_int(r->db, AP_META_STACK_SNAPSHOT_BYTES,
 				 r->opt.stack_mode == AP_STACK_FP ? 0 : r->opt.snapshot_bytes);
 	buf[0] = '\0';
 	for (int f = 0; f < AF_COUNT; f++) {
@@ -467,14 +468,14 @@ static int write_start_meta(struct recorder *r, const struct alloc_probe_plan *p
 						off ? ";" : "", alloc_func_name((enum alloc_func)f),
 						p->target_path);
 	}
-	rc |= ap_db_set_meta(r->db, "probes", buf);
-	rc |= ap_db_set_meta(r->db, "allocator_modules", plan->f[AF_MALLOC].target_path);
-	rc |= ap_db_set_meta_int(r->db, "start_time_ns", (long long)r->start_wall_ns);
-	rc |= ap_db_set_meta(r->db, "closed", "0");
+	rc |= ap_db_set_meta(r->db, AP_META_PROBES, buf);
+	rc |= ap_db_set_meta(r->db, AP_META_ALLOCATOR_MODULES, plan->f[AF_MALLOC].target_path);
+	rc |= ap_db_set_meta_int(r->db, AP_META_START_TIME_NS, (long long)r->start_wall_ns);
+	rc |= ap_db_set_meta(r->db, AP_META_CLOSED, "0");
 	if (gethostname(buf, sizeof(buf)) == 0)
-		rc |= ap_db_set_meta(r->db, "hostname", buf);
+		rc |= ap_db_set_meta(r->db, AP_META_HOSTNAME, buf);
 	if (uname(&u) == 0)
-		rc |= ap_db_set_meta(r->db, "kernel", u.release);
+		rc |= ap_db_set_meta(r->db, AP_META_KERNEL, u.release);
 	return rc ? -1 : 0;
 }
 
@@ -489,9 +490,9 @@ static int write_calibration(struct recorder *r)
 	if (n == 0 || calibrate(sizes, counts, n, &cal))
 		return 0; /* nothing allocated: nothing to calibrate */
 	snprintf(buf, sizeof(buf), "%.2f", cal.malloc_free_ns);
-	rc |= ap_db_set_meta(r->db, "calib_malloc_free_ns", buf);
+	rc |= ap_db_set_meta(r->db, AP_META_CALIB_MALLOC_FREE_NS, buf);
 	snprintf(buf, sizeof(buf), "%.2f", cal.arena_ns);
-	rc |= ap_db_set_meta(r->db, "calib_arena_ns", buf);
+	rc |= ap_db_set_meta(r->db, AP_META_CALIB_ARENA_NS, buf);
 	return rc;
 }
 
@@ -504,7 +505,7 @@ static int write_cost_meta(struct recorder *r)
 
 	if (getrusage(RUSAGE_SELF, &ru) == 0)
 		rc |= ap_db_set_meta_int(
-			r->db, "agent_cpu_ns",
+			r->db, AP_META_AGENT_CPU_NS,
 			(long long)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000LL +
 				(long long)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000LL);
 	if (r->win) {
@@ -512,10 +513,10 @@ static int write_cost_meta(struct recorder *r)
 		uint32_t count;
 
 		windows_totals(r->win, &lost, &sampler, &cpu, &count);
-		rc |= ap_db_set_meta_int(r->db, "windows", count);
-		rc |= ap_db_set_meta_int(r->db, "probe_cost_ns", (long long)lost);
-		rc |= ap_db_set_meta_int(r->db, "sampler_cost_ns", (long long)sampler);
-		rc |= ap_db_set_meta_int(r->db, "target_cpu_ns", (long long)cpu);
+		rc |= ap_db_set_meta_int(r->db, AP_META_WINDOWS, count);
+		rc |= ap_db_set_meta_int(r->db, AP_META_PROBE_COST_NS, (long long)lost);
+		rc |= ap_db_set_meta_int(r->db, AP_META_SAMPLER_COST_NS, (long long)sampler);
+		rc |= ap_db_set_meta_int(r->db, AP_META_TARGET_CPU_NS, (long long)cpu);
 	}
 	return rc;
 }
@@ -526,14 +527,15 @@ static int write_end_meta(struct recorder *r)
 	int rc = 0;
 
 	rc |= pw_begin(r->w);
-	rc |= ap_db_set_meta_int(r->db, "end_time_ns", (long long)end_wall);
-	rc |= ap_db_set_meta_int(r->db, "duration_ns", (long long)(end_wall - r->start_wall_ns));
-	rc |= ap_db_set_meta(r->db, "end_reason", r->end_reason);
+	rc |= ap_db_set_meta_int(r->db, AP_META_END_TIME_NS, (long long)end_wall);
+	rc |= ap_db_set_meta_int(r->db, AP_META_DURATION_NS,
+				 (long long)(end_wall - r->start_wall_ns));
+	rc |= ap_db_set_meta(r->db, AP_META_END_REASON, r->end_reason);
 	rc |= write_cost_meta(r);
 	if (r->target_exit[0])
-		rc |= ap_db_set_meta(r->db, "target_exit", r->target_exit);
+		rc |= ap_db_set_meta(r->db, AP_META_TARGET_EXIT, r->target_exit);
 	rc |= write_calibration(r);
-	rc |= ap_db_set_meta(r->db, "closed", "1");
+	rc |= ap_db_set_meta(r->db, AP_META_CLOSED, "1");
 	rc |= pw_commit(r->w);
 	return rc ? -1 : 0;
 }

@@ -2,21 +2,12 @@
 #define _POSIX_C_SOURCE 200809L
 #include "report_data.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "an_db.h"
 #include "an_util.h"
-
-static int parse_ll(const char *s, long long *v)
-{
-	char *end;
-
-	errno = 0;
-	*v = strtoll(s, &end, 10);
-	return (errno || end == s || *end) ? -1 : 0;
-}
+#include "profile_meta.h"
 
 static void set_str(char **dst, const char *v)
 {
@@ -29,47 +20,70 @@ static void meta_value(struct an_info *info, const char *key, const char *v, lon
 {
 	long long n;
 
-	if (strcmp(key, "command") == 0) {
+	switch (ap_meta_lookup(key)) {
+	case AP_META_COMMAND:
 		set_str(&info->command, v);
-	} else if (strcmp(key, "pid") == 0) {
-		info->has_pid = parse_ll(v, &info->pid) == 0;
-	} else if (strcmp(key, "duration_ns") == 0) {
-		*has_duration_ns = parse_ll(v, duration_ns) == 0;
-	} else if (strcmp(key, "end_reason") == 0) {
+		break;
+	case AP_META_PID:
+		info->has_pid = ap_meta_parse_int(v, &info->pid) == 0;
+		break;
+	case AP_META_DURATION_NS:
+		*has_duration_ns = ap_meta_parse_int(v, duration_ns) == 0;
+		break;
+	case AP_META_END_REASON:
 		set_str(&info->end_reason, v);
-	} else if (strcmp(key, "target_exit") == 0) {
+		break;
+	case AP_META_TARGET_EXIT:
 		set_str(&info->target_exit, v);
-	} else if (strcmp(key, "closed") == 0) {
-		info->closed = parse_ll(v, &n) == 0 && n == 1;
-	} else if (strcmp(key, "mode") == 0) {
+		break;
+	case AP_META_CLOSED:
+		info->closed = ap_meta_parse_int(v, &n) == 0 && n == 1;
+		break;
+	case AP_META_MODE:
 		set_str(&info->mode, v);
-	} else if (strcmp(key, "unwind") == 0) {
+		break;
+	case AP_META_UNWIND:
 		set_str(&info->unwind, v);
-	} else if (strcmp(key, "agent_cpu_ns") == 0) {
-		info->has_agent_cpu = parse_ll(v, &n) == 0 && n >= 0;
+		break;
+	case AP_META_AGENT_CPU_NS:
+		info->has_agent_cpu = ap_meta_parse_int(v, &n) == 0 && n >= 0;
 		info->agent_cpu_s = (double)n / 1e9;
-	} else if (strcmp(key, "overhead_budget") == 0) {
+		break;
+	case AP_META_OVERHEAD_BUDGET:
 		info->win.budget = atof(v);
-	} else if (strcmp(key, "probe_cost_ns") == 0) {
+		break;
+	case AP_META_PROBE_COST_NS:
 		info->win.probe_cost_s = atof(v) / 1e9;
-	} else if (strcmp(key, "sample_every") == 0) {
-		if (parse_ll(v, &n) == 0 && n >= 1)
+		break;
+	case AP_META_SAMPLE_EVERY:
+		if (ap_meta_parse_int(v, &n) == 0 && n >= 1)
 			info->sample_every = n;
-	} else if (strcmp(key, "sampler_cost_ns") == 0) {
+		break;
+	case AP_META_SAMPLER_COST_NS:
 		info->win.sampler_cost_s = atof(v) / 1e9;
-	} else if (strcmp(key, "target_cpu_ns") == 0) {
+		break;
+	case AP_META_TARGET_CPU_NS:
 		info->win.target_cpu_s = atof(v) / 1e9;
-	} else if (strcmp(key, "probe_cost_alloc_ns") == 0) {
+		break;
+	case AP_META_PROBE_COST_ALLOC_NS:
 		info->win.alloc_hit_ns = atof(v);
-	} else if (strcmp(key, "probe_cost_free_ns") == 0) {
+		break;
+	case AP_META_PROBE_COST_FREE_NS:
 		info->win.free_hit_ns = atof(v);
-	} else if (strcmp(key, "runtime") == 0) {
+		break;
+	case AP_META_RUNTIME:
 		set_str(&info->runtime, v);
 		info->cpu.go = strcmp(v, "go") == 0;
-	} else if (strcmp(key, "go_version") == 0) {
+		break;
+	case AP_META_GO_VERSION:
 		set_str(&info->go_version, v);
-	} else if (strcmp(key, "cpu_freq") == 0) {
-		info->cpu.has_freq = parse_ll(v, &info->cpu.freq) == 0 && info->cpu.freq >= 0;
+		break;
+	case AP_META_CPU_FREQ:
+		info->cpu.has_freq =
+			ap_meta_parse_int(v, &info->cpu.freq) == 0 && info->cpu.freq >= 0;
+		break;
+	default: /* keys the report does not show */
+		break;
 	}
 }
 

@@ -12,25 +12,21 @@
 #include "an_util.h"
 #include "pprof_frames.h"
 #include "pprof_samples.h"
+#include "profile_meta.h"
 
-static const char meta_sql[] =
-	"SELECT key, value FROM meta WHERE key IN ('start_time_ns', 'duration_ns', 'cpu_freq', "
-	"'command', 'pid', 'mode', 'arenaprof_version')";
+static const char meta_sql[] = "SELECT key, value FROM meta";
 
 struct pprof_meta {
 	long long start_ns, duration_ns, cpu_freq;
 	char *command, *pid, *mode, *version;
 };
 
-static long long to_ll(const char *s)
+/* A positive INT meta value; 0 for anything else. */
+static long long positive(const char *s)
 {
-	char *end;
 	long long v;
 
-	if (!s)
-		return 0;
-	v = strtoll(s, &end, 10);
-	return end != s && *end == '\0' && v > 0 ? v : 0;
+	return ap_meta_parse_int(s, &v) == 0 && v > 0 ? v : 0;
 }
 
 static int load_meta(sqlite3 *db, const char *path, struct pprof_meta *m)
@@ -48,20 +44,31 @@ static int load_meta(sqlite3 *db, const char *path, struct pprof_meta *m)
 
 		if (!k || !v)
 			continue;
-		if (strcmp(k, "start_time_ns") == 0)
-			m->start_ns = to_ll(v);
-		else if (strcmp(k, "duration_ns") == 0)
-			m->duration_ns = to_ll(v);
-		else if (strcmp(k, "cpu_freq") == 0)
-			m->cpu_freq = to_ll(v);
-		else if (strcmp(k, "command") == 0)
+		switch (ap_meta_lookup(k)) {
+		case AP_META_START_TIME_NS:
+			m->start_ns = positive(v);
+			break;
+		case AP_META_DURATION_NS:
+			m->duration_ns = positive(v);
+			break;
+		case AP_META_CPU_FREQ:
+			m->cpu_freq = positive(v);
+			break;
+		case AP_META_COMMAND:
 			s = &m->command;
-		else if (strcmp(k, "pid") == 0)
+			break;
+		case AP_META_PID:
 			s = &m->pid;
-		else if (strcmp(k, "mode") == 0)
+			break;
+		case AP_META_MODE:
 			s = &m->mode;
-		else if (strcmp(k, "arenaprof_version") == 0)
+			break;
+		case AP_META_ARENAPROF_VERSION:
 			s = &m->version;
+			break;
+		default: /* not in a pprof profile */
+			break;
+		}
 		if (s) {
 			free(*s);
 			*s = an_strdup(v);

@@ -5,12 +5,12 @@
 #define _POSIX_C_SOURCE 200809L
 #include "candidates_data.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "an_db.h"
 #include "an_util.h"
+#include "profile_meta.h"
 
 static const char objects_sql[] =
 	"SELECT o.kind, o.size, o.alloc_tid, o.alloc_ns, o.free_stack_id IS NULL, o.free_tid, "
@@ -197,45 +197,33 @@ static void read_object(struct cand_data *d, sqlite3_stmt *st)
 		o->cls = OBJ_SCOPED;
 }
 
-static int parse_ll(const char *s, long long *v)
-{
-	char *end;
-
-	errno = 0;
-	*v = strtoll(s, &end, 10);
-	return (errno || end == s || *end) ? -1 : 0;
-}
-
 static int load_meta(sqlite3 *db, const char *path, struct cand_data *d)
 {
 	sqlite3_stmt *st;
 	long long v;
 	int rc;
 
-	if (an_db_prepare(db, path, "meta",
-			  "SELECT key, value FROM meta WHERE key IN "
-			  "('track_every', 'duration_ns', 'pid', 'calib_malloc_free_ns', "
-			  "'calib_arena_ns', 'mode', 'lifetime_windows')",
-			  &st))
+	if (an_db_prepare(db, path, "meta", "SELECT key, value FROM meta", &st))
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *k = col_text(st, 0), *val = col_text(st, 1);
+		enum ap_meta_key key = k && val ? ap_meta_lookup(k) : AP_META_N;
 
-		if (k && val && !strcmp(k, "calib_malloc_free_ns"))
+		if (key == AP_META_CALIB_MALLOC_FREE_NS)
 			d->calib_malloc_free_ns = atof(val);
-		if (k && val && !strcmp(k, "calib_arena_ns"))
+		if (key == AP_META_CALIB_ARENA_NS)
 			d->calib_arena_ns = atof(val);
-		if (k && val && !strcmp(k, "mode"))
+		if (key == AP_META_MODE)
 			d->windowed = !strcmp(val, "windowed");
-		if (k && val && !strcmp(k, "lifetime_windows"))
+		if (key == AP_META_LIFETIME_WINDOWS)
 			d->odd_lifetime_windows = !strcmp(val, "odd");
-		if (!k || !val || parse_ll(val, &v) || v < 0)
+		if (key == AP_META_N || ap_meta_parse_int(val, &v) || v < 0)
 			continue;
-		if (strcmp(k, "track_every") == 0)
+		if (key == AP_META_TRACK_EVERY)
 			d->track_every = v;
-		else if (strcmp(k, "duration_ns") == 0)
+		else if (key == AP_META_DURATION_NS)
 			d->duration_ns = v;
-		else if (strcmp(k, "pid") == 0)
+		else if (key == AP_META_PID)
 			d->pid = v, d->has_pid = 1;
 	}
 	sqlite3_finalize(st);
