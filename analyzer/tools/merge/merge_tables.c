@@ -61,10 +61,17 @@ static int stage_table(sqlite3 *out, const char *out_path, sqlite3 *in, const ch
 	if (an_db_prepare(in, in_path, table, sql, &q))
 		return -1;
 	ncol = sqlite3_column_count(q);
-	len = (size_t)snprintf(sql, sizeof(sql), "INSERT INTO temp.s_%s VALUES (", table);
-	for (i = 0; i < ncol && len + 4 < sizeof(sql); i++)
-		len += (size_t)snprintf(sql + len, sizeof(sql) - len, i ? ",?" : "?");
-	snprintf(sql + len, sizeof(sql) - len, ")");
+	/* by the input's column names, not their positions */
+	len = (size_t)snprintf(sql, sizeof(sql), "INSERT INTO temp.s_%s(", table);
+	for (i = 0; i < ncol && len + 1 < sizeof(sql); i++) { /* %w: quotes doubled */
+		sqlite3_snprintf((int)(sizeof(sql) - len), sql + len, "%s\"%w\"", i ? "," : "",
+				 sqlite3_column_name(q, i));
+		len += strlen(sql + len);
+	}
+	for (i = 0; i < ncol && len < sizeof(sql); i++)
+		len += (size_t)snprintf(sql + len, sizeof(sql) - len, i ? ",?" : ") VALUES (?");
+	if (len < sizeof(sql))
+		snprintf(sql + len, sizeof(sql) - len, ")");
 	if (sqlite3_prepare_v2(out, sql, -1, &ins, NULL) != SQLITE_OK) {
 		an_err("%s: table %s does not have the expected columns: %s", in_path, table,
 		       sqlite3_errmsg(out));
@@ -99,7 +106,7 @@ static const char merge_modules_frames[] =
 	"INSERT INTO main.modules(path, build_id) SELECT MIN(s.path), s.build_id FROM "
 	"temp.s_modules s WHERE NOT EXISTS (SELECT 1 FROM main.modules m WHERE " MOD_MATCH ") "
 	"GROUP BY s.build_id, CASE WHEN s.build_id = '' THEN s.path END;"
-	"INSERT INTO temp.m_map SELECT s.id, (SELECT MIN(m.id) FROM main.modules m WHERE " MOD_MATCH
+	"INSERT INTO temp.m_map(src, dst) SELECT s.id, (SELECT MIN(m.id) FROM main.modules m WHERE " MOD_MATCH
 	") FROM temp.s_modules s;"
 	/* frames: by (merged module, offset, inline_depth); the first input's symbols are kept */
 	"INSERT INTO main.frames(module_id, offset, inline_depth, function, file, line) "
@@ -107,23 +114,25 @@ static const char merge_modules_frames[] =
 	"LEFT JOIN temp.m_map mm ON mm.src = f.module_id WHERE NOT EXISTS (SELECT 1 FROM "
 	"main.frames d WHERE d.module_id IS mm.dst AND d.offset = f.offset AND "
 	"d.inline_depth = f.inline_depth) GROUP BY mm.dst, f.offset, f.inline_depth;"
-	"INSERT INTO temp.f_map SELECT f.id, (SELECT MIN(d.id) FROM main.frames d WHERE "
+	"INSERT INTO temp.f_map(src, dst) SELECT f.id, (SELECT MIN(d.id) FROM main.frames d WHERE "
 	"d.module_id IS mm.dst AND d.offset = f.offset AND d.inline_depth = f.inline_depth) "
 	"FROM temp.s_frames f LEFT JOIN temp.m_map mm ON mm.src = f.module_id;";
 
 static const char merge_stats[] =
-	"INSERT INTO main.alloc_stats SELECT sm.dst, a.kind, a.allocs, a.bytes, a.size_min, "
-	"a.size_max FROM temp.s_alloc_stats a JOIN temp.s_map sm ON sm.src = a.stack_id WHERE 1 "
+	"INSERT INTO main.alloc_stats(stack_id, kind, allocs, bytes, size_min, size_max) "
+	"SELECT sm.dst, a.kind, a.allocs, a.bytes, a.size_min, a.size_max FROM temp.s_alloc_stats a JOIN temp.s_map sm ON sm.src = a.stack_id WHERE 1 "
 	"ON CONFLICT(stack_id, kind) DO UPDATE SET allocs = allocs + excluded.allocs, "
 	"bytes = bytes + excluded.bytes, size_min = MIN(size_min, excluded.size_min), "
 	"size_max = MAX(size_max, excluded.size_max);"
-	"INSERT INTO main.cpu_stats SELECT sm.dst, c.samples FROM temp.s_cpu_stats c "
+	"INSERT INTO main.cpu_stats(stack_id, samples) SELECT sm.dst, c.samples "
+	"FROM temp.s_cpu_stats c "
 	"JOIN temp.s_map sm ON sm.src = c.stack_id WHERE 1 "
 	"ON CONFLICT(stack_id) DO UPDATE SET samples = samples + excluded.samples;"
-	"INSERT INTO main.counters SELECT name, value FROM temp.s_counters WHERE 1 "
+	"INSERT INTO main.counters(name, value) SELECT name, value FROM temp.s_counters WHERE 1 "
 	"ON CONFLICT(name) DO UPDATE SET value = value + excluded.value;"
 	/* scope_probes.module is a module path: the merged module's path when it is one */
-	"INSERT INTO main.scope_probes SELECT p.function, COALESCE((SELECT m.path FROM "
+	"INSERT INTO main.scope_probes(function, module, invocations, total_ns) "
+	"SELECT p.function, COALESCE((SELECT m.path FROM "
 	"temp.s_modules s JOIN temp.m_map mm ON mm.src = s.id JOIN main.modules m ON "
 	"m.id = mm.dst WHERE s.path = p.module ORDER BY s.id LIMIT 1), p.module), "
 	"p.invocations, p.total_ns FROM temp.s_scope_probes p WHERE 1 "
@@ -194,18 +203,21 @@ int merge_input(sqlite3 *out, const char *out_path, sqlite3 *in, const char *in_
 	if (merge_exec(
 		    out, out_path,
 		    "CREATE TEMP TABLE IF NOT EXISTS w_off(v INTEGER); DELETE FROM temp.w_off;"
-		    "INSERT INTO temp.w_off SELECT COALESCE(MAX(id), 0) FROM main.windows;"
-		    "INSERT INTO main.windows SELECT w.id + o.v, w.start_ns, w.armed_ns, "
+		    "INSERT INTO temp.w_off(v) SELECT COALESCE(MAX(id), 0) FROM main.windows;"
+		    "INSERT INTO main.windows(id, start_ns, armed_ns, tail_ns, allocs, frees, "
+		    "tail_frees, bytes, target_cpu_ns, lost_ns, saturation, exposure_ns, "
+		    "exposure_lo_ns, exposure_hi_ns) SELECT w.id + o.v, w.start_ns, w.armed_ns, "
 		    "w.tail_ns, w.allocs, w.frees, w.tail_frees, w.bytes, w.target_cpu_ns, "
 		    "w.lost_ns, w.saturation, w.exposure_ns, w.exposure_lo_ns, w.exposure_hi_ns "
 		    "FROM temp.s_windows w, temp.w_off o;"
-		    "INSERT INTO main.window_stats SELECT ws.window_id + o.v, m.dst, "
+		    "INSERT INTO main.window_stats(window_id, stack_id, allocs, bytes) "
+		    "SELECT ws.window_id + o.v, m.dst, "
 		    "SUM(ws.allocs), SUM(ws.bytes) FROM temp.s_window_stats ws JOIN temp.s_map m "
 		    "ON m.src = ws.stack_id, temp.w_off o GROUP BY ws.window_id, m.dst;"))
 		return -1;
 	if (k == 0) /* every other meta key (hostname, probes, ...) as in the first input */
 		return merge_exec(out, out_path,
-				  "INSERT OR IGNORE INTO main.meta SELECT key, value FROM "
-				  "temp.s_meta");
+				  "INSERT OR IGNORE INTO main.meta(key, value) SELECT key, value "
+				  "FROM temp.s_meta");
 	return 0;
 }
