@@ -1,7 +1,7 @@
 /* flamegraph.h: `arenaprof flamegraph`, an interactive SVG flame graph of the same merged
  * (stack, value) lines `arenaprof folded` writes (folded.h): the lines become a tree of frames
  * (flamegraph_tree.c), drawn as one standalone SVG file with inline JavaScript for zoom and
- * search (flamegraph_svg.c, flamegraph_js.c); flamegraph_cmd.c is the command. */
+ * search (flamegraph_svg.c, flamegraph.js); cli/flamegraph_cmd.c is the command. */
 #ifndef ARENAPROF_FLAMEGRAPH_H
 #define ARENAPROF_FLAMEGRAPH_H
 
@@ -51,8 +51,9 @@ int fg_write_svg(FILE *f, const struct folded *lines, const struct fg_tree *t,
 int fg_write_inline(FILE *f, const struct folded *lines, const struct fg_tree *t,
 		    const struct fg_options *o);
 
-/* The graphs' CSS (flamegraph_svg.c) and scripts (flamegraph_js.c): fg_make(svg, prefix) makes
- * one graph interactive (zoom, reset, search); fg_standalone_script drives the standalone SVG. */
+/* The graphs' CSS (flamegraph_svg.c) and scripts (flamegraph.js, flamegraph_standalone.js,
+ * embedded at build time): fg_make(svg, prefix) makes one graph interactive (zoom, reset,
+ * search); fg_standalone_script drives the standalone SVG. */
 extern const char fg_style[];
 extern const char fg_script[];
 extern const char fg_standalone_script[];

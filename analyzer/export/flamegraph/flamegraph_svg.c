@@ -1,7 +1,7 @@
 /* flamegraph_svg.c: the SVG of a frame tree, in the manner of Brendan Gregg's flamegraph.pl:
  * the root at the bottom, one rectangle per frame with its width proportional to its value, a
  * label when it fits, a <title> tooltip (name, value, share of the total), colors from a hash of
- * the name (allocator code in blue, the rest in warm colors), and the script of flamegraph_js.c.
+ * the name (allocator code in blue, the rest in warm colors), and the script of flamegraph.js.
  * Each frame's group carries its exact offset and value (fg:x, fg:w) for the script and tests.
  * Frames narrower than 0.1 px are left out, with their subtrees. */
 #include "flamegraph.h"

@@ -60,7 +60,7 @@ void html_row_end(FILE *f);
 /* A horizontal bar of share (0..1) of its cell's width. */
 void html_bar(FILE *f, double share, const char *cls);
 
-extern const char html_style[]; /* html_style.c */
-extern const char html_script[]; /* html_script.c: tabs, search box, fg_make for each graph */
+extern const char html_style[]; /* html.css, embedded at build time */
+extern const char html_script[]; /* html.js: tabs, search box, fg_make for each graph */
 
 #endif
