@@ -7,14 +7,8 @@
 
 #include "an_db.h"
 #include "an_util.h"
+#include "profile_frames.h"
 #include "report_data.h"
-
-/* Only the frames that CPU stacks use, in id order (for a binary search). */
-static const char frames_sql[] = "SELECT f.id, f.function, f.file, f.line, m.path "
-				 "FROM frames f LEFT JOIN modules m ON m.id = f.module_id "
-				 "WHERE f.id IN (SELECT sf.frame_id FROM cpu_stats c "
-				 "JOIN stack_frames sf ON sf.stack_id = c.stack_id) "
-				 "ORDER BY f.id";
 
 /* One row per frame of each stack, innermost first; a stack without frames gives one row with a
  * NULL frame id. */
@@ -22,15 +16,6 @@ static const char stacks_sql[] = "SELECT c.stack_id, c.samples, sf.frame_id "
 				 "FROM cpu_stats c "
 				 "LEFT JOIN stack_frames sf ON sf.stack_id = c.stack_id "
 				 "ORDER BY c.stack_id, sf.pos";
-
-static char *text_or(sqlite3_stmt *st, int col, const char *dflt)
-{
-	const char *s = (const char *)sqlite3_column_text(st, col);
-
-	if (!s || !*s)
-		return dflt ? an_strdup(dflt) : NULL;
-	return an_strdup(s);
-}
 
 static void classify_frame(struct cpu_frame *f)
 {
@@ -45,54 +30,45 @@ static void classify_frame(struct cpu_frame *f)
 	}
 }
 
-static int load_frames(sqlite3 *db, const char *path, struct cpu_profile *p)
+/* The CPU frame of a frames row: the defaults of cpu_frame, classified. */
+static void cpu_frame_of(const struct an_frames *t, const struct an_frame *row, struct cpu_frame *f)
 {
-	size_t cap = 0;
-	sqlite3_stmt *st;
-	int rc;
+	size_t m = row->has_module ? an_module_find(t, row->module_id) : AN_NO_INDEX;
+	const char *module = m == AN_NO_INDEX ? NULL : t->modules[m].path;
 
-	if (an_db_prepare(db, path, "frames", frames_sql, &st))
-		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct cpu_frame *f;
-
-		if (p->nframes == cap) {
-			cap = cap ? cap * 2 : 1024;
-			p->frames = an_realloc(p->frames, cap * sizeof(*p->frames));
-		}
-		f = &p->frames[p->nframes++];
-		memset(f, 0, sizeof(*f));
-		f->id = sqlite3_column_int64(st, 0);
-		f->function = text_or(st, 1, AN_UNKNOWN);
-		f->file = text_or(st, 2, NULL);
-		f->has_line = sqlite3_column_type(st, 3) != SQLITE_NULL;
-		f->line = f->has_line ? sqlite3_column_int64(st, 3) : 0;
-		f->module = text_or(st, 4, AN_UNKNOWN);
-		classify_frame(f);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		an_db_error(db, path, "frames");
-		return -1;
-	}
-	return 0;
+	memset(f, 0, sizeof(*f));
+	f->id = row->id;
+	f->function = an_strdup(row->function ? row->function : AN_UNKNOWN);
+	f->file = row->file ? an_strdup(row->file) : NULL;
+	f->has_line = row->has_line;
+	f->line = row->line;
+	f->module = an_strdup(module ? module : AN_UNKNOWN);
+	classify_frame(f);
 }
 
-static uint32_t frame_index(const struct cpu_profile *p, long long id)
+/* Only the frames the CPU stacks use, in id order: idx holds indices into t until here, then
+ * into p->frames. */
+static void keep_used_frames(const struct an_frames *t, struct cpu_profile *p)
 {
-	size_t lo = 0, hi = p->nframes;
+	uint32_t *to = an_malloc((t->n + 1) * sizeof(*to));
+	size_t i;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (p->frames[mid].id == id)
-			return (uint32_t)mid;
-		if (p->frames[mid].id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
+	for (i = 0; i < t->n; i++)
+		to[i] = CPU_NO_FRAME;
+	for (i = 0; i < p->nidx; i++)
+		if (p->idx[i] != CPU_NO_FRAME)
+			to[p->idx[i]] = 0;
+	p->frames = an_malloc((t->n + 1) * sizeof(*p->frames));
+	for (i = 0; i < t->n; i++) {
+		if (to[i] == CPU_NO_FRAME)
+			continue;
+		to[i] = (uint32_t)p->nframes;
+		cpu_frame_of(t, &t->v[i], &p->frames[p->nframes++]);
 	}
-	return CPU_NO_FRAME;
+	for (i = 0; i < p->nidx; i++)
+		if (p->idx[i] != CPU_NO_FRAME)
+			p->idx[i] = to[p->idx[i]];
+	free(to);
 }
 
 static void push_idx(struct cpu_profile *p, size_t *cap, uint32_t v)
@@ -104,9 +80,10 @@ static void push_idx(struct cpu_profile *p, size_t *cap, uint32_t v)
 	p->idx[p->nidx++] = v;
 }
 
-static int load_stacks(sqlite3 *db, const char *path, struct cpu_profile *p)
+static int load_stacks(sqlite3 *db, const char *path, const struct an_frames *t,
+		       struct cpu_profile *p)
 {
-	size_t cap = 0, cap_idx = 0;
+	size_t cap = 0, cap_idx = 0, i;
 	struct cpu_stack *cur = NULL;
 	long long cur_id = 0;
 	sqlite3_stmt *st;
@@ -135,7 +112,8 @@ static int load_stacks(sqlite3 *db, const char *path, struct cpu_profile *p)
 		}
 		if (sqlite3_column_type(st, 2) == SQLITE_NULL)
 			continue; /* a stack without frames */
-		push_idx(p, &cap_idx, frame_index(p, sqlite3_column_int64(st, 2)));
+		i = an_frame_find(t, sqlite3_column_int64(st, 2));
+		push_idx(p, &cap_idx, i == AN_NO_INDEX ? CPU_NO_FRAME : (uint32_t)i);
 		cur->len++;
 	}
 	sqlite3_finalize(st);
@@ -148,11 +126,18 @@ static int load_stacks(sqlite3 *db, const char *path, struct cpu_profile *p)
 
 int cpu_profile_load(sqlite3 *db, const char *path, struct cpu_profile *p)
 {
+	struct an_frames t;
+
 	memset(p, 0, sizeof(*p));
-	if (load_frames(db, path, p) || load_stacks(db, path, p)) {
+	if (an_frames_load(db, path, &t))
+		return -1;
+	if (load_stacks(db, path, &t, p)) {
+		an_frames_free(&t);
 		cpu_profile_free(p);
 		return -1;
 	}
+	keep_used_frames(&t, p);
+	an_frames_free(&t);
 	return 0;
 }
 

@@ -12,9 +12,7 @@
 
 #include "an_db.h"
 #include "an_util.h"
-
-/* Every frame's name, interned once (frame ids in order, for a binary search). */
-static const char frames_sql[] = "SELECT id, function FROM frames ORDER BY id";
+#include "profile_frames.h"
 
 /* One row per frame of each (stack, kind), outermost frame first; a stack without any frame
  * gives one row with a NULL frame id. */
@@ -23,36 +21,21 @@ static const char folded_sql[] = "SELECT a.stack_id, a.kind, a.allocs, a.bytes, 
 				 "LEFT JOIN stack_frames sf ON sf.stack_id = a.stack_id "
 				 "ORDER BY a.stack_id, a.kind, sf.pos DESC";
 
+/* Every frame's name, interned once (fn.name[i]: of fn.t.v[i]). */
 struct frame_names {
-	long long *frame; /* frames.id, ascending */
-	uint32_t *name; /* interned name of frame[i] */
-	size_t n;
+	struct an_frames t;
+	uint32_t *name;
 };
 
 static int load_frames(sqlite3 *db, const char *path, struct folded *out, struct frame_names *fn)
 {
-	size_t cap = 0;
-	sqlite3_stmt *st;
-	int rc;
+	size_t i;
 
-	if (an_db_prepare(db, path, "frames", frames_sql, &st))
+	if (an_frames_load(db, path, &fn->t))
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (fn->n == cap) {
-			cap = cap ? cap * 2 : 1024;
-			fn->frame = an_realloc(fn->frame, cap * sizeof(*fn->frame));
-			fn->name = an_realloc(fn->name, cap * sizeof(*fn->name));
-		}
-		fn->frame[fn->n] = sqlite3_column_int64(st, 0);
-		fn->name[fn->n] = folded_intern(out, (const char *)sqlite3_column_text(st, 1));
-		fn->n++;
-	}
-	if (rc != SQLITE_DONE) {
-		an_db_error(db, path, "frames");
-		sqlite3_finalize(st);
-		return -1;
-	}
-	sqlite3_finalize(st);
+	fn->name = an_malloc((fn->t.n + 1) * sizeof(*fn->name));
+	for (i = 0; i < fn->t.n; i++)
+		fn->name[i] = folded_intern(out, fn->t.v[i].function);
 	return 0;
 }
 
@@ -60,23 +43,12 @@ static int load_frames(sqlite3 *db, const char *path, struct folded *out, struct
 static uint32_t frame_name(struct folded *out, const struct frame_names *fn, sqlite3_stmt *st,
 			   int col)
 {
-	size_t lo = 0, hi = fn->n;
-	long long id;
+	size_t i;
 
 	if (sqlite3_column_type(st, col) == SQLITE_NULL)
 		return folded_intern(out, NULL);
-	id = sqlite3_column_int64(st, col);
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (fn->frame[mid] == id)
-			return fn->name[mid];
-		if (fn->frame[mid] < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return folded_intern(out, NULL);
+	i = an_frame_find(&fn->t, sqlite3_column_int64(st, col));
+	return i == AN_NO_INDEX ? folded_intern(out, NULL) : fn->name[i];
 }
 
 int folded_load(sqlite3 *db, const char *path, enum folded_metric metric, struct folded *out)
@@ -124,13 +96,13 @@ int folded_load(sqlite3 *db, const char *path, enum folded_metric metric, struct
 	}
 	sqlite3_finalize(st);
 	free(cur_kind);
-	free(fn.frame);
+	an_frames_free(&fn.t);
 	free(fn.name);
 	return 0;
 fail:
 	sqlite3_finalize(st);
 	free(cur_kind);
-	free(fn.frame);
+	an_frames_free(&fn.t);
 	free(fn.name);
 	folded_free(out);
 	return -1;

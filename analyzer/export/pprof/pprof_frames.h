@@ -8,29 +8,12 @@
 #include <sqlite3.h>
 
 #include "pprof_profile.h"
-
-struct pprof_frame {
-	long long id; /* frames.id */
-	long long module_id; /* 0: outside any file mapping (NULL) */
-	long long offset;
-	long long inline_depth;
-	long long line; /* 0: unknown */
-	char *function;
-	char *file; /* NULL without debug info */
-	uint64_t function_id; /* 0 until first used */
-};
-
-struct pprof_module {
-	long long id; /* modules.id */
-	char *path, *build_id;
-	uint64_t mapping_id; /* 0 until first used */
-};
+#include "profile_frames.h"
 
 struct pprof_frames {
-	struct pprof_frame *frames; /* by id, ascending */
-	size_t nframes;
-	struct pprof_module *modules; /* by id, ascending */
-	size_t nmodules;
+	struct an_frames t; /* the profile's frames and modules (profile_frames.h) */
+	uint64_t *function_id; /* per frame of t, 0 until first used */
+	uint64_t *mapping_id; /* per module of t, 0 until first used */
 	/* pprof_stack's scratch */
 	uint64_t *locs;
 	size_t cap_locs;
