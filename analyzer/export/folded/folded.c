@@ -10,102 +10,73 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "an_db.h"
 #include "an_util.h"
-#include "profile_frames.h"
 
-/* One row per frame of each (stack, kind), outermost frame first; a stack without any frame
- * gives one row with a NULL frame id. */
-static const char folded_sql[] = "SELECT a.stack_id, a.kind, a.allocs, a.bytes, sf.frame_id "
-				 "FROM alloc_stats a "
-				 "LEFT JOIN stack_frames sf ON sf.stack_id = a.stack_id "
-				 "ORDER BY a.stack_id, a.kind, sf.pos DESC";
-
-/* Every frame's name, interned once (fn.name[i]: of fn.t.v[i]). */
-struct frame_names {
-	struct an_frames t;
-	uint32_t *name;
-};
-
-static int load_frames(sqlite3 *db, const char *path, struct folded *out, struct frame_names *fn)
+/* The interned name of a frame id ([unknown] for NULL or a missing frame). */
+static uint32_t frame_name(struct folded *out, const struct an_frames *t, const uint32_t *names,
+			   long long id)
 {
-	size_t i;
+	size_t i = id == AN_NULL_FRAME_ID ? AN_NO_INDEX : an_frame_find(t, id);
 
-	if (an_frames_load(db, path, &fn->t))
-		return -1;
-	fn->name = an_malloc((fn->t.n + 1) * sizeof(*fn->name));
-	for (i = 0; i < fn->t.n; i++)
-		fn->name[i] = folded_intern(out, fn->t.v[i].function);
-	return 0;
+	return i == AN_NO_INDEX ? folded_intern(out, NULL) : names[i];
 }
 
-/* The interned name of the frame in column col of st ([unknown] for NULL or a missing frame). */
-static uint32_t frame_name(struct folded *out, const struct frame_names *fn, sqlite3_stmt *st,
-			   int col)
+int folded_from_alloc(const struct an_frames *t, const struct an_alloc_stacks *s,
+		      enum folded_metric metric, const char *path, struct folded *out)
 {
-	size_t i;
+	uint32_t *names = an_malloc((t->n + 1) * sizeof(*names));
+	struct folded_line *line = NULL;
+	const char *cur_kind = NULL;
+	long long cur_stack = 0;
+	size_t i, k;
 
-	if (sqlite3_column_type(st, col) == SQLITE_NULL)
-		return folded_intern(out, NULL);
-	i = an_frame_find(&fn->t, sqlite3_column_int64(st, col));
-	return i == AN_NO_INDEX ? folded_intern(out, NULL) : fn->name[i];
+	folded_init(out);
+	for (i = 0; i < t->n; i++) /* every frame's name, interned once */
+		names[i] = folded_intern(out, t->v[i].function);
+	for (i = 0; i < s->n; i++) {
+		const struct an_alloc_row *r = &s->v[i];
+		const char *kind = r->kind ? r->kind : "";
+
+		/* one line per (stack, allocator function), frames outermost first */
+		if (!cur_kind || r->stack_id != cur_stack || strcmp(kind, cur_kind) != 0) {
+			if (cur_kind)
+				folded_push(out, line, folded_intern(out, cur_kind));
+			cur_kind = kind;
+			cur_stack = r->stack_id;
+			line = folded_new_line(out, metric == FOLDED_BYTES ? r->bytes : r->allocs);
+		}
+		for (k = r->len; k-- > 0;)
+			folded_push(out, line,
+				    frame_name(out, t, names, s->frame_ids[r->start + k]));
+	}
+	if (cur_kind)
+		folded_push(out, line, folded_intern(out, cur_kind));
+	free(names);
+	if (folded_merge(out)) {
+		an_err("%s: stack totals overflow", path);
+		folded_free(out);
+		return -1;
+	}
+	return 0;
 }
 
 int folded_load(sqlite3 *db, const char *path, enum folded_metric metric, struct folded *out)
 {
-	struct folded_line *line = NULL;
-	struct frame_names fn = { 0 };
-	long long cur_stack = 0;
-	char *cur_kind = NULL;
-	sqlite3_stmt *st = NULL;
+	struct an_alloc_stacks s;
+	struct an_frames t;
 	int rc;
 
-	folded_init(out);
-	if (load_frames(db, path, out, &fn))
-		goto fail;
-	if (an_db_prepare(db, path, "stacks", folded_sql, &st)) {
-		st = NULL;
-		goto fail;
+	folded_init(out); /* what the caller finds after an error */
+	if (an_frames_load(db, path, &t))
+		return -1;
+	if (an_alloc_stacks_load(db, path, &s)) {
+		an_frames_free(&t);
+		return -1;
 	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		long long stack = sqlite3_column_int64(st, 0);
-		const char *kind = (const char *)sqlite3_column_text(st, 1);
-
-		if (!kind)
-			kind = "";
-		if (!cur_kind || stack != cur_stack || strcmp(kind, cur_kind) != 0) {
-			if (cur_kind)
-				folded_push(out, line, folded_intern(out, cur_kind));
-			free(cur_kind);
-			cur_kind = an_strdup(kind);
-			cur_stack = stack;
-			line = folded_new_line(
-				out, sqlite3_column_int64(st, metric == FOLDED_BYTES ? 3 : 2));
-		}
-		folded_push(out, line, frame_name(out, &fn, st, 4));
-	}
-	if (rc != SQLITE_DONE) {
-		an_db_error(db, path, "stacks");
-		goto fail;
-	}
-	if (cur_kind)
-		folded_push(out, line, folded_intern(out, cur_kind));
-	if (folded_merge(out)) {
-		an_err("%s: stack totals overflow", path);
-		goto fail;
-	}
-	sqlite3_finalize(st);
-	free(cur_kind);
-	an_frames_free(&fn.t);
-	free(fn.name);
-	return 0;
-fail:
-	sqlite3_finalize(st);
-	free(cur_kind);
-	an_frames_free(&fn.t);
-	free(fn.name);
-	folded_free(out);
-	return -1;
+	rc = folded_from_alloc(&t, &s, metric, path, out);
+	an_alloc_stacks_free(&s);
+	an_frames_free(&t);
+	return rc;
 }
 
 int folded_load_metric(sqlite3 *db, const char *path, enum folded_metric metric, struct folded *out)

@@ -7,7 +7,10 @@
 #include <stdio.h>
 #include <sqlite3.h>
 
+#include "alloc_stacks.h"
+#include "cpu_stacks.h"
 #include "name_table.h"
+#include "profile_frames.h"
 
 /* count, bytes: allocation stacks (alloc_stats); cpu: every CPU sample; alloc-cpu: the CPU
  * samples of allocator work (cpu_share.h). */
@@ -35,10 +38,17 @@ struct folded {
  * value is 0, e.g. malloc(0) with --metric bytes, are left out). 0, or -1 after an error
  * message. */
 int folded_load(sqlite3 *db, const char *path, enum folded_metric metric, struct folded *out);
+/* The same from a profile already read (the frames and allocation stacks of profile/): the lines
+ * as a function of the model. 0, or -1 after an error message naming path (out freed). */
+int folded_from_alloc(const struct an_frames *t, const struct an_alloc_stacks *s,
+		      enum folded_metric metric, const char *path, struct folded *out);
 /* The CPU samples (cpu_stats) as lines: frames from the outermost user frame to the leaf, kernel
  * frames last (on top, as perf shows them), the value in samples; alloc_only: only the samples of
  * allocator work, without the profiler's overhead (folded_cpu.c). */
 int folded_load_cpu(sqlite3 *db, const char *path, int alloc_only, struct folded *out);
+/* The same from CPU stacks already read (cpu_stacks.h). */
+int folded_from_cpu(const struct cpu_profile *p, int alloc_only, const char *path,
+		    struct folded *out);
 
 /* folded_load, or folded_load_cpu for cpu and alloc-cpu. */
 int folded_load_metric(sqlite3 *db, const char *path, enum folded_metric metric,

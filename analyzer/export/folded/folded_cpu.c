@@ -11,27 +11,25 @@
 #include "an_util.h"
 #include "cpu_share.h"
 
-int folded_load_cpu(sqlite3 *db, const char *path, int alloc_only, struct folded *out)
+int folded_from_cpu(const struct cpu_profile *p, int alloc_only, const char *path,
+		    struct folded *out)
 {
-	struct cpu_profile p;
 	uint32_t *name, unknown, pos;
 	struct cpu_verdict v;
 	size_t i;
 	int rc;
 
-	if (cpu_profile_load(db, path, &p))
-		return -1;
 	folded_init(out);
-	name = an_malloc(p.nframes * sizeof(*name));
-	for (i = 0; i < p.nframes; i++)
-		name[i] = folded_intern(out, p.frames[i].function);
+	name = an_malloc((p->nframes + 1) * sizeof(*name));
+	for (i = 0; i < p->nframes; i++)
+		name[i] = folded_intern(out, p->frames[i].function);
 	unknown = folded_intern(out, NULL);
-	for (i = 0; i < p.nstacks; i++) {
-		const struct cpu_stack *s = &p.stacks[i];
+	for (i = 0; i < p->nstacks; i++) {
+		const struct cpu_stack *s = &p->stacks[i];
 		struct folded_line *line;
 
 		if (alloc_only) {
-			cpu_classify(&p, s, &v);
+			cpu_classify(p, s, &v);
 			if (!cpu_is_allocator(v.cls))
 				continue;
 		}
@@ -39,17 +37,28 @@ int folded_load_cpu(sqlite3 *db, const char *path, int alloc_only, struct folded
 		if (s->len == 0)
 			folded_push(out, line, unknown);
 		for (pos = s->len; pos-- > 0;) {
-			uint32_t k = p.idx[s->start + pos];
+			uint32_t k = p->idx[s->start + pos];
 
 			folded_push(out, line, k == CPU_NO_FRAME ? unknown : name[k]);
 		}
 	}
 	free(name);
-	cpu_profile_free(&p);
 	rc = folded_merge(out);
 	if (rc) {
 		an_err("%s: stack totals overflow", path);
 		folded_free(out);
 	}
+	return rc;
+}
+
+int folded_load_cpu(sqlite3 *db, const char *path, int alloc_only, struct folded *out)
+{
+	struct cpu_profile p;
+	int rc;
+
+	if (cpu_profile_load(db, path, &p))
+		return -1;
+	rc = folded_from_cpu(&p, alloc_only, path, out);
+	cpu_profile_free(&p);
 	return rc;
 }

@@ -8,16 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "an_db.h"
+#include "alloc_stacks.h"
 #include "an_util.h"
 #include "cpu_share.h"
-
-/* One row per frame of each (stack, kind), innermost first; a stack without any frame gives one
- * row with a NULL frame id. */
-static const char alloc_sql[] = "SELECT a.stack_id, a.kind, a.allocs, a.bytes, sf.frame_id "
-				"FROM alloc_stats a "
-				"LEFT JOIN stack_frames sf ON sf.stack_id = a.stack_id "
-				"ORDER BY a.stack_id, a.kind, sf.pos";
 
 struct ids {
 	long long *v;
@@ -52,43 +45,38 @@ static void add_sample(struct pprof_profile *p, struct pprof_frames *fr, const c
 int pprof_alloc_samples(sqlite3 *db, const char *path, enum pprof_metric metric,
 			struct pprof_profile *p, struct pprof_frames *fr)
 {
+	struct an_alloc_stacks s;
 	struct ids ids = { 0 };
 	long long cur_stack = 0;
-	char *cur_kind = NULL;
+	const char *cur_kind = NULL;
 	int64_t values[PPROF_MAX_VALUES] = { 0 };
-	sqlite3_stmt *st;
-	int rc;
+	size_t i, k;
 
-	if (an_db_prepare(db, path, "stacks", alloc_sql, &st))
+	if (an_alloc_stacks_load(db, path, &s))
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		long long stack = sqlite3_column_int64(st, 0);
-		const char *kind = (const char *)sqlite3_column_text(st, 1);
-		long long allocs = sqlite3_column_int64(st, 2), bytes = sqlite3_column_int64(st, 3);
+	for (i = 0; i < s.n; i++) {
+		const struct an_alloc_row *r = &s.v[i];
+		const char *kind = r->kind && *r->kind ? r->kind : "[unknown]";
 
-		if (!kind || !*kind)
-			kind = "[unknown]";
-		if (!cur_kind || stack != cur_stack || strcmp(kind, cur_kind) != 0) {
+		/* one sample per (stack, allocator function), frames innermost first */
+		if (!cur_kind || r->stack_id != cur_stack || strcmp(kind, cur_kind) != 0) {
 			if (cur_kind)
 				add_sample(p, fr, cur_kind, &ids, values);
-			free(cur_kind);
-			cur_kind = an_strdup(kind);
-			cur_stack = stack;
+			cur_kind = kind;
+			cur_stack = r->stack_id;
 			ids.n = 0;
-			values[0] = metric == PPROF_BYTES ? bytes : allocs;
-			values[1] = metric == PPROF_ALLOCS_AND_BYTES ? bytes : 0;
+			values[0] = metric == PPROF_BYTES ? r->bytes : r->allocs;
+			values[1] = metric == PPROF_ALLOCS_AND_BYTES ? r->bytes : 0;
 		}
-		if (sqlite3_column_type(st, 4) != SQLITE_NULL)
-			push_id(&ids, sqlite3_column_int64(st, 4));
+		for (k = 0; k < r->len; k++)
+			if (s.frame_ids[r->start + k] != AN_NULL_FRAME_ID)
+				push_id(&ids, s.frame_ids[r->start + k]);
 	}
-	if (rc == SQLITE_DONE && cur_kind)
+	if (cur_kind)
 		add_sample(p, fr, cur_kind, &ids, values);
-	if (rc != SQLITE_DONE)
-		an_db_error(db, path, "stacks");
-	sqlite3_finalize(st);
-	free(cur_kind);
+	an_alloc_stacks_free(&s);
 	free(ids.v);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return 0;
 }
 
 /* samples * 1e9 / freq, rounded, without overflowing before the result does; -1 if it does. */

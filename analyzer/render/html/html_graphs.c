@@ -13,27 +13,54 @@ static const char *const graph_names[HTML_GRAPHS] = { "count", "bytes", "cpu", "
 static const char *const graph_labels[HTML_GRAPHS] = { "Allocations", "Bytes", "CPU",
 						       "Allocator CPU" };
 
+/* The lines of graph m from the profile read once (frames, allocation and CPU stacks). */
+static int graph_lines(const struct an_frames *t, const struct an_alloc_stacks *s,
+		       const struct cpu_profile *cp, int m, const char *path, struct folded *out)
+{
+	if (m == FOLDED_CPU || m == FOLDED_ALLOC_CPU)
+		return folded_from_cpu(cp, m == FOLDED_ALLOC_CPU, path, out);
+	return folded_from_alloc(t, s, (enum folded_metric)m, path, out);
+}
+
 int html_graphs_load(sqlite3 *db, const char *path, struct html_doc *d)
 {
-	int m;
+	struct an_alloc_stacks s;
+	struct cpu_profile cp;
+	struct an_frames t;
+	int m, rc = -1;
 
+	if (an_frames_load(db, path, &t))
+		return -1;
+	if (an_alloc_stacks_load(db, path, &s)) {
+		an_frames_free(&t);
+		return -1;
+	}
+	if (cpu_profile_load(db, path, &cp)) {
+		an_alloc_stacks_free(&s);
+		an_frames_free(&t);
+		return -1;
+	}
 	for (m = 0; m < HTML_GRAPHS; m++) {
 		struct html_graph *g = &d->graphs[m];
 
-		if (folded_load_metric(db, path, (enum folded_metric)m, &g->lines))
-			goto fail;
+		if (graph_lines(&t, &s, &cp, m, path, &g->lines))
+			goto done;
 		if (fg_build(&g->lines, path, &g->tree)) {
 			folded_free(&g->lines);
-			goto fail;
+			goto done;
 		}
 	}
-	return 0;
-fail:
-	while (m-- > 0) {
-		fg_free(&d->graphs[m].tree);
-		folded_free(&d->graphs[m].lines);
-	}
-	return -1;
+	rc = 0;
+done:
+	if (rc)
+		while (m-- > 0) {
+			fg_free(&d->graphs[m].tree);
+			folded_free(&d->graphs[m].lines);
+		}
+	cpu_profile_free(&cp);
+	an_alloc_stacks_free(&s);
+	an_frames_free(&t);
+	return rc;
 }
 
 void html_graphs_free(struct html_doc *d)
