@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "an_cli.h"
 #include "an_db.h"
 #include "an_util.h"
 #include "merge.h"
@@ -20,11 +21,7 @@ static const char merge_usage[] = "usage: arenaprof merge [-f] -o OUT.db IN.db [
 
 static int usage_error(const char *fmt, const char *arg)
 {
-	fflush(stdout);
-	fputs("arenaprof: ", stderr);
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\n%s\n", merge_usage);
-	return 2;
+	return an_usage_error(merge_usage, fmt, arg);
 }
 
 /* Refuses an output that is one of the inputs (-f would truncate it before it is read). */

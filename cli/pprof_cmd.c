@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "an_cli.h"
 #include "an_db.h"
 #include "an_util.h"
 #include "pprof.h"
@@ -18,11 +19,7 @@ static const char pprof_usage[] =
 
 static int usage_error(const char *fmt, const char *arg)
 {
-	fflush(stdout);
-	fputs("arenaprof: ", stderr);
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\n%s\n", pprof_usage);
-	return 2;
+	return an_usage_error(pprof_usage, fmt, arg);
 }
 
 static int parse_metric(const char *s, enum pprof_metric *m)
