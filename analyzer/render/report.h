@@ -1,29 +1,14 @@
-/* report.h: what `arenaprof report` shows (an_report: the recording, the sites, the C and the Go
- * arena candidates) and its two renderings, text (render/text/) and JSON (render/json/). */
+/* report.h: the renderings of what `arenaprof report` shows (an_report, report_load.h): text
+ * (render/text/), JSON (render/json/), and the warnings shared with the HTML report. */
 #ifndef ARENAPROF_REPORT_H
 #define ARENAPROF_REPORT_H
 
 #include <stddef.h>
 #include <stdio.h>
 
-#include "candidates.h"
-#include "go_candidates.h"
-#include "report_data.h"
+#include "report_load.h"
 
 struct json_writer;
-
-/* What a report shows (report_load.c). */
-struct an_report {
-	struct an_info info;
-	struct an_sites sites;
-	struct an_candidates cands;
-	struct go_candidates go; /* Go profiles (info.cpu.go) only; empty for the others */
-};
-
-/* Reads the recording, the sites with their CPU and the candidates. 0, or -1 after an error
- * message naming path (nothing to free then). */
-int an_report_load(sqlite3 *db, const char *path, struct an_report *r);
-void an_report_free(struct an_report *r);
 
 /* The warnings that apply, each one sentence (without "WARNING: ") passed to emit in the text
  * report's order (report_warnings.c): AN_WARN_RECORDING lost allocation records, a database not
