@@ -1,4 +1,4 @@
-/* unwind_bench.c: cost of unwind_dwarf() (agent/unwind_dwarf.c) per snapshot, cold and warm,
+/* unwind_bench.c: cost of unwind_dwarf() (agent/unwind/unwind_dwarf.c) per snapshot, cold and warm,
  * for each libunwind caching policy, and the unwind-table cache hit rate. Snapshots are taken of
  * this process's own stack in a deep -O2 -fomit-frame-pointer chain that passes through libc's
  * qsort. Usage: unwind_bench [ITERS] | unwind_bench --only none|global|per-thread ITERS */

@@ -9,9 +9,9 @@
  *
  *   arenaprof report [--json] [-n N|--top N] [-o FILE] DB
  *   arenaprof folded [--metric count|bytes|cpu|alloc-cpu] [-o FILE] DB
- *   arenaprof diff [--json] [-n N|--top N] [-o FILE] BEFORE.db AFTER.db   (diff.c)
+ *   arenaprof diff [--json] [-n N|--top N] [-o FILE] BEFORE.db AFTER.db   (diff_cmd.c)
  *   arenaprof pprof [--metric allocs|bytes|cpu|alloc-cpu] -o FILE DB      (pprof_cmd.c)
- *   arenaprof merge [-f] -o OUT.db IN.db [IN.db...]                        (merge.c)
+ *   arenaprof merge [-f] -o OUT.db IN.db [IN.db...]                        (merge_cmd.c)
  *   arenaprof flamegraph [--metric count|bytes|cpu|alloc-cpu] [--title T] -o FILE DB
  *                                                               (flamegraph_cmd.c)
  *   arenaprof html [-n N|--top N] -o FILE DB                        (html_cmd.c)

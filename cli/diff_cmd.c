@@ -1,4 +1,4 @@
-/* diff.c: `arenaprof diff [--json] [-n N|--top N] [-o FILE] BEFORE AFTER`: options, then both
+/* diff_cmd.c: `arenaprof diff [--json] [-n N|--top N] [-o FILE] BEFORE AFTER`: options, then both
  * profiles read the way `report` reads one (an_db_open: checks, one read transaction, quick_check;
  * then the info, the sites and the CPU samples), and only then the output (see diff.h). */
 #define _GNU_SOURCE

@@ -1,6 +1,6 @@
-/* merge.c: `arenaprof merge [-f] -o OUT.db IN.db...`: options, open and check every input, create
- * the output, merge every input in one transaction, and remove the partial output on any error.
- * The tables are merged in merge_tables.c / merge_stacks.c, the meta in merge_meta.c. */
+/* merge_cmd.c: `arenaprof merge [-f] -o OUT.db IN.db...`: options, open and check every input,
+ * create the output, merge every input in one transaction, and remove the partial output on any
+ * error. The tables are merged in merge_tables.c / merge_stacks.c, the meta in merge_meta.c. */
 #define _GNU_SOURCE
 #include "analyzer.h"
 

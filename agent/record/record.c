@@ -456,7 +456,8 @@ static int write_start_meta(struct recorder *r, const struct alloc_probe_plan *p
 		r->opt.cpu_only ? 0 : (long long)r->opt.track_every * r->opt.sample_every);
 	rc |= ap_db_set_meta_int(r->db, AP_META_SAMPLE_EVERY, r->opt.sample_every);
 	if (!r->opt.exact && !r->opt.cpu_only && r->opt.track_every > 0)
-		rc |= ap_db_set_meta(r->db, AP_META_LIFETIME_WINDOWS, "odd"); /* agent/windows.c */
+		rc |= ap_db_set_meta(r->db, AP_META_LIFETIME_WINDOWS,
+				     "odd"); /* agent/probes/windows.c */
 	rc |= ap_db_set_meta_int(r->db, AP_META_STACK_SNAPSHOT_BYTES,
 				 r->opt.stack_mode == AP_STACK_FP ? 0 : r->opt.snapshot_bytes);
 	buf[0] = '\0';

@@ -1,4 +1,4 @@
-/* test_allocator_table.c: unit test of analyzer/allocator_table.c: the exact-name table is sorted
+/* test_allocator_table.c: unit test of analyzer/allocators/allocator_table.c: the exact-name table is sorted
  * (the binary search needs it), and names of every family, symbol spelling (clone suffixes,
  * versions, __GI_ aliases, demangled and mangled C++) and kernel set classify as documented,
  * with the near misses that must not match. */

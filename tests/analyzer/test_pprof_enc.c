@@ -1,4 +1,4 @@
-/* test_pprof_enc.c: unit test of the protobuf encoder (analyzer/pprof_enc.c): every piece of the
+/* test_pprof_enc.c: unit test of the protobuf encoder (analyzer/lib/pprof_enc.c): every piece of the
  * wire format against bytes worked out by hand from the protobuf encoding rules, and
  * pprof_cpu_nanos' rounding and overflow checks. */
 #include <stdint.h>

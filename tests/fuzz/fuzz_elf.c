@@ -1,7 +1,7 @@
-/* fuzz_elf.c: libFuzzer target for reading target ELF files (agent/allocator_probe.c: finding the
- * allocator functions in the symbol tables; agent/target_space.c: program headers, build id,
- * .eh_frame_hdr; agent/unwind_dwarf.c: unwinding through its .eh_frame with libunwind;
- * agent/symbolize.c: symbols and DWARF line info). The input is written as a file,
+/* fuzz_elf.c: libFuzzer target for reading target ELF files (agent/probes/allocator_probe.c: finding the
+ * allocator functions in the symbol tables; agent/unwind/target_space.c: program headers, build id,
+ * .eh_frame_hdr; agent/unwind/unwind_dwarf.c: unwinding through its .eh_frame with libunwind;
+ * agent/symbolize/symbolize.c: symbols and DWARF line info). The input is written as a file,
  * "mapped" by a maps text made from its PT_LOAD headers the way ld.so maps them, and a synthetic
  * stack is unwound from the start of a few of its FDEs; then a few offsets are symbolized. */
 #define _GNU_SOURCE

@@ -1,4 +1,4 @@
-/* fuzz_maps.c: libFuzzer target for the /proc/PID/maps parser (agent/proc_maps.c): any text is
+/* fuzz_maps.c: libFuzzer target for the /proc/PID/maps parser (agent/unwind/proc_maps.c): any text is
  * parsed, and every mapping it gave is looked up, classified and turned into a host path. */
 #include <stdint.h>
 #include <stdlib.h>

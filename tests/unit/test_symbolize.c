@@ -1,4 +1,4 @@
-/* test_symbolize.c: unit test of agent/symbolize.c against known truth. Runs the symbolize_fixture
+/* test_symbolize.c: unit test of agent/symbolize/symbolize.c against known truth. Runs the symbolize_fixture
  * PIE (built -O2 -g), which prints file offsets of marked call sites; checks names, source lines (found
  * by the SYMBOLIZE_MARK_* comments in the fixture sources), inlined frames, C++ demangling, libc's
  * malloc (located through its .dynsym), fallbacks and a stripped copy; then prints µs per lookup.

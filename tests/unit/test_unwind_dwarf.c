@@ -1,4 +1,4 @@
-/* test_unwind_dwarf.c: proves the snapshot unwinder (agent/unwind_dwarf.c + target_space.c) on
+/* test_unwind_dwarf.c: proves the snapshot unwinder (agent/unwind/unwind_dwarf.c + target_space.c) on
  * this process's own -O2 -fomit-frame-pointer code: captures registers and a copy of its stack
  * deep in a call chain, unwinds the copy with libunwind's remote API, and compares frame by frame
  * with glibc's backtrace() taken at the same point. Built a second time with

@@ -322,7 +322,7 @@ static void drop_undetermined(struct cand_data *d)
 /* Windowed profiles: the total exposure of the windows that followed objects (the odd ones
  * when meta lifetime_windows says so, else all), to scale sampled objects to rates. Where the
  * probes slowed the target more than twice in them, the armed time instead, as the estimates do
- * (analyzer/estimates.c): a lower bound of the rate, not a small difference of large numbers. */
+ * (analyzer/model/estimates.c): a lower bound of the rate, not a small difference of large numbers. */
 static int window_exposure(sqlite3 *db, const char *path, struct cand_data *d)
 {
 	sqlite3_stmt *st;

@@ -1,7 +1,7 @@
 /* diff.h: `arenaprof diff BEFORE AFTER`: two profiles of one program (before and after a change,
  * e.g. an arena), their totals side by side and their call sites matched by (function, file,
  * line), module and addresses ignored (they change between builds). diff_match.c builds the
- * comparison, diff_text.c and diff_json.c render it, diff.c is the command. */
+ * comparison, diff_text.c and diff_json.c render it, cli/diff_cmd.c is the command. */
 #ifndef ARENAPROF_DIFF_H
 #define ARENAPROF_DIFF_H
 

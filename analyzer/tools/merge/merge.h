@@ -1,7 +1,7 @@
-/* merge.h: the pieces of `arenaprof merge` (merge.c): the meta agreement check and the merged
- * meta (merge_meta.c), staging one input and remapping its rows into the output (merge_tables.c),
- * and matching stacks by their frame sequence (merge_stacks.c). Each returns 0, or -1 after a
- * one-line error message. */
+/* merge.h: the pieces of `arenaprof merge` (cli/merge_cmd.c): the meta agreement check and the
+ * merged meta (merge_meta.c), staging one input and remapping its rows into the output
+ * (merge_tables.c), and matching stacks by their frame sequence (merge_stacks.c). Each returns 0,
+ * or -1 after a one-line error message. */
 #ifndef ARENAPROF_MERGE_H
 #define ARENAPROF_MERGE_H
 
