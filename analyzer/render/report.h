@@ -1,14 +1,28 @@
-/* report.h: the renderings of what `arenaprof report` shows (an_report, report_load.h): text
- * (render/text/), JSON (render/json/), and the warnings shared with the HTML report. */
+/* report.h: the two renderings of `arenaprof report`. */
 #ifndef ARENAPROF_REPORT_H
 #define ARENAPROF_REPORT_H
 
 #include <stddef.h>
 #include <stdio.h>
 
-#include "report_load.h"
+#include "candidates.h"
+#include "go_candidates.h"
+#include "report_data.h"
 
 struct json_writer;
+
+/* What a report shows (report_load.c): the C and the Go candidates side by side. */
+struct an_report {
+	struct an_info info;
+	struct an_sites sites;
+	struct an_candidates cands;
+	struct go_candidates go; /* Go profiles (info.cpu.go) only; empty for the others */
+};
+
+/* Reads the recording, the sites with their CPU and the candidates. 0, or -1 after an error
+ * message naming path (nothing to free then). */
+int an_report_load(sqlite3 *db, const char *path, struct an_report *r);
+void an_report_free(struct an_report *r);
 
 /* The warnings that apply, each one sentence (without "WARNING: ") passed to emit in the text
  * report's order (report_warnings.c): AN_WARN_RECORDING lost allocation records, a database not
@@ -26,19 +40,5 @@ void report_text(FILE *f, const char *path, const struct an_info *info,
  * sites. 0, or -1 if the JSON writer was misused (a bug). */
 int report_json(FILE *f, const struct an_info *info, const struct an_sites *sites,
 		const struct an_candidates *cands, const struct go_candidates *go, size_t top);
-
-/* The "Arena candidates" section of the text report; top: rejected sites shown (0: all)
- * (candidates_text.c). */
-void candidates_text(FILE *f, const struct an_info *info, const struct an_candidates *c,
-		     size_t top);
-/* candidates[] of report --json (candidates_json.c). */
-void candidates_json(struct json_writer *w, const struct an_info *info,
-		     const struct an_candidates *c);
-/* The Go candidates: the text section (the first top candidates, 0: all) and the JSON array
- * "go_candidates" (go_candidates_text.c, go_candidates_json.c). */
-void go_candidates_text(FILE *f, const struct an_info *info, const struct an_sites *sites,
-			const struct go_candidates *c, size_t top);
-void go_candidates_json(struct json_writer *w, const struct an_info *info,
-			const struct an_sites *sites, const struct go_candidates *c);
 
 #endif

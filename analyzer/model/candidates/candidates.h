@@ -106,4 +106,12 @@ int an_candidates_load(sqlite3 *db, const char *path, const struct an_info *info
 		       const struct an_sites *sites, struct an_candidates *out);
 void an_candidates_free(struct an_candidates *c);
 
+struct json_writer;
+/* candidates[] of report --json (candidates_json.c). */
+void candidates_json(struct json_writer *w, const struct an_info *info,
+		     const struct an_candidates *c);
+/* The "Arena candidates" section of the text report; top: rejected sites shown (0: all). */
+void candidates_text(FILE *f, const struct an_info *info, const struct an_candidates *c,
+		     size_t top);
+
 #endif

@@ -8,8 +8,11 @@
 
 #include <stddef.h>
 #include <sqlite3.h>
+#include <stdio.h>
 
 #include "report_data.h"
+
+struct json_writer;
 
 struct go_candidate {
 	/* the enclosing function and the line where it calls towards its largest site (sites are
@@ -33,5 +36,12 @@ struct go_candidates {
 int go_candidates_load(sqlite3 *db, const char *path, const struct an_info *info,
 		       const struct an_sites *sites, struct go_candidates *out);
 void go_candidates_free(struct go_candidates *c);
+
+/* The text section (the first top candidates, 0: all) and the JSON array "go_candidates"
+ * (render/text/go_candidates_text.c, render/json/go_candidates_json.c). */
+void go_candidates_text(FILE *f, const struct an_info *info, const struct an_sites *sites,
+			const struct go_candidates *c, size_t top);
+void go_candidates_json(struct json_writer *w, const struct an_info *info,
+			const struct an_sites *sites, const struct go_candidates *c);
 
 #endif

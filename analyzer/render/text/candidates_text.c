@@ -2,7 +2,7 @@
  * ranked by score (recommendation, numbers, risk and reason), then the sites that are not
  * candidates with their reason; sites with too few sampled objects are counted on one line. */
 #define _POSIX_C_SOURCE 200809L
-#include "report.h"
+#include "candidates.h"
 
 #include "format.h"
 

@@ -1,7 +1,8 @@
-/* report_load.c: everything `report` (text, JSON) and `html` show, read from one open profile
- * (see report_load.h). */
+/* report_load.c: everything `report` (text, JSON) and `html` show, read from one open profile:
+ * the recording and totals, the call sites with their CPU, and the arena candidates (C, and Go's
+ * for Go profiles). */
 #define _POSIX_C_SOURCE 200809L
-#include "report_load.h"
+#include "report.h"
 
 #include <string.h>
 
