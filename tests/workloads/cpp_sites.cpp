@@ -52,6 +52,7 @@ __attribute__((noinline)) void drop_all()
 	delete static_cast<Node *>(keep[2]);
 	delete static_cast<Line *>(keep[3]); /* sized aligned delete */
 	std::free(keep[4]); /* SITE_FREE */
+	keep[4] = nullptr; /* not a tail call: every release's caller is drop_all */
 }
 } // namespace sites
 
