@@ -118,20 +118,31 @@ fail:
 	return NULL;
 }
 
-/* How far past free's entry to put its probe: 3 when free begins with `test %rdi,%rdi` (glibc's
- * does), else 0. The kernel emulates branches and pushes at a breakpoint but single-steps other
- * instructions, a second trap; the instruction after the test sees the same arguments and stack
- * (the test only sets flags) and is glibc's `je` (emulated) to its free(NULL) path. */
-static uint64_t free_probe_skip(const char *path, uint64_t offset)
+/* How far past a function's entry to put its probe, so that the first instruction probed is
+ * one the kernel emulates at the breakpoint (branches, pushes) rather than single-steps (a second
+ * trap). Skipped: a leading `endbr64` (CET's landing pad, a no-op to a process without CET:
+ * libstdc++'s operators begin with it, and its deletes and new[] then jump on), and for free and
+ * delete a `test %rdi,%rdi` (glibc's free begins with it; its `je` to the free(NULL) path
+ * follows). The instructions skipped change neither the arguments nor the stack, so the probe
+ * reads the same entry state. */
+static uint64_t probe_skip(const char *path, uint64_t offset, int free_family)
 {
+	static const unsigned char endbr64[4] = { 0xf3, 0x0f, 0x1e, 0xfa };
 	static const unsigned char test_rdi[3] = { 0x48, 0x85, 0xff };
-	unsigned char b[3];
+	unsigned char b[7];
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	ssize_t n = fd >= 0 ? pread(fd, b, sizeof(b), (off_t)offset) : -1;
+	uint64_t skip = 0;
 
 	if (fd >= 0)
 		close(fd);
-	return n == (ssize_t)sizeof(b) && memcmp(b, test_rdi, sizeof(b)) == 0 ? sizeof(b) : 0;
+	if (n != (ssize_t)sizeof(b))
+		return 0;
+	if (memcmp(b, endbr64, sizeof(endbr64)) == 0)
+		skip = sizeof(endbr64);
+	if (free_family && memcmp(b + skip, test_rdi, sizeof(test_rdi)) == 0)
+		skip += sizeof(test_rdi);
+	return skip;
 }
 
 /* Adds function f's probe to the group of its object (a new group when none has it yet). */
@@ -166,12 +177,14 @@ static void plan_groups(struct bpf_session *s, const struct alloc_probe_plan *pl
 
 		if (!p->found || p->alias_of >= 0)
 			continue;
+		uint64_t offset =
+			p->file_offset + probe_skip(p->host_path, p->file_offset, f >= AF_FREE);
+
 		if (f < AF_FREE)
-			add_to_group(s->groups, &s->ngroups, p, (enum alloc_func)f, p->file_offset);
+			add_to_group(s->groups, &s->ngroups, p, (enum alloc_func)f, offset);
 		else
 			add_to_group(s->free_groups, &s->nfree_groups, p, (enum alloc_func)f,
-				     p->file_offset +
-					     free_probe_skip(p->host_path, p->file_offset));
+				     offset);
 	}
 }
 
