@@ -354,7 +354,8 @@ int BPF_KPROBE(free_entry, void *ptr)
 	if (!ptr)
 		return 0;
 	if (made_by_delete(p, (__u64)ptr, sp)) {
-		count(AP_CNT_NESTED_FREES, 1);
+		if (armed)
+			count(AP_CNT_NESTED_FREES, 1);
 		if (kind == AP_KIND_FREE) /* the end of the delete's chain */
 			bpf_map_delete_elem(&pending, &tid);
 		return 0;
