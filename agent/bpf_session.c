@@ -638,6 +638,20 @@ int bpf_session_probe_count(const struct bpf_session *s)
 	return n;
 }
 
+int bpf_session_probe_objects(const struct bpf_session *s)
+{
+	int n = s->ngroups;
+
+	for (int i = 0; i < s->nfree_groups; i++) {
+		int seen = 0;
+
+		for (int j = 0; j < s->ngroups && !seen; j++)
+			seen = !strcmp(s->free_groups[i].host_path, s->groups[j].host_path);
+		n += !seen;
+	}
+	return n;
+}
+
 void bpf_session_free(struct bpf_session *s)
 {
 	if (!s)

@@ -248,8 +248,8 @@ static int on_alloc(struct recorder *r, const struct ap_event *ev, const uint8_t
 		return 0;
 	chain_cfas(sps, n, cfa);
 	if (a->old_ptr && /* realloc ended a followed object */
-	    lifetimes_end(r->lifetimes, a->old_ptr, &ci, cfa, e->tid, e->ts_ns, "realloc",
-			  e->scope_inv))
+	    lifetimes_end(r->lifetimes, a->old_ptr, &ci, cfa, e->tid, e->ts_ns,
+			  ap_kind_name(AP_KIND_REALLOC), e->scope_inv))
 		return -ENOMEM;
 	if ((e->flags & AP_FLAG_TRACKED) &&
 	    lifetimes_alloc(r->lifetimes, a->ptr, &ci, cfa, ap_kind_name(e->kind), a->size, e->tid,
@@ -813,6 +813,7 @@ static int setup(struct recorder *r, char *err, size_t errlen)
 				       .live_max = 262144 };
 	struct alloc_probe_plan plan;
 	struct proc_maps maps;
+	char more[32] = "";
 	int rc;
 
 	rc = proc_maps_read(r->pid, &maps);
@@ -916,18 +917,23 @@ static int setup(struct recorder *r, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot write %s: %s", r->opt.output, sqlite3_errmsg(r->db));
 		return -1;
 	}
+	/* the C++ operators are often in another object (libstdc++) */
+	if (!r->go && bpf_session_probe_objects(r->bpf) > 1)
+		snprintf(more, sizeof(more), " and %d other object%s",
+			 bpf_session_probe_objects(r->bpf) - 1,
+			 bpf_session_probe_objects(r->bpf) > 2 ? "s" : "");
 	if (!r->opt.quiet && r->win)
 		fprintf(stderr,
-			"arenaprof: recording pid %d: %d allocator functions in %s, probed in windows "
+			"arenaprof: recording pid %d: %d allocator functions in %s%s, probed in windows "
 			"within a %g%% overhead budget (a probe hit costs %.1f us); Ctrl-C to stop\n",
 			(int)r->pid, bpf_session_probe_count(r->bpf),
-			r->go ? go_session_path(r->go) : plan.f[AF_MALLOC].target_path,
+			r->go ? go_session_path(r->go) : plan.f[AF_MALLOC].target_path, more,
 			100 * r->opt.overhead, r->cost.alloc_ns / 1000);
 	else if (!r->opt.quiet)
 		fprintf(stderr,
-			"arenaprof: recording pid %d: %d allocator functions in %s%s; Ctrl-C to stop\n",
+			"arenaprof: recording pid %d: %d allocator functions in %s%s%s; Ctrl-C to stop\n",
 			(int)r->pid, bpf_session_probe_count(r->bpf),
-			r->go ? go_session_path(r->go) : plan.f[AF_MALLOC].target_path,
+			r->go ? go_session_path(r->go) : plan.f[AF_MALLOC].target_path, more,
 			r->opt.cpu_only ? ", CPU only" : ", every call probed (--exact)");
 	return 0;
 }
