@@ -1,6 +1,7 @@
 """test_stacks.py: whole call stacks. DWARF unwinding of stack snapshots on -O2
 -fomit-frame-pointer code, frame pointers with --unwind fp, C++ (demangled; operator new and
-delete probed where they are defined, libstdc++ over glibc, jemalloc, tcmalloc: exact counts per
+delete probed where they are defined, libstdc++ over glibc, jemalloc, tcmalloc, a static
+executable: exact counts per
 site, the site being new's caller), a library dlopen'ed after attach, and folded output carrying
 the whole chain."""
 import os
@@ -109,12 +110,16 @@ CPP_SRC = "tests/workloads/cpp_sites.cpp"
 
 
 def defined_at(lib, symbols):
-    """{symbol: address} of defined dynamic symbols of lib (nm -D, not our code)."""
+    """{symbol: address} of defined symbols of lib (nm -D; nm for a static executable, which has
+    no dynamic symbols; not our code)."""
     out = {}
-    for l in run(["nm", "-D", "--defined-only", lib]).stdout.splitlines():
-        p = l.split()
-        if len(p) == 3 and p[2].split("@")[0] in symbols:
-            out[p[2].split("@")[0]] = p[0]
+    for dynamic in (["-D"], []):
+        for l in run(["nm"] + dynamic + ["--defined-only", lib]).stdout.splitlines():
+            p = l.split()
+            if len(p) == 3 and p[2].split("@")[0] in symbols:
+                out[p[2].split("@")[0]] = p[0]
+        if out:
+            return out
     return out
 
 
@@ -210,6 +215,13 @@ def test_cpp_tcmalloc():
     cpp_sites_case(built("cpp_sites_tcmalloc_minimal"), r"/libtcmalloc_minimal\.so", lib)
 
 
+def test_cpp_static():
+    """Linked -static: the operators, libstdc++'s, and malloc & co., glibc's, are the
+    executable's own (its delete jumps to its free)."""
+    exe = built("cpp_sites_static")
+    cpp_sites_case(exe, "^" + re.escape(exe) + "$", exe)
+
+
 def test_cpp_preload():
     """The same allocators LD_PRELOADed into the plain cpp_sites: their operators win over
     libstdc++'s, as the dynamic linker binds them."""
@@ -224,4 +236,5 @@ if __name__ == "__main__":
     from harness import main
     sys.exit(main({"dwarf": test_dwarf, "fp": test_fp, "cpp": test_cpp, "dlopen": test_dlopen,
                    "cpp_glibc": test_cpp_glibc, "cpp_jemalloc": test_cpp_jemalloc,
-                   "cpp_tcmalloc": test_cpp_tcmalloc, "cpp_preload": test_cpp_preload}))
+                   "cpp_tcmalloc": test_cpp_tcmalloc, "cpp_static": test_cpp_static,
+                   "cpp_preload": test_cpp_preload}))
