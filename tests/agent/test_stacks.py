@@ -123,15 +123,18 @@ def defined_at(lib, symbols):
     return out
 
 
-def cpp_sites_case(exe, module_pattern, lib, env=None):
-    """cpp_sites under one allocator: exact counts, bytes and source line per call site, the
-    operators probed in the object that defines them, each delete counted once as a free, and
-    (every object followed) each object ended by the operator that released it."""
+def cpp_sites_case(exe, module_pattern, lib, env=None, threads=2):
+    """cpp_sites under one allocator, in two threads (the nesting state is per thread): exact
+    counts, bytes and source line per call site, the operators probed in the object that defines
+    them, each delete counted once as a free, and (every object followed) each object ended by
+    the operator that released it."""
     d = tmpdir()
     db = os.path.join(d, "cpp.db")
-    rounds = 1500
-    out, _ = record_pid_workload([exe, str(rounds)], db, env=env, extra=["--track-every", "1"])
-    check(f"done rounds={rounds}" in out, f"workload output {out!r}")
+    per_thread = 1000
+    rounds = per_thread * threads
+    out, _ = record_pid_workload([exe, str(per_thread), str(threads)], db, env=env,
+                                 extra=["--track-every", "1"])
+    check(f"done rounds={per_thread} threads={threads}" in out, f"workload output {out!r}")
     m, c = check_consistent(db)
     check(c["lost_events"] == 0, f"lost events {c['lost_events']}")
     probes = dict(p.split("@", 1) for p in m["probes"].split(";"))
@@ -160,7 +163,7 @@ def cpp_sites_case(exe, module_pattern, lib, env=None):
     check(news == 4 * rounds, f"{news} operator new calls counted, want {4 * rounds}")
     # four deletes and one free per round: a delete that calls free (libstdc++'s, jemalloc's
     # unsized one) is one free, not two (the counter covers the whole recording: the workload
-    # frees nothing else before it exits)
+    # frees nothing else before it exits; its threads are made before and never end)
     check(c["frees"] == 5 * rounds, f"frees {c['frees']} != {5 * rounds} "
                                     f"(nested_frees {c.get('nested_frees')})")
     # each object ended by its release in drop_all, whose stack (from the entry of delete or
@@ -176,7 +179,9 @@ def cpp_sites_case(exe, module_pattern, lib, env=None):
                                                    AND sfm.pos = 1
                          LEFT JOIN frames fm ON fm.id = sfm.frame_id GROUP BY 1, 2, 3, 4""")
     freed_by = dict(CPP_FREED_BY, **{"sites::make_array()": array_freed_by})
-    want = sorted((fn, by, "sites::drop_all()", "main", rounds) for fn, by in freed_by.items())
+    ended = [e for e in ended if e[0] in freed_by]  # the workload's sites (not ld.so's, libc's)
+    want = sorted((fn, by, "sites::drop_all()", "run_rounds", rounds)
+                  for fn, by in freed_by.items())
     check(sorted(ended) == want, f"objects (site, freed_by, free site, its caller, count) "
                                  f"{sorted(ended)}, want {want}")
     print(f"{os.path.basename(exe)}: nested_calls {c['nested_calls']}, "
