@@ -9,6 +9,7 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
 #include "alloc_event.h"
+#include "event_fill.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -43,13 +44,16 @@ volatile __u32 no_track;
  * the maps in /proc belong to the new image while the ring still holds the old one's records. */
 volatile __u32 exec_pending;
 
-/* What an entry probe remembers until the return probe of the same thread. */
+/* What an entry probe remembers until the return probe of the same thread; or (depth 0) the
+ * operator delete the thread entered last, until its next allocator call. */
 struct ap_pending {
 	__u64 size;
 	__u64 memptr; /* posix_memalign's out parameter; realloc's old pointer */
 	__u64 sp; /* stack pointer at the outermost call's entry */
 	__u32 depth; /* allocator calls in progress on this thread (nesting) */
 	__u8 kind;
+	__u64 deleting; /* depth 0: the pointer operator delete was given */
+	__u64 deleting_sp; /* and the stack pointer at that delete's entry */
 };
 
 struct {
@@ -116,12 +120,24 @@ static __always_inline void count(__u32 idx, __u64 n)
 		*v += n;
 }
 
-/* Whether the thread is inside an allocator call: one is pending and the stack is deeper than
- * at its entry (a pending entry whose frame is gone — its return was never seen, e.g. the
- * thread longjmp'ed out — is stale, not an enclosing call). */
+/* Whether the thread is inside an allocator call: one is pending and the stack is as deep as
+ * at its entry or deeper (a pending entry whose frame is gone — its return was never seen, e.g.
+ * the thread longjmp'ed out — is stale, not an enclosing call). As deep: a tail call, as
+ * operator new[] jumps to operator new in libstdc++ and jemalloc. */
 static __always_inline int inside_call(const struct ap_pending *p, __u64 sp)
 {
-	return p && p->depth > 0 && sp < p->sp;
+	return p && p->depth > 0 && sp <= p->sp;
+}
+
+/* Whether a free (or delete) of ptr is made by the operator delete of the same pointer this
+ * thread entered last: libstdc++'s delete tail-calls free (its sized and array forms tail-call
+ * the plain delete), at the stack depth of the delete's entry or deeper. The mark lasts until the
+ * thread's next allocator call: a delete that does not call free (jemalloc's sized delete) leaves
+ * it, and a later free of the same address is mistaken only when another thread allocated that
+ * address again and this one frees it before allocating anything itself. */
+static __always_inline int made_by_delete(const struct ap_pending *p, __u64 ptr, __u64 sp)
+{
+	return p && p->depth == 0 && p->deleting == ptr && sp <= p->deleting_sp;
 }
 
 static __always_inline int on_entry(struct pt_regs *ctx, __u8 kind, __u64 size, __u64 memptr)
@@ -166,6 +182,9 @@ int BPF_KPROBE(alloc_entry, __u64 a1, __u64 a2, __u64 a3)
 		return on_entry(ctx, kind, a2, a1);
 	case AP_KIND_POSIX_MEMALIGN:
 		return on_entry(ctx, kind, a3, a1);
+	case AP_KIND_NEW:
+	case AP_KIND_NEW_ARRAY: /* (size[, alignment][, nothrow]) */
+		return on_entry(ctx, kind, a1, 0);
 	default: /* aligned_alloc, memalign: (alignment, size) */
 		return on_entry(ctx, kind, a2, 0);
 	}
@@ -200,7 +219,7 @@ static __always_inline __u32 stack_bytes(void)
 
 static __always_inline __u32 record_bytes(void)
 {
-	return sizeof(struct ap_alloc_event) + stack_bytes();
+	return sizeof(struct ap_event) + stack_bytes();
 }
 
 /* The user stack (snapshot or frame-pointer walk) of the current thread into data. */
@@ -298,9 +317,9 @@ static __always_inline __u64 pending_returns(struct task_struct *task,
 }
 
 /* The free of a tracked object: its pointer, time, thread and stack (from free's entry). */
-static __always_inline void emit_free(struct pt_regs *ctx, __u64 ptr)
+static __always_inline void emit_free(struct pt_regs *ctx, __u64 ptr, __u8 kind)
 {
-	struct ap_alloc_event *e = bpf_ringbuf_reserve(&events, record_bytes() + RI_BYTES, 0);
+	struct ap_event *e = bpf_ringbuf_reserve(&events, record_bytes() + RI_BYTES, 0);
 	__u8 *data;
 
 	if (!e) {
@@ -308,48 +327,56 @@ static __always_inline void emit_free(struct pt_regs *ctx, __u64 ptr)
 		return;
 	}
 	data = (__u8 *)(e + 1);
-	e->ts_ns = bpf_ktime_get_ns();
-	e->size = 0;
-	e->ptr = ptr;
-	e->old_ptr = 0;
-	e->scope_inv = current_scope();
-	e->ip = PT_REGS_IP(ctx);
-	e->sp = PT_REGS_SP(ctx);
-	e->bp = ctx->bp;
-	e->tid = (__u32)bpf_get_current_pid_tgid();
-	e->kind = AP_KIND_FREE;
-	e->window = window_id;
-	e->stack_kind = stack_mode;
-	e->reserved = 0;
-	e->reserved2 = pending_returns(bpf_get_current_task_btf(), (void *)data);
-	e->data_len = RI_BYTES + user_stack(ctx, data + RI_BYTES, e->sp);
+	ap_event_fill(e, kind, stack_mode, PT_REGS_IP(ctx), PT_REGS_SP(ctx), ctx->bp,
+		      current_scope(), window_id);
+	e->free.ptr = ptr;
+	e->h.return_instances = pending_returns(bpf_get_current_task_btf(), (void *)data);
+	e->h.data_len = RI_BYTES + user_stack(ctx, data + RI_BYTES, e->h.sp);
 	bpf_ringbuf_submit(e, wakeup_flags());
 }
 
+/* One entry program for free and the operator delete family; the cookie says which (enum
+ * ap_kind, AP_KIND_FREE and after). */
 SEC("uprobe")
 int BPF_KPROBE(free_entry, void *ptr)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct ap_pending *p = bpf_map_lookup_elem(&pending, &tid);
+	__u8 kind = (__u8)bpf_get_attach_cookie(ctx);
+	__u64 sp = PT_REGS_SP(ctx);
 
 	if (!armed && !free_tail) {
 		count(AP_CNT_UNARMED_FREES, 1);
 		return 0;
 	}
-	if (inside_call(p, PT_REGS_SP(ctx)))
+	if (inside_call(p, sp))
 		return 0; /* a free inside realloc: part of that call */
 	if (!ptr)
 		return 0;
+	if (made_by_delete(p, (__u64)ptr, sp)) {
+		if (armed)
+			count(AP_CNT_NESTED_FREES, 1);
+		if (kind == AP_KIND_FREE) /* the end of the delete's chain */
+			bpf_map_delete_elem(&pending, &tid);
+		return 0;
+	}
 	count(armed ? AP_CNT_FREES : AP_CNT_TAIL_FREES, 1);
+	if (kind != AP_KIND_FREE) {
+		struct ap_pending mark = { .deleting = (__u64)ptr, .deleting_sp = sp };
+
+		bpf_map_update_elem(&pending, &tid, &mark, BPF_ANY);
+	} else if (p && p->depth == 0) { /* the mark of a delete that did not call free */
+		bpf_map_delete_elem(&pending, &tid);
+	}
 	if (bpf_map_delete_elem(&live, &ptr) == 0)
-		emit_free(ctx, (__u64)ptr);
+		emit_free(ctx, (__u64)ptr, kind);
 	return 0;
 }
 
 SEC("raw_tp/sched_process_exec")
 int on_exec(void *ctx)
 {
-	struct ap_alloc_event *e;
+	struct ap_event *e;
 
 	if ((__u32)(bpf_get_current_pid_tgid() >> 32) != target_tgid)
 		return 0;
@@ -357,10 +384,7 @@ int on_exec(void *ctx)
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e)
 		return 0;
-	__builtin_memset(e, 0, sizeof(*e));
-	e->ts_ns = bpf_ktime_get_ns();
-	e->tid = (__u32)bpf_get_current_pid_tgid();
-	e->kind = AP_KIND_EXEC;
+	ap_event_fill(e, AP_KIND_EXEC, 0, 0, 0, 0, 0, 0);
 	bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
 	return 0;
 }
@@ -370,14 +394,11 @@ int on_exec(void *ctx)
 SEC("uprobe")
 int BPF_KPROBE(dl_debug_state)
 {
-	struct ap_alloc_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	struct ap_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 
 	if (!e)
 		return 0;
-	__builtin_memset(e, 0, sizeof(*e));
-	e->ts_ns = bpf_ktime_get_ns();
-	e->tid = (__u32)bpf_get_current_pid_tgid();
-	e->kind = AP_KIND_MAPS_CHANGED;
+	ap_event_fill(e, AP_KIND_MAPS_CHANGED, 0, 0, 0, 0, 0, 0);
 	bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
 	return 0;
 }
@@ -387,8 +408,8 @@ int BPF_KRETPROBE(alloc_return, __u64 ret)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct ap_pending *p = bpf_map_lookup_elem(&pending, &tid);
-	struct ap_alloc_event *e;
-	__u64 size, memptr;
+	struct ap_event *e;
+	__u64 size, memptr, ptr = ret;
 	__u8 one = 1;
 	__u8 *data;
 	__u32 len = 0;
@@ -422,36 +443,28 @@ int BPF_KRETPROBE(alloc_return, __u64 ret)
 		return 0;
 	}
 	data = (__u8 *)(e + 1);
-	e->ts_ns = bpf_ktime_get_ns();
-	e->size = size;
-	e->ptr = ret;
+	ap_event_fill(e, kind, stack_mode, PT_REGS_IP(ctx), PT_REGS_SP(ctx), ctx->bp,
+		      current_scope(), window_id);
 	if (kind == AP_KIND_POSIX_MEMALIGN) {
-		__u64 out = 0;
-
+		ptr = 0;
 		if (ret == 0 && memptr)
-			bpf_probe_read_user(&out, sizeof(out), (void *)memptr);
-		e->ptr = out;
+			bpf_probe_read_user(&ptr, sizeof(ptr), (void *)memptr);
 	}
-	e->old_ptr = ended ? memptr : 0; /* the tracked object ends here (and may live on as ptr) */
-	e->scope_inv = current_scope();
-	e->reserved = sampled ? 0 : AP_FLAG_UNSAMPLED;
-	if (sampled && e->ptr && track_every && !no_track &&
+	e->alloc.size = size;
+	e->alloc.ptr = ptr;
+	/* the tracked object ends here (and may live on as ptr) */
+	e->alloc.old_ptr = ended ? memptr : 0;
+	e->h.flags = sampled ? 0 : AP_FLAG_UNSAMPLED;
+	if (sampled && ptr && track_every && !no_track &&
 	    bpf_get_prandom_u32() % track_every == 0) {
-		if (bpf_map_update_elem(&live, &e->ptr, &one, BPF_ANY))
+		if (bpf_map_update_elem(&live, &ptr, &one, BPF_ANY))
 			count(AP_CNT_UNTRACKED, 1);
 		else
-			e->reserved = AP_FLAG_TRACKED;
+			e->h.flags = AP_FLAG_TRACKED;
 	}
-	e->ip = PT_REGS_IP(ctx);
-	e->sp = PT_REGS_SP(ctx);
-	e->bp = ctx->bp;
-	e->tid = tid;
-	e->kind = kind;
-	e->window = window_id;
-	e->stack_kind = stack_mode;
-	e->reserved2 = pending_returns(bpf_get_current_task_btf(), (void *)data);
-	len = user_stack(ctx, data + RI_BYTES, e->sp);
-	e->data_len = RI_BYTES + len;
+	e->h.return_instances = pending_returns(bpf_get_current_task_btf(), (void *)data);
+	len = user_stack(ctx, data + RI_BYTES, e->h.sp);
+	e->h.data_len = RI_BYTES + len;
 	bpf_ringbuf_submit(e, wakeup_flags());
 	return 0;
 }
@@ -464,7 +477,7 @@ int cpu_sample(struct bpf_perf_event_data *ctx)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct pt_regs *uregs;
-	struct ap_alloc_event *e;
+	struct ap_event *e;
 	__u64 id = bpf_get_current_pid_tgid();
 	__u8 *data;
 	__u64 cs;
@@ -489,22 +502,11 @@ int cpu_sample(struct bpf_perf_event_data *ctx)
 	n = 0;
 	if ((cs & 3) == 0)
 		n = bpf_get_stack(ctx, data + RI_BYTES, AP_KSTACK_MAX_FRAMES * 8, 0);
-	e->size = n > 0 ? (__u64)n : 0;
-	e->ts_ns = bpf_ktime_get_ns();
-	e->old_ptr = 0;
-	e->scope_inv = 0;
-	e->ip = uregs->ip;
-	e->sp = uregs->sp;
-	e->bp = uregs->bp;
-	e->tid = (__u32)id;
-	e->kind = AP_KIND_CPU_SAMPLE;
-	e->window = 0;
-	e->stack_kind = stack_mode;
-	e->reserved = 0;
-	e->ptr = 0;
-	e->reserved2 = pending_returns(task, (void *)data);
-	e->data_len = RI_BYTES + AP_KSTACK_MAX_FRAMES * 8 +
-		      user_stack(ctx, data + RI_BYTES + AP_KSTACK_MAX_FRAMES * 8, e->sp);
+	ap_event_fill(e, AP_KIND_CPU_SAMPLE, stack_mode, uregs->ip, uregs->sp, uregs->bp, 0, 0);
+	e->cpu.kstack_bytes = n > 0 ? (__u64)n : 0;
+	e->h.return_instances = pending_returns(task, (void *)data);
+	e->h.data_len = RI_BYTES + AP_KSTACK_MAX_FRAMES * 8 +
+			user_stack(ctx, data + RI_BYTES + AP_KSTACK_MAX_FRAMES * 8, e->h.sp);
 	bpf_ringbuf_submit(e, wakeup_flags());
 	return 0;
 }

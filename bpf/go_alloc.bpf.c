@@ -7,13 +7,14 @@
  * when it does). Go's register ABI on amd64 passes mallocgc(size, typ, needzero) in RAX, RBX, RCX.
  * Go keeps frame pointers, so the stack is the kernel's frame-pointer walk, with the caller's
  * return address (at [sp] on entry, which the walk misses before the function's prologue ran)
- * put first. Records share the layout of alloc.bpf.c's (struct ap_alloc_event, AP_STACK_FP) and
+ * put first. Records share the layout of alloc.bpf.c's (struct ap_event, AP_STACK_FP) and
  * go to the same ring buffer and counters, whose file descriptors the agent hands over before
  * loading. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include "alloc_event.h"
+#include "event_fill.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -59,7 +60,7 @@ static __always_inline void count(__u32 idx, __u64 n)
 SEC("uprobe")
 int mallocgc_entry(struct pt_regs *ctx)
 {
-	struct ap_alloc_event *e;
+	struct ap_event *e;
 	__u64 size = ctx->ax, sp = ctx->sp, ret = 0, *stack;
 	long n;
 
@@ -90,22 +91,10 @@ int mallocgc_entry(struct pt_regs *ctx)
 		n = bpf_get_stack(ctx, stack + 1, STACK_BYTES - 8, BPF_F_USER_STACK | 1);
 		n = n > 0 ? n + 8 : 8;
 	}
-	e->ts_ns = bpf_ktime_get_ns();
-	e->size = size;
-	e->ptr = 0;
-	e->ip = ret;
-	e->sp = sp + 8; /* the caller's, after the return */
-	e->bp = ctx->bp;
-	e->tid = (__u32)bpf_get_current_pid_tgid();
-	e->kind = AP_KIND_MALLOCGC;
-	e->stack_kind = AP_STACK_FP;
-	e->reserved = 0;
-	e->reserved2 = 0; /* no return instances: Go code never has uretprobes */
-	e->old_ptr = 0;
-	e->scope_inv = 0;
-	e->window = window_id;
-	e->pad = 0;
-	e->data_len = RI_BYTES + (n > 0 ? (__u32)n : 0);
+	/* sp: the caller's, after the return; no return instances: Go code never has uretprobes */
+	ap_event_fill(e, AP_KIND_MALLOCGC, AP_STACK_FP, ret, sp + 8, ctx->bp, 0, window_id);
+	e->alloc.size = size;
+	e->h.data_len = RI_BYTES + (n > 0 ? (__u32)n : 0);
 	bpf_ringbuf_submit(e, bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ?
 				      BPF_RB_FORCE_WAKEUP :
 				      BPF_RB_NO_WAKEUP);

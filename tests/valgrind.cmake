@@ -22,7 +22,8 @@ endfunction()
 
 ap_valgrind_test(unwind_dwarf $<TARGET_FILE:test_unwind_dwarf> --valgrind)
 ap_valgrind_test(symbolize $<TARGET_FILE:test_symbolize> $<TARGET_FILE:symbolize_fixture>
-  ${CMAKE_BINARY_DIR}/tests/unit/symbolize_fixture.stripped ${CMAKE_CURRENT_LIST_DIR}/unit)
+  ${CMAKE_BINARY_DIR}/tests/unit/symbolize_fixture.stripped ${CMAKE_CURRENT_LIST_DIR}/unit
+  ${CMAKE_BINARY_DIR}/tests/unit/symbolize_fixture.minidebug ${CMAKE_BINARY_DIR}/tests/unit/debugroot)
 ap_valgrind_test(analyzer_allocator_table $<TARGET_FILE:test_allocator_table>)
 ap_valgrind_test(analyzer_pprof_enc $<TARGET_FILE:test_pprof_enc>)
 

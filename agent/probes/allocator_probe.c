@@ -12,16 +12,9 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char *const func_names[AF_COUNT] = {
-	[AF_MALLOC] = "malloc",
-	[AF_CALLOC] = "calloc",
-	[AF_REALLOC] = "realloc",
-	[AF_POSIX_MEMALIGN] = "posix_memalign",
-	[AF_ALIGNED_ALLOC] = "aligned_alloc",
-	[AF_MEMALIGN] = "memalign",
-	[AF_FREE] = "free",
-	[AF_DL_DEBUG_STATE] = "_dl_debug_state",
-};
+#define AF_NAME_(suffix, symbol, kind) [AF_##suffix] = symbol,
+static const char *const func_names[AF_COUNT] = { AP_ALLOC_FUNCS(AF_NAME_) };
+#undef AF_NAME_
 
 const char *alloc_func_name(enum alloc_func f)
 {
@@ -194,18 +187,45 @@ int function_probe(pid_t pid, const struct proc_maps *maps, const char *name,
 	return 0;
 }
 
+/* The operator new and delete functions (their names are mangled C++). */
+static int is_cxx_operator(enum alloc_func f)
+{
+	return !strncmp(func_names[f], "_Z", 2);
+}
+
+/* The order to look for the C++ operators in: the executable, then the object that provides
+ * malloc, then the others as for malloc. */
+static void cxx_order(const char *const *objs, size_t nobj, const char *malloc_obj,
+		      const char **out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < nobj; i++)
+		if (i == 0 || (malloc_obj && !strcmp(objs[i], malloc_obj)))
+			out[n++] = objs[i];
+	for (size_t i = 1; i < nobj; i++)
+		if (!malloc_obj || strcmp(objs[i], malloc_obj))
+			out[n++] = objs[i];
+}
+
 int allocator_probe_plan(pid_t pid, const struct proc_maps *maps, struct alloc_probe_plan *plan,
 			 char *err, size_t errlen)
 {
 	const char *objs[512];
 	size_t nobj = object_order(pid, maps, objs, 512);
+	const char *cxx_objs[512];
 
 	memset(plan, 0, sizeof(*plan));
 	for (int f = 0; f < AF_COUNT; f++) {
 		struct alloc_probe *p = &plan->f[f];
 
 		p->alias_of = -1;
-		resolve(pid, objs, nobj, func_names[f], 0, p);
+		if (f == AF_NEW) /* malloc is resolved: the order for the C++ operators */
+			cxx_order(objs, nobj,
+				  plan->f[AF_MALLOC].found ? plan->f[AF_MALLOC].target_path : NULL,
+				  cxx_objs);
+		resolve(pid, is_cxx_operator((enum alloc_func)f) ? cxx_objs : objs, nobj,
+			func_names[f], 0, p);
 		for (int g = 0; g < f && p->found; g++) {
 			const struct alloc_probe *q = &plan->f[g];
 

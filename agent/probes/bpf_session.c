@@ -27,13 +27,18 @@
 
 #define MAX_LINKS (2 + 2 * AP_MAX_SCOPES)
 
-/* The allocation functions one object provides. */
+/* The allocation functions (or the free functions) one object provides. */
 struct probe_group {
 	char host_path[PATH_MAX], target_path[PATH_MAX];
-	uint64_t offsets[AF_FREE], cookies[AF_FREE];
-	const char *names[AF_FREE];
+	uint64_t offsets[AF_COUNT], cookies[AF_COUNT];
+	const char *names[AF_COUNT];
 	int n;
 };
+
+/* The kind of record each function's probe makes: its link cookie. */
+#define AF_KIND_(suffix, symbol, kind) [AF_##suffix] = kind,
+static const __u8 func_kinds[AF_COUNT] = { AP_ALLOC_FUNCS(AF_KIND_) };
+#undef AF_KIND_
 
 struct bpf_session {
 	struct alloc_bpf *skel;
@@ -42,13 +47,16 @@ struct bpf_session {
 	int nlinks;
 	struct probe_group groups[AF_FREE];
 	int ngroups;
-	struct alloc_probe free_probe;
+	/* free and operator delete, by object: one entry link each while attached */
+	struct probe_group free_groups[AF_FREE_END - AF_FREE];
+	int nfree_groups;
+	int free_links[AF_FREE_END - AF_FREE];
+	int nfree_links;
 	/* entry and return links of the groups and the extra probe's, while attached */
 	int alloc_links[2 * AF_FREE + 1];
 	struct bpf_session_extra extra; /* prog_fd < 0: none */
 	char extra_host[PATH_MAX], extra_target[PATH_MAX], extra_name[64];
 	int nalloc_links;
-	int free_link;
 	struct bpf_link *exec_link;
 	struct bpf_link **cpu_links; /* one per thread sampled */
 	int *cpu_fds;
@@ -72,7 +80,6 @@ struct bpf_session *bpf_session_load(const struct bpf_session_opts *opts, char *
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	s->free_link = -1;
 	s->extra.prog_fd = -1;
 	libbpf_set_print(silent_print);
 	s->skel = alloc_bpf__open();
@@ -111,56 +118,74 @@ fail:
 	return NULL;
 }
 
-/* How far past free's entry to put its probe: 3 when free begins with `test %rdi,%rdi` (glibc's
- * does), else 0. The kernel emulates branches and pushes at a breakpoint but single-steps other
- * instructions, a second trap; the instruction after the test sees the same arguments and stack
- * (the test only sets flags) and is glibc's `je` (emulated) to its free(NULL) path. */
-static uint64_t free_probe_skip(const char *path, uint64_t offset)
+/* How far past a function's entry to put its probe, so that the first instruction probed is
+ * one the kernel emulates at the breakpoint (branches, pushes) rather than single-steps (a second
+ * trap). Skipped: a leading `endbr64` (CET's landing pad, a no-op to a process without CET:
+ * libstdc++'s operators begin with it, and its deletes and new[] then jump on), and for free and
+ * delete a `test %rdi,%rdi` (glibc's free begins with it; its `je` to the free(NULL) path
+ * follows). The instructions skipped change neither the arguments nor the stack, so the probe
+ * reads the same entry state. */
+static uint64_t probe_skip(const char *path, uint64_t offset, int free_family)
 {
+	static const unsigned char endbr64[4] = { 0xf3, 0x0f, 0x1e, 0xfa };
 	static const unsigned char test_rdi[3] = { 0x48, 0x85, 0xff };
-	unsigned char b[3];
+	unsigned char b[7];
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	ssize_t n = fd >= 0 ? pread(fd, b, sizeof(b), (off_t)offset) : -1;
+	uint64_t skip = 0;
 
 	if (fd >= 0)
 		close(fd);
-	return n == (ssize_t)sizeof(b) && memcmp(b, test_rdi, sizeof(b)) == 0 ? sizeof(b) : 0;
+	if (n != (ssize_t)sizeof(b))
+		return 0;
+	if (memcmp(b, endbr64, sizeof(endbr64)) == 0)
+		skip = sizeof(endbr64);
+	if (free_family && memcmp(b + skip, test_rdi, sizeof(test_rdi)) == 0)
+		skip += sizeof(test_rdi);
+	return skip;
 }
 
-/* The allocation functions' probes grouped by object: one uprobe_multi link per object for
- * all entries (cookie = enum ap_kind) and one for all returns. */
-static int plan_groups(struct bpf_session *s, const struct alloc_probe_plan *plan)
+/* Adds function f's probe to the group of its object (a new group when none has it yet). */
+static void add_to_group(struct probe_group *groups, int *ngroups, const struct alloc_probe *p,
+			 enum alloc_func f, uint64_t offset)
 {
-	static const __u8 kinds[AF_FREE] = {
-		AP_KIND_MALLOC,		AP_KIND_CALLOC,	       AP_KIND_REALLOC,
-		AP_KIND_POSIX_MEMALIGN, AP_KIND_ALIGNED_ALLOC, AP_KIND_MEMALIGN,
-	};
+	struct probe_group *g = NULL;
 
-	s->ngroups = 0;
-	for (int f = 0; f < AF_FREE; f++) {
+	for (int i = 0; i < *ngroups; i++)
+		if (!strcmp(groups[i].host_path, p->host_path))
+			g = &groups[i];
+	if (!g) {
+		g = &groups[(*ngroups)++];
+		memset(g, 0, sizeof(*g));
+		snprintf(g->host_path, sizeof(g->host_path), "%s", p->host_path);
+		snprintf(g->target_path, sizeof(g->target_path), "%s", p->target_path);
+	}
+	g->offsets[g->n] = offset;
+	g->cookies[g->n] = func_kinds[f];
+	g->names[g->n++] = alloc_func_name(f);
+}
+
+/* The probes grouped by object: the allocation functions' (one uprobe_multi link per object
+ * for all entries, cookie = enum ap_kind, and one for all returns), and free's and operator
+ * delete's (one entry link per object). A function at the address of another's is probed once,
+ * as that one (tcmalloc's operator delete is its free). */
+static void plan_groups(struct bpf_session *s, const struct alloc_probe_plan *plan)
+{
+	s->ngroups = s->nfree_groups = 0;
+	for (int f = 0; f < AF_FREE_END; f++) {
 		const struct alloc_probe *p = &plan->f[f];
-		struct probe_group *g = NULL;
 
 		if (!p->found || p->alias_of >= 0)
 			continue;
-		for (int i = 0; i < s->ngroups; i++)
-			if (!strcmp(s->groups[i].host_path, p->host_path))
-				g = &s->groups[i];
-		if (!g) {
-			g = &s->groups[s->ngroups++];
-			memset(g, 0, sizeof(*g));
-			snprintf(g->host_path, sizeof(g->host_path), "%s", p->host_path);
-			snprintf(g->target_path, sizeof(g->target_path), "%s", p->target_path);
-		}
-		g->offsets[g->n] = p->file_offset;
-		g->cookies[g->n] = kinds[f];
-		g->names[g->n++] = alloc_func_name((enum alloc_func)f);
+		uint64_t offset =
+			p->file_offset + probe_skip(p->host_path, p->file_offset, f >= AF_FREE);
+
+		if (f < AF_FREE)
+			add_to_group(s->groups, &s->ngroups, p, (enum alloc_func)f, offset);
+		else
+			add_to_group(s->free_groups, &s->nfree_groups, p, (enum alloc_func)f,
+				     offset);
 	}
-	s->free_probe = plan->f[AF_FREE];
-	if (s->free_probe.found)
-		s->free_probe.file_offset +=
-			free_probe_skip(s->free_probe.host_path, s->free_probe.file_offset);
-	return 0;
 }
 
 static void refused(char *err, size_t errlen, int e, int retprobe, const char *fname,
@@ -173,16 +198,14 @@ static void refused(char *err, size_t errlen, int e, int retprobe, const char *f
 
 /* Attaches one group's entry or return link; on failure, tells which function was refused by
  * trying them one at a time. */
-static int attach_group(struct bpf_session *s, struct probe_group *g, int retprobe, char *err,
-			size_t errlen)
+static int attach_group(struct bpf_session *s, struct bpf_program *prog, struct probe_group *g,
+			int retprobe, int *links, int *nlinks, char *err, size_t errlen)
 {
-	struct bpf_program *prog =
-		retprobe ? s->skel->progs.alloc_return : s->skel->progs.alloc_entry;
 	int link = uprobe_multi_attach(bpf_program__fd(prog), g->host_path, g->offsets, g->cookies,
 				       (uint32_t)g->n, s->pid, retprobe);
 
 	if (link >= 0) {
-		s->alloc_links[s->nalloc_links++] = link;
+		links[(*nlinks)++] = link;
 		return 0;
 	}
 	for (int i = 0; i < g->n; i++) {
@@ -237,23 +260,23 @@ int bpf_session_attach(struct bpf_session *s, pid_t pid, const struct alloc_prob
  * that entered between the two would leave its entry pending with no return to close it. */
 int bpf_session_attach_alloc(struct bpf_session *s, int with_free, char *err, size_t errlen)
 {
-	__atomic_store_n(&s->skel->bss->no_track, (__u32)!with_free, __ATOMIC_SEQ_CST);
-	if (with_free && s->free_probe.found && s->free_link < 0) {
-		int link = uprobe_multi_attach(bpf_program__fd(s->skel->progs.free_entry),
-					       s->free_probe.host_path, &s->free_probe.file_offset,
-					       NULL, 1, s->pid, 0);
+	struct bpf_program *entry = s->skel->progs.alloc_entry, *ret = s->skel->progs.alloc_return;
+	int free_attached = s->nfree_links > 0; /* still attached from a window's tail */
 
-		if (link < 0) {
-			refused(err, errlen, -link, 0, "free", s->free_probe.target_path);
+	__atomic_store_n(&s->skel->bss->no_track, (__u32)!with_free, __ATOMIC_SEQ_CST);
+	for (int i = 0; with_free && !free_attached && i < s->nfree_groups; i++)
+		if (attach_group(s, s->skel->progs.free_entry, &s->free_groups[i], 0, s->free_links,
+				 &s->nfree_links, err, errlen)) {
+			bpf_session_detach_free(s);
 			return -1;
 		}
-		s->free_link = link;
-	}
 	for (int i = 0; i < s->ngroups; i++)
-		if (attach_group(s, &s->groups[i], 1, err, errlen))
+		if (attach_group(s, ret, &s->groups[i], 1, s->alloc_links, &s->nalloc_links, err,
+				 errlen))
 			goto fail;
 	for (int i = 0; i < s->ngroups; i++)
-		if (attach_group(s, &s->groups[i], 0, err, errlen))
+		if (attach_group(s, entry, &s->groups[i], 0, s->alloc_links, &s->nalloc_links, err,
+				 errlen))
 			goto fail;
 	if (s->extra.prog_fd >= 0) {
 		int link = uprobe_multi_attach(s->extra.prog_fd, s->extra.host_path,
@@ -312,9 +335,8 @@ void bpf_session_detach_alloc(struct bpf_session *s)
 
 void bpf_session_detach_free(struct bpf_session *s)
 {
-	if (s->free_link >= 0)
-		close_link(s->free_link);
-	s->free_link = -1;
+	while (s->nfree_links > 0)
+		close_link(s->free_links[--s->nfree_links]);
 }
 
 void bpf_session_wait_untrapped(void)
@@ -607,10 +629,26 @@ uint64_t bpf_session_allocs(const uint64_t *counters)
 
 int bpf_session_probe_count(const struct bpf_session *s)
 {
-	int n = s->free_probe.found + (s->extra.prog_fd >= 0);
+	int n = s->extra.prog_fd >= 0;
 
 	for (int i = 0; i < s->ngroups; i++)
 		n += s->groups[i].n;
+	for (int i = 0; i < s->nfree_groups; i++)
+		n += s->free_groups[i].n;
+	return n;
+}
+
+int bpf_session_probe_objects(const struct bpf_session *s)
+{
+	int n = s->ngroups;
+
+	for (int i = 0; i < s->nfree_groups; i++) {
+		int seen = 0;
+
+		for (int j = 0; j < s->ngroups && !seen; j++)
+			seen = !strcmp(s->free_groups[i].host_path, s->groups[j].host_path);
+		n += !seen;
+	}
 	return n;
 }
 

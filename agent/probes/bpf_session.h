@@ -93,6 +93,8 @@ int bpf_session_counters_fd(const struct bpf_session *s);
 uint64_t bpf_session_allocs(const uint64_t *counters);
 /* Number of allocator functions probed (free and the extra probe included). */
 int bpf_session_probe_count(const struct bpf_session *s);
+/* How many distinct objects (files) those probes are in. */
+int bpf_session_probe_objects(const struct bpf_session *s);
 void bpf_session_free(struct bpf_session *s);
 
 #endif

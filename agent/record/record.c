@@ -124,11 +124,12 @@ static const uint8_t *restore_returns(const struct ap_return_instance *ri, int n
 /* The user chain of a record: frame-pointer addresses as taken by the kernel, or the snapshot
  * (data, len) unwound after putting back the return addresses of pending uretprobes. ips[0] is
  * the record's ip. Returns the count (>= 1); sets *truncated. */
-static int user_chain(struct recorder *r, const struct ap_alloc_event *e, const uint8_t *data,
+static int user_chain(struct recorder *r, const struct ap_event *ev, const uint8_t *data,
 		      uint32_t len, uint64_t *ips, uint64_t *sps, int *truncated)
 {
 	static uint8_t copy[AP_SNAPSHOT_MAX + 512];
-	const struct ap_return_instance *ri = (const void *)(e + 1);
+	const struct ap_event_header *e = &ev->h;
+	const struct ap_return_instance *ri = (const void *)(ev + 1);
 	int n;
 
 	*truncated = 0;
@@ -149,7 +150,7 @@ static int user_chain(struct recorder *r, const struct ap_alloc_event *e, const 
 	}
 	if (len > sizeof(copy))
 		len = sizeof(copy);
-	data = restore_returns(ri, (int)e->reserved2, e->sp, data, len, copy);
+	data = restore_returns(ri, (int)e->return_instances, e->sp, data, len, copy);
 	struct stack_snapshot s = {
 		.ip = e->ip, .sp = e->sp, .bp = e->bp, .data = data, .len = len
 	};
@@ -178,22 +179,23 @@ static const uint8_t *restore_returns(const struct ap_return_instance *ri, int n
 	return out;
 }
 
-static int on_cpu_sample(struct recorder *r, const struct ap_alloc_event *e, size_t len)
+static int on_cpu_sample(struct recorder *r, const struct ap_event *ev, size_t len)
 {
 	const uint32_t prefix = RI_BYTES + AP_KSTACK_MAX_FRAMES * 8;
-	const uint8_t *data = (const uint8_t *)(e + 1);
+	const struct ap_event_header *e = &ev->h;
+	const uint8_t *data = (const uint8_t *)(ev + 1);
 	uint64_t kips[AP_KSTACK_MAX_FRAMES], ips[MAX_FRAMES];
 	int nk, nu, truncated;
 
-	if (e->data_len < prefix || e->data_len > len - sizeof(*e) ||
-	    e->size > AP_KSTACK_MAX_FRAMES * 8 || e->reserved2 > AP_RI_MAX) {
+	if (e->data_len < prefix || e->data_len > len - sizeof(*ev) ||
+	    ev->cpu.kstack_bytes > AP_KSTACK_MAX_FRAMES * 8 || e->return_instances > AP_RI_MAX) {
 		r->bad_records++;
 		return 0;
 	}
 	r->records++;
-	nk = (int)(e->size / 8);
+	nk = (int)(ev->cpu.kstack_bytes / 8);
 	memcpy(kips, data + RI_BYTES, (size_t)nk * 8);
-	nu = user_chain(r, e, data + prefix, e->data_len - prefix, ips, NULL, &truncated);
+	nu = user_chain(r, ev, data + prefix, e->data_len - prefix, ips, NULL, &truncated);
 	r->unwind_truncated += (uint64_t)truncated;
 	return stack_store_add_cpu(r->store, kips, nk, ips, nu, truncated, e->tid) ? -ENOMEM : 0;
 }
@@ -205,48 +207,52 @@ static void chain_cfas(const uint64_t *sps, int n, uint64_t *cfa)
 		cfa[i] = i + 1 < n ? sps[i + 1] : 0;
 }
 
-/* A free of a followed object: its stack from free's entry, free itself left out. */
-static int on_free(struct recorder *r, const struct ap_alloc_event *e, const uint8_t *payload)
+/* A free of a followed object: its stack from the entry of free (or operator delete), that
+ * function itself left out. */
+static int on_free(struct recorder *r, const struct ap_event *ev, const uint8_t *payload)
 {
+	const struct ap_event_header *e = &ev->h;
 	uint64_t ips[MAX_FRAMES], sps[MAX_FRAMES], cfa[MAX_FRAMES];
 	static struct chain_info ci;
 	int n, truncated;
 
-	n = user_chain(r, e, payload + RI_BYTES, e->data_len - RI_BYTES, ips, sps, &truncated);
+	n = user_chain(r, ev, payload + RI_BYTES, e->data_len - RI_BYTES, ips, sps, &truncated);
 	chain_cfas(sps + 1, n - 1, cfa); /* n >= 1: an empty chain when free has no caller */
 	if (stack_store_intern(r->store, ips + 1, n - 1, truncated, &ci))
 		return -ENOMEM;
-	return lifetimes_end(r->lifetimes, e->ptr, &ci, cfa, e->tid, e->ts_ns, "free",
-			     e->scope_inv);
+	return lifetimes_end(r->lifetimes, ev->free.ptr, &ci, cfa, e->tid, e->ts_ns,
+			     ap_kind_name(e->kind), e->scope_inv);
 }
 
-static int on_alloc(struct recorder *r, const struct ap_alloc_event *e, const uint8_t *payload)
+static int on_alloc(struct recorder *r, const struct ap_event *ev, const uint8_t *payload)
 {
+	const struct ap_event_header *e = &ev->h;
+	const struct ap_alloc_tail *a = &ev->alloc;
 	uint64_t ips[MAX_FRAMES], sps[MAX_FRAMES], cfa[MAX_FRAMES];
-	int lifetime = e->old_ptr || (e->reserved & AP_FLAG_TRACKED), n, truncated;
+	int lifetime = a->old_ptr || (e->flags & AP_FLAG_TRACKED), n, truncated;
 	static struct chain_info ci;
 
-	n = user_chain(r, e, payload + RI_BYTES, e->data_len - RI_BYTES, ips, sps, &truncated);
+	n = user_chain(r, ev, payload + RI_BYTES, e->data_len - RI_BYTES, ips, sps, &truncated);
 	r->unwind_truncated += (uint64_t)truncated;
 	if (e->kind == AP_KIND_MALLOCGC && r->go)
 		n = go_session_trim(r->go, ips, n);
 	/* the chain's details only for the objects whose lifetime is followed; a call recorded
 	 * only because it ended a followed object (not one of the --sample-every calls) counts
 	 * nothing, each sampled one counts for sample_every calls */
-	if ((e->reserved & AP_FLAG_UNSAMPLED) ?
+	if ((e->flags & AP_FLAG_UNSAMPLED) ?
 		    stack_store_intern(r->store, ips, n, truncated, &ci) :
-		    stack_store_add(r->store, ips, n, truncated, e->kind, e->size, e->tid,
+		    stack_store_add(r->store, ips, n, truncated, e->kind, a->size, e->tid,
 				    e->window, r->opt.sample_every, lifetime ? &ci : NULL))
 		return -ENOMEM;
 	if (!lifetime)
 		return 0;
 	chain_cfas(sps, n, cfa);
-	if (e->old_ptr && /* realloc ended a followed object */
-	    lifetimes_end(r->lifetimes, e->old_ptr, &ci, cfa, e->tid, e->ts_ns, "realloc",
-			  e->scope_inv))
+	if (a->old_ptr && /* realloc ended a followed object */
+	    lifetimes_end(r->lifetimes, a->old_ptr, &ci, cfa, e->tid, e->ts_ns,
+			  ap_kind_name(AP_KIND_REALLOC), e->scope_inv))
 		return -ENOMEM;
-	if ((e->reserved & AP_FLAG_TRACKED) &&
-	    lifetimes_alloc(r->lifetimes, e->ptr, &ci, cfa, ap_kind_name(e->kind), e->size, e->tid,
+	if ((e->flags & AP_FLAG_TRACKED) &&
+	    lifetimes_alloc(r->lifetimes, a->ptr, &ci, cfa, ap_kind_name(e->kind), a->size, e->tid,
 			    e->ts_ns, e->scope_inv))
 		return -ENOMEM;
 	return 0;
@@ -255,30 +261,30 @@ static int on_alloc(struct recorder *r, const struct ap_alloc_event *e, const ui
 static int on_event(void *ctx, void *data, size_t len)
 {
 	struct recorder *r = ctx;
-	const struct ap_alloc_event *e = data;
-	const uint8_t *payload = (const uint8_t *)(e + 1);
+	const struct ap_event *ev = data;
+	const struct ap_event_header *e = &ev->h;
+	const uint8_t *payload = (const uint8_t *)(ev + 1);
 
-	if (len >= sizeof(*e) && e->kind == AP_KIND_EXEC) {
+	if (len >= sizeof(*ev) && e->kind == AP_KIND_EXEC) {
 		/* every record of the old image is read: the new image's maps apply from here */
 		bpf_session_clear_exec(r->bpf);
 		target_space_refresh(r->ts);
 		return 0;
 	}
-	if (len >= sizeof(*e) && e->kind == AP_KIND_MAPS_CHANGED) {
+	if (len >= sizeof(*ev) && e->kind == AP_KIND_MAPS_CHANGED) {
 		if (!bpf_session_exec_pending(r->bpf))
 			target_space_refresh(r->ts);
 		return 0;
 	}
-	if (len >= sizeof(*e) && e->kind == AP_KIND_CPU_SAMPLE)
-		return on_cpu_sample(r, e, len);
-	if (len < sizeof(*e) || e->data_len > len - sizeof(*e) || e->data_len < RI_BYTES ||
-	    e->reserved2 > AP_RI_MAX ||
-	    (e->kind >= AP_KIND_ALLOC_COUNT && e->kind != AP_KIND_FREE)) {
+	if (len >= sizeof(*ev) && e->kind == AP_KIND_CPU_SAMPLE)
+		return on_cpu_sample(r, ev, len);
+	if (len < sizeof(*ev) || e->data_len > len - sizeof(*ev) || e->data_len < RI_BYTES ||
+	    e->return_instances > AP_RI_MAX || e->kind >= AP_KIND_FREE_END) {
 		r->bad_records++;
 		return 0;
 	}
 	r->records++;
-	return e->kind == AP_KIND_FREE ? on_free(r, e, payload) : on_alloc(r, e, payload);
+	return e->kind >= AP_KIND_FREE ? on_free(r, ev, payload) : on_alloc(r, ev, payload);
 }
 
 static void read_cmdline(pid_t pid, char *buf, size_t size)
@@ -304,11 +310,9 @@ static void read_cmdline(pid_t pid, char *buf, size_t size)
 
 static int write_counters(struct recorder *r)
 {
-	static const char *const names[AP_KIND_ALLOC_COUNT] = {
-		"allocs.malloc",	 "allocs.calloc",	 "allocs.realloc",
-		"allocs.posix_memalign", "allocs.aligned_alloc", "allocs.memalign",
-		"allocs.mallocgc",
-	};
+#define COUNTER_NAME_(suffix, name) "allocs." name,
+	static const char *const names[AP_KIND_ALLOC_COUNT] = { AP_ALLOC_KINDS(COUNTER_NAME_) };
+#undef COUNTER_NAME_
 	uint64_t c[AP_CNT_COUNT], allocs = 0, hits = 0, misses = 0;
 	struct lifetimes_stats lts;
 
@@ -326,6 +330,7 @@ static int write_counters(struct recorder *r)
 	       pw_counter(r->w, "frees", c[AP_CNT_FREES]) ||
 	       pw_counter(r->w, "lost_events", c[AP_CNT_LOST]) ||
 	       pw_counter(r->w, "nested_calls", c[AP_CNT_NESTED]) ||
+	       pw_counter(r->w, "nested_frees", c[AP_CNT_NESTED_FREES]) ||
 	       pw_counter(r->w, "orphan_returns", c[AP_CNT_ORPHAN_RETURNS]) ||
 	       pw_counter(r->w, "records", r->records) ||
 	       pw_counter(r->w, "bad_records", r->bad_records) ||
@@ -811,6 +816,7 @@ static int setup(struct recorder *r, char *err, size_t errlen)
 				       .live_max = 262144 };
 	struct alloc_probe_plan plan;
 	struct proc_maps maps;
+	char more[32] = "";
 	int rc;
 
 	rc = proc_maps_read(r->pid, &maps);
@@ -914,18 +920,23 @@ static int setup(struct recorder *r, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot write %s: %s", r->opt.output, sqlite3_errmsg(r->db));
 		return -1;
 	}
+	/* the C++ operators are often in another object (libstdc++) */
+	if (!r->go && bpf_session_probe_objects(r->bpf) > 1)
+		snprintf(more, sizeof(more), " and %d other object%s",
+			 bpf_session_probe_objects(r->bpf) - 1,
+			 bpf_session_probe_objects(r->bpf) > 2 ? "s" : "");
 	if (!r->opt.quiet && r->win)
 		fprintf(stderr,
-			"arenaprof: recording pid %d: %d allocator functions in %s, probed in windows "
+			"arenaprof: recording pid %d: %d allocator functions in %s%s, probed in windows "
 			"within a %g%% overhead budget (a probe hit costs %.1f us); Ctrl-C to stop\n",
 			(int)r->pid, bpf_session_probe_count(r->bpf),
-			r->go ? go_session_path(r->go) : plan.f[AF_MALLOC].target_path,
+			r->go ? go_session_path(r->go) : plan.f[AF_MALLOC].target_path, more,
 			100 * r->opt.overhead, r->cost.alloc_ns / 1000);
 	else if (!r->opt.quiet)
 		fprintf(stderr,
-			"arenaprof: recording pid %d: %d allocator functions in %s%s; Ctrl-C to stop\n",
+			"arenaprof: recording pid %d: %d allocator functions in %s%s%s; Ctrl-C to stop\n",
 			(int)r->pid, bpf_session_probe_count(r->bpf),
-			r->go ? go_session_path(r->go) : plan.f[AF_MALLOC].target_path,
+			r->go ? go_session_path(r->go) : plan.f[AF_MALLOC].target_path, more,
 			r->opt.cpu_only ? ", CPU only" : ", every call probed (--exact)");
 	return 0;
 }

@@ -10,23 +10,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc_event.h"
 #include "fnv1a.h"
 #include "kallsyms.h"
 #include "u64_map.h"
 
-#define KINDS 7 /* AP_KIND_ALLOC_COUNT */
+#define KINDS AP_KIND_ALLOC_COUNT
 #define MAX_ELEMS 512
 #define LOW48 ((1ULL << 48) - 1)
 #define KERNEL_MODULE 0xfffeULL /* elem tag of kernel addresses; module id KERNEL_MODULE - 1 */
 #define NO_MODULE 0xffffULL /* elem tag of addresses outside any file mapping */
 
-static const char *const kind_names[KINDS] = { "malloc",	 "calloc",	  "realloc",
-					       "posix_memalign", "aligned_alloc", "memalign",
-					       "mallocgc" };
+#define KIND_NAME_(suffix, name) name,
+static const char *const kind_names[] = { AP_ALLOC_KINDS(KIND_NAME_) AP_FREE_KINDS(KIND_NAME_) };
+#undef KIND_NAME_
 
+/* The name of an allocation or free kind (enum ap_kind) in profiles. */
 const char *ap_kind_name(int kind)
 {
-	return kind >= 0 && kind < KINDS ? kind_names[kind] : "unknown";
+	return kind >= 0 && kind < AP_KIND_FREE_END ? kind_names[kind] : "unknown";
 }
 
 struct kind_stats {

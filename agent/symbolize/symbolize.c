@@ -1,7 +1,8 @@
 /* symbolize.c: (ELF file, file offset) -> function / source file / line frames with elfutils libdwfl.
  * One Dwfl per module (each reported at base 0, so modules never overlap), separate debug files found by
  * dwfl_standard_find_debuginfo (build-id, .gnu_debuglink under /usr/lib/debug), inlined frames the way
- * eu-addr2line -i finds them, ELF symbol table next, "basename+0xOFFSET" last. Strings are interned and
+ * eu-addr2line -i finds them, ELF symbol table next (.symtab, else the MiniDebugInfo .symtab that
+ * libdwfl decompresses from .gnu_debugdata, else .dynsym), "basename+0xOFFSET" last. Strings are interned and
  * results cached per (module, offset) for the life of the symbolizer. */
 #define _GNU_SOURCE
 #include "symbolize.h"
@@ -771,10 +772,22 @@ struct symbolizer *symbolizer_new(void)
 	return s;
 }
 
+int symbolizer_set_debuginfo_path(struct symbolizer *s, const char *path)
+{
+	char *copy = path ? strdup(path) : NULL;
+
+	if (path && !copy)
+		return -1;
+	free(s->debuginfo_path);
+	s->debuginfo_path = copy;
+	return 0;
+}
+
 void symbolizer_free(struct symbolizer *s)
 {
 	if (!s)
 		return;
+	free(s->debuginfo_path);
 	for (size_t i = 0; i < s->cache_cap; i++)
 		free(s->cache[i].frames);
 	free(s->cache);

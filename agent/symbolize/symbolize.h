@@ -21,6 +21,12 @@ struct symbolizer;
 struct symbolizer *symbolizer_new(void);
 void symbolizer_free(struct symbolizer *s);
 
+/* Where separate debug files are looked for, as libdwfl's debuginfo_path (a colon-separated list
+ * of directories; each absolute one is searched for .build-id/xx/yyyy.debug and the
+ * .gnu_debuglink name); NULL: libdwfl's default, /usr/lib/debug. Applies to modules opened from
+ * then on. 0, or -1 when out of memory. */
+int symbolizer_set_debuginfo_path(struct symbolizer *s, const char *path);
+
 /* host_path: where this process can open the ELF; module_name: the name to show in fallbacks (the path
  * the target sees); file_offset: offset of the code byte inside the file. Writes up to max frames,
  * innermost first (inlined callees first, the real function last). Returns the count (>= 1; 0 only

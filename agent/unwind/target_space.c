@@ -522,7 +522,7 @@ int target_space_read_file_word(struct target_space *ts, uint64_t addr, uint64_t
 		return -ENOENT;
 	e = &ts->maps.v[i];
 	if (e->perms[1] == 'w') /* writable: the file no longer says what memory holds */
-		return -ENOENT;
+		return -EACCES;
 	m = ts->modules[ts->map_module[i]];
 	off = addr - e->start + e->offset;
 	if (!m->image || off > m->image_size || m->image_size - off < sizeof(*val))

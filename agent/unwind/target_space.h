@@ -47,7 +47,8 @@ pid_t target_space_pid(const struct target_space *ts);
 /* Additions used by the unwinder. */
 
 /* Reads the 8-byte word at addr from a read-only file mapping of the target (served from the
- * file, not from the target's memory). 0, or -ENOENT when addr is not in such a mapping. */
+ * file, not from the target's memory). 0; -EACCES when addr is in a writable file mapping (the
+ * file no longer says what memory holds); -ENOENT when in no file mapping. */
 int target_space_read_file_word(struct target_space *ts, uint64_t addr, uint64_t *val);
 /* The .eh_frame_hdr table of the module mapped at ip, located at its run-time address (the
  * module's table is parsed once and cached). 0, -ENOENT (ip not in a module), -ENODATA (module

@@ -82,6 +82,7 @@ static int access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *val, int
 {
 	struct unwind_ctx *ctx = arg;
 	uint64_t word;
+	int rc;
 
 	(void)as;
 	if (write)
@@ -89,7 +90,14 @@ static int access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *val, int
 	if (read_snapshot_word(ctx->s, addr, val) == 0)
 		return 0;
 	*val = 0; /* libunwind 1.6 uses it even on failure on some paths (Valgrind) */
-	if (target_space_read_file_word(ctx->u->ts, addr, &word))
+	rc = target_space_read_file_word(ctx->u->ts, addr, &word);
+	/* A word of a writable file mapping (.data): libunwind reads one only to parse a CIE with an
+	 * indirect personality pointer (C++ with cleanups built -fPIC/-fPIE: a DW.ref in .data), which
+	 * unwinding never uses. Failing that read made libunwind drop the CIE and end every C++ stack
+	 * at the first such frame (cpp_strings: at Catalog::load, never main). It reads as 0. */
+	if (rc == -EACCES)
+		return 0;
+	if (rc)
 		return -UNW_EINVAL;
 	*val = word;
 	return 0;

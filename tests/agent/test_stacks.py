@@ -1,11 +1,16 @@
 """test_stacks.py: whole call stacks. DWARF unwinding of stack snapshots on -O2
--fomit-frame-pointer code, frame pointers with --unwind fp, C++ (demangled, user frames above
-operator new), a library dlopen'ed after attach, and folded output carrying the whole chain."""
+-fomit-frame-pointer code, frame pointers with --unwind fp, C++ (demangled; operator new and
+delete probed where they are defined, libstdc++ over glibc, jemalloc, tcmalloc, a static
+executable: exact counts per
+site, the site being new's caller), a library dlopen'ed after attach, and folded output carrying
+the whole chain."""
 import os
+import re
 import sys
 
 from harness import (ARENAPROF, check, check_consistent, query, record_pid_workload, run,
                      source_line, tmpdir, workload)
+from test_targets import LIBDIR, built
 
 CHAIN = ["new_node", "parse", "handle_request", "serve", "main"]
 
@@ -63,19 +68,124 @@ def test_fp():
 
 
 def test_cpp():
+    """cpp_strings: every allocation under Catalog::load is an operator new whose site is new's
+    caller (no stack starts in libstdc++'s operator new, which calls malloc: counted once)."""
     d = tmpdir()
     db = os.path.join(d, "cpp.db")
-    record_pid_workload([workload("cpp_strings"), "200"], db)
-    check_consistent(db)
+    items = 200
+    record_pid_workload([workload("cpp_strings"), str(items)], db)
+    _, c = check_consistent(db)
     stacks = stacks_with_frames(db)
+    at_new = [f[:2] for _, f in stacks if f and f[0][0].startswith("operator new")]
+    check(not at_new, f"stacks whose call site is operator new itself: {at_new}")
     user = [(a, f) for a, f in stacks if any(fn == "shop::Catalog::load(int)" for fn, _, _ in f)]
-    check(user, f"no stack through shop::Catalog::load(int); first stacks: {stacks[:3]}")
-    new_sites = [f for _, f in user if f[0][0].startswith("operator new")]
-    check(new_sites, f"no stack with operator new at the call site: {[f[:3] for _, f in user]}")
+    # per item: the 40-char temporary string, the Item, the copy of the string inside the Item;
+    # plus the vector's growths to capacity 1, 2, 4, ..., 256 (9 for 200 push_backs)
+    want = 3 * items + 9
     allocs = sum(a for a, _ in user)
-    check(allocs >= 400, f"only {allocs} allocations under Catalog::load (200 items + 200 strings)")
+    check(allocs == want, f"{allocs} allocations under Catalog::load, want {want}")
+    kinds = query(db, "SELECT DISTINCT kind FROM alloc_stats")
+    check(kinds == [("operator new",)], f"kinds {kinds}, want only operator new")
+    check(c["allocs.operator new"] == want, f"counters.allocs.operator new "
+                                            f"{c['allocs.operator new']} != {want}")
+    # whole stacks: C++ frames with cleanups (a CIE with a personality routine) do not end them
+    cut = [[fn for fn, _, _ in f] for _, f in user if not any(fn == "main" for fn, _, _ in f)]
+    check(not cut, f"stacks under Catalog::load that do not reach main: {cut[:3]}")
+    line = source_line("tests/workloads/cpp_strings.cpp", "new Item{")
+    at_item = sum(a for a, f in user if f[0][0] == "shop::Catalog::load(int)" and f[0][2] == line)
+    check(at_item == items, f"{at_item} allocations at cpp_strings.cpp:{line}, want {items}")
 
 
+# cpp_sites.cpp: per round, (function, kind, bytes, source marker) of each call site; the kind of
+# new[] is "operator new[]" unless the allocator defines new[] at new's address (tcmalloc).
+CPP_SITES = [("sites::make_node()", "operator new", 48, "SITE_NEW */"),
+             ("sites::make_array()", "operator new[]", 64, "SITE_NEW_ARRAY */"),
+             ("sites::make_nothrow()", "operator new", 48, "SITE_NEW_NOTHROW */"),
+             ("sites::make_line()", "operator new", 128, "SITE_NEW_ALIGNED */"),
+             ("sites::make_buffer()", "malloc", 100, "SITE_MALLOC */")]
+CPP_FREED_BY = {"sites::make_node()": "operator delete", "sites::make_array()": "operator delete[]",
+                "sites::make_nothrow()": "operator delete", "sites::make_line()": "operator delete",
+                "sites::make_buffer()": "free"}
+CPP_SRC = "tests/workloads/cpp_sites.cpp"
+
+
+def defined_at(lib, symbols):
+    """{symbol: address} of defined symbols of lib (nm -D; nm for a static executable, which has
+    no dynamic symbols; not our code)."""
+    out = {}
+    for dynamic in (["-D"], []):
+        for l in run(["nm"] + dynamic + ["--defined-only", lib]).stdout.splitlines():
+            p = l.split()
+            if len(p) == 3 and p[2].split("@")[0] in symbols:
+                out[p[2].split("@")[0]] = p[0]
+        if out:
+            return out
+    return out
+
+
+def cpp_sites_case(exe, module_pattern, lib, env=None, threads=2):
+    """cpp_sites under one allocator, in two threads (the nesting state is per thread): exact
+    counts, bytes and source line per call site, the operators probed in the object that defines
+    them, each delete counted once as a free, and (every object followed) each object ended by
+    the operator that released it."""
+    d = tmpdir()
+    db = os.path.join(d, "cpp.db")
+    per_thread = 1000
+    rounds = per_thread * threads
+    out, _ = record_pid_workload([exe, str(per_thread), str(threads)], db, env=env,
+                                 extra=["--track-every", "1"])
+    check(f"done rounds={per_thread} threads={threads}" in out, f"workload output {out!r}")
+    m, c = check_consistent(db)
+    check(c["lost_events"] == 0, f"lost events {c['lost_events']}")
+    probes = dict(p.split("@", 1) for p in m["probes"].split(";"))
+    for fn in ("_Znwm", "_Znam", "_ZnwmRKSt9nothrow_t", "_ZnwmSt11align_val_t", "_ZdlPv",
+               "_ZdlPvm", "_ZdaPv", "_ZdlPvmSt11align_val_t"):
+        check(re.search(module_pattern, probes.get(fn, "")),
+              f"{fn} probed in {probes.get(fn)}, not in {module_pattern}")
+    # an operator defined at the address of another function is probed as that one
+    addr = defined_at(lib, {"_Znwm", "_Znam", "_ZdaPv", "free"})
+    array_kind = "operator new" if addr["_Znwm"] == addr["_Znam"] else "operator new[]"
+    array_freed_by = "free" if addr["_ZdaPv"] == addr.get("free") else "operator delete[]"
+    for function, kind, size, marker in CPP_SITES:
+        kind = array_kind if kind == "operator new[]" else kind
+        rows = query(db, """SELECT a.kind, SUM(a.allocs), SUM(a.bytes), MIN(a.size_min),
+                                   MAX(a.size_max), f.file, f.line
+                            FROM alloc_stats a
+                            JOIN stack_frames sf ON sf.stack_id = a.stack_id AND sf.pos = 0
+                            JOIN frames f ON f.id = sf.frame_id WHERE f.function = ?
+                            GROUP BY a.kind, f.file, f.line""", (function,))
+        line = source_line(CPP_SRC, marker)
+        want = [(kind, rounds, rounds * size, size, size, line)]
+        check(len(rows) == 1 and (rows[0][5] or "").endswith("cpp_sites.cpp") and
+              rows[0][:5] + rows[0][6:] == want[0], f"{function}: {rows}, want {want} at "
+                                                    f"cpp_sites.cpp")
+    news = c["allocs.operator new"] + c["allocs.operator new[]"]
+    check(news == 4 * rounds, f"{news} operator new calls counted, want {4 * rounds}")
+    # four deletes and one free per round: a delete that calls free (libstdc++'s, jemalloc's
+    # unsized one) is one free, not two (the counter covers the whole recording: the workload
+    # frees nothing else before it exits; its threads are made before and never end)
+    check(c["frees"] == 5 * rounds, f"frees {c['frees']} != {5 * rounds} "
+                                    f"(nested_frees {c.get('nested_frees')})")
+    # each object ended by its release in drop_all, whose stack (from the entry of delete or
+    # free) reaches main: a CIE with a personality (jemalloc's sized delete) does not stop it
+    ended = query(db, """SELECT f.function, o.freed_by, ff.function, fm.function, COUNT(*)
+                         FROM objects o
+                         JOIN stack_frames sf ON sf.stack_id = o.alloc_stack_id AND sf.pos = 0
+                         JOIN frames f ON f.id = sf.frame_id
+                         LEFT JOIN stack_frames sff ON sff.stack_id = o.free_stack_id
+                                                   AND sff.pos = 0
+                         LEFT JOIN frames ff ON ff.id = sff.frame_id
+                         LEFT JOIN stack_frames sfm ON sfm.stack_id = o.free_stack_id
+                                                   AND sfm.pos = 1
+                         LEFT JOIN frames fm ON fm.id = sfm.frame_id GROUP BY 1, 2, 3, 4""")
+    freed_by = dict(CPP_FREED_BY, **{"sites::make_array()": array_freed_by})
+    ended = [e for e in ended if e[0] in freed_by]  # the workload's sites (not ld.so's, libc's)
+    want = sorted((fn, by, "sites::drop_all()", "run_rounds", rounds)
+                  for fn, by in freed_by.items())
+    check(sorted(ended) == want, f"objects (site, freed_by, free site, its caller, count) "
+                                 f"{sorted(ended)}, want {want}")
+    print(f"{os.path.basename(exe)}: nested_calls {c['nested_calls']}, "
+          f"nested_frees {c['nested_frees']}")
 def test_dlopen():
     d = tmpdir()
     db = os.path.join(d, "dl.db")
@@ -93,6 +203,43 @@ def test_dlopen():
     check(mods, "libplugin.so not among the modules")
 
 
+def test_cpp_glibc():
+    """libstdc++'s operators (new calls malloc, delete tail-calls free) over glibc."""
+    cpp_sites_case(workload("cpp_sites"), r"/libstdc\+\+\.so", os.path.join(LIBDIR, "libstdc++.so.6"))
+
+
+def test_cpp_jemalloc():
+    """jemalloc linked in: its own operators (malloc's fast path inlined in new)."""
+    lib = os.path.join(LIBDIR, "libjemalloc.so.2")
+    cpp_sites_case(built("cpp_sites_jemalloc"), r"/libjemalloc\.so", lib)
+
+
+def test_cpp_tcmalloc():
+    """tcmalloc linked in: its own operators (new[] and unsized delete aliases of new, free)."""
+    lib = os.path.join(LIBDIR, "libtcmalloc_minimal.so.4")
+    cpp_sites_case(built("cpp_sites_tcmalloc_minimal"), r"/libtcmalloc_minimal\.so", lib)
+
+
+def test_cpp_static():
+    """Linked -static: the operators, libstdc++'s, and malloc & co., glibc's, are the
+    executable's own (its delete jumps to its free)."""
+    exe = built("cpp_sites_static")
+    cpp_sites_case(exe, "^" + re.escape(exe) + "$", exe)
+
+
+def test_cpp_preload():
+    """The same allocators LD_PRELOADed into the plain cpp_sites: their operators win over
+    libstdc++'s, as the dynamic linker binds them."""
+    for lib, pattern in (("libjemalloc.so.2", r"/libjemalloc\.so"),
+                         ("libtcmalloc_minimal.so.4", r"/libtcmalloc_minimal\.so")):
+        path = os.path.join(LIBDIR, lib)
+        check(os.path.exists(path), f"{path} missing (run scripts/setup)")
+        cpp_sites_case(workload("cpp_sites"), pattern, path, env=dict(os.environ, LD_PRELOAD=path))
+
+
 if __name__ == "__main__":
     from harness import main
-    sys.exit(main({"dwarf": test_dwarf, "fp": test_fp, "cpp": test_cpp, "dlopen": test_dlopen}))
+    sys.exit(main({"dwarf": test_dwarf, "fp": test_fp, "cpp": test_cpp, "dlopen": test_dlopen,
+                   "cpp_glibc": test_cpp_glibc, "cpp_jemalloc": test_cpp_jemalloc,
+                   "cpp_tcmalloc": test_cpp_tcmalloc, "cpp_static": test_cpp_static,
+                   "cpp_preload": test_cpp_preload}))

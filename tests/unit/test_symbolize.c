@@ -313,6 +313,37 @@ static void check_stripped(struct symbolizer *s, const char *stripped,
 	expect_bare(f, n, expected);
 }
 
+/* The stripped copy with its debug file under DEBUG_ROOT/.build-id/: the same answers as the
+ * fixture itself (libdwfl's build-id lookup in the configured debuginfo path). */
+static void check_build_id_debug_file(const char *stripped, const char *debug_root, const char *src,
+				      const struct fixture_sites *sites)
+{
+	struct symbolizer *s = symbolizer_new();
+
+	if (!s || symbolizer_set_debuginfo_path(s, debug_root))
+		die("symbolizer_new failed");
+	printf("-- stripped, debug file by build id under %s\n", debug_root);
+	check_debug_fixture(s, stripped, src, sites);
+	symbolizer_free(s);
+}
+
+/* The stripped copy with a .gnu_debugdata section: the static function, in no .dynsym, is named
+ * from the MiniDebugInfo .symtab (no source: MiniDebugInfo has no DWARF); globals still are. */
+static void check_minidebuginfo(struct symbolizer *s, const char *minidebug,
+				const struct fixture_sites *sites)
+{
+	const char *name = "/in/target/fixture.minidebug";
+	struct sym_frame f[SYM_MAX_FRAMES];
+	int n;
+
+	n = symbolizer_lookup(s, minidebug, name, sites->static_fn, f, SYM_MAX_FRAMES);
+	print_frames("MiniDebugInfo: static function", f, n);
+	expect_bare(f, n, "fixture_static_function");
+
+	n = symbolizer_lookup(s, minidebug, name, sites->c, f, SYM_MAX_FRAMES);
+	expect_bare(f, n, "fixture_c_function");
+}
+
 static void check_libc_malloc(struct symbolizer *s)
 {
 	char libc[PATH_MAX] = "";
@@ -400,8 +431,9 @@ int main(int argc, char **argv)
 	struct elf_file ef;
 	char libc[PATH_MAX] = "";
 
-	if (argc != 4)
-		die("usage: test_symbolize FIXTURE STRIPPED_FIXTURE FIXTURE_SOURCE_DIR");
+	if (argc != 6)
+		die("usage: test_symbolize FIXTURE STRIPPED_FIXTURE FIXTURE_SOURCE_DIR "
+		    "MINIDEBUGINFO_FIXTURE DEBUG_ROOT");
 	elf_file_open(argv[1], &ef);
 	CHECK(elf_is_pie(&ef), "fixture %s is not a PIE", argv[1]);
 	elf_file_close(&ef);
@@ -412,9 +444,11 @@ int main(int argc, char **argv)
 	check_debug_fixture(s, argv[1], argv[3], &sites);
 	check_fallbacks(s, argv[1]);
 	check_stripped(s, argv[2], &sites);
+	check_minidebuginfo(s, argv[4], &sites);
 	check_libc_malloc(s);
 	check_cache(s, argv[1], &sites);
 	symbolizer_free(s);
+	check_build_id_debug_file(argv[2], argv[5], argv[3], &sites);
 
 	time_module("fixture (DWARF)", argv[1], 3);
 	if (dl_iterate_phdr(find_libc, libc))
