@@ -1,7 +1,8 @@
 /* candidates_query.c: reads what the arena candidates are made of: meta track_every, duration and
  * pid, the verified scope functions (scope_probes) and every sampled object (objects) with its
- * site (alloc stack pos 0), scope frame (alloc stack pos scope_pos) and free site (free stack
- * pos 0), and classifies each object (candidates_data.h). */
+ * site (alloc stack at its site position, past the allocator and its wrappers: site_fold.h),
+ * scope frame (alloc stack pos scope_pos) and free site (free stack at its site position), and
+ * classifies each object (candidates_data.h). */
 #define _POSIX_C_SOURCE 200809L
 #include "candidates_data.h"
 
@@ -20,16 +21,19 @@ static const char objects_sql[] =
 	"ff.function, ff.file, ff.line, fm.path, ff.id IS NULL, "
 	"f1.function "
 	"FROM objects o "
-	"LEFT JOIN stack_frames a0 ON a0.stack_id = o.alloc_stack_id AND a0.pos = 0 "
+	"LEFT JOIN stack_frames a0 ON a0.stack_id = o.alloc_stack_id "
+	"AND a0.pos = ap_site_pos(o.alloc_stack_id) "
 	"LEFT JOIN frames af ON af.id = a0.frame_id "
 	"LEFT JOIN modules am ON am.id = af.module_id "
 	"LEFT JOIN stack_frames s0 ON s0.stack_id = o.alloc_stack_id AND s0.pos = o.scope_pos "
 	"LEFT JOIN frames sf ON sf.id = s0.frame_id "
 	"LEFT JOIN modules sm ON sm.id = sf.module_id "
-	"LEFT JOIN stack_frames e0 ON e0.stack_id = o.free_stack_id AND e0.pos = 0 "
+	"LEFT JOIN stack_frames e0 ON e0.stack_id = o.free_stack_id "
+	"AND e0.pos = ap_site_pos(o.free_stack_id) "
 	"LEFT JOIN frames ff ON ff.id = e0.frame_id "
 	"LEFT JOIN modules fm ON fm.id = ff.module_id "
-	"LEFT JOIN stack_frames e1 ON e1.stack_id = o.free_stack_id AND e1.pos = 1 "
+	"LEFT JOIN stack_frames e1 ON e1.stack_id = o.free_stack_id "
+	"AND e1.pos = ap_site_pos(o.free_stack_id) + 1 "
 	"LEFT JOIN frames f1 ON f1.id = e1.frame_id "
 	"ORDER BY o.id";
 

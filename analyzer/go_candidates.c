@@ -17,6 +17,7 @@ static const char stacks_sql[] = "SELECT sf.stack_id, sf.pos, f.function, f.file
 				 "FROM stack_frames sf JOIN frames f ON f.id = sf.frame_id "
 				 "LEFT JOIN modules m ON m.id = f.module_id "
 				 "WHERE sf.stack_id IN (SELECT stack_id FROM alloc_stats) "
+				 "AND sf.pos >= ap_site_pos(sf.stack_id) "
 				 "ORDER BY sf.stack_id, sf.pos DESC";
 
 struct frame {
@@ -59,7 +60,8 @@ static void frame_free(struct frame *f)
 	free(f->module);
 }
 
-/* The site of a stack: its innermost frame (pos 0), as sites_query.c groups them. */
+/* The site of a stack: its innermost frame at or past the site position (wrappers folded,
+ * site_fold.h), as sites_query.c groups them. */
 static long find_site(const struct an_sites *sites, const struct frame *f)
 {
 	for (size_t i = 0; i < sites->n; i++) {

@@ -215,6 +215,11 @@ void report_json_site(struct json_writer *w, const struct an_site *s, long long 
 	jw_key(w, "alloc_cpu_share");
 	jw_double(w, an_cpu_share(cpu, s->alloc_cpu_samples));
 	write_estimate(w, "allocs_estimated", &s->est_allocs);
+	jw_key(w, "wrappers");
+	jw_begin_array(w);
+	for (k = 0; k < s->nwrappers; k++)
+		jw_string(w, s->wrappers[k]);
+	jw_end_array(w);
 	jw_end_object(w);
 }
 
@@ -231,6 +236,7 @@ int report_json(FILE *f, const struct an_info *info, const struct an_sites *site
 	write_target(&w, info);
 	write_recording(&w, info);
 	write_totals(&w, info);
+	wrappers_json(&w, info);
 	jw_key(&w, "sites_total");
 	jw_int(&w, (long long)sites->n);
 	jw_key(&w, "sites");
