@@ -22,10 +22,10 @@ int an_get_db(const char *usage, int argc, char **argv, const char **db);
  * html, diff; site_fold.h), as getopt_long codes, their option rows and their usage text. */
 #define AN_OPT_WRAPPER 0x100
 #define AN_OPT_NO_WRAPPERS 0x101
-#define AN_WRAP_OPTIONS                                                   \
-	{ "wrapper", required_argument, NULL, AN_OPT_WRAPPER },           \
-	{                                                                 \
-		"no-wrappers", no_argument, NULL, AN_OPT_NO_WRAPPERS      \
+#define AN_WRAP_OPTIONS                                              \
+	{ "wrapper", required_argument, NULL, AN_OPT_WRAPPER },      \
+	{                                                            \
+		"no-wrappers", no_argument, NULL, AN_OPT_NO_WRAPPERS \
 	}
 #define AN_WRAP_USAGE "[--wrapper REGEX]... [--no-wrappers]"
 struct an_wrap_opts;

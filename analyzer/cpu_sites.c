@@ -154,8 +154,9 @@ int an_cpu_load(sqlite3 *db, const char *path, const struct site_fold *fold, str
 	if (cpu_profile_load(db, path, &p))
 		return -1;
 	for (i = 0; i < p.nframes; i++)
-		p.frames[i].wrapper = !p.frames[i].kernel &&
-				      site_fold_is_wrapper(fold, p.frames[i].function, p.frames[i].module);
+		p.frames[i].wrapper =
+			!p.frames[i].kernel &&
+			site_fold_is_wrapper(fold, p.frames[i].function, p.frames[i].module);
 	per_frame = an_malloc((p.nframes + 1) * sizeof(*per_frame));
 	memset(per_frame, 0, (p.nframes + 1) * sizeof(*per_frame));
 	if (cpu_share_totals(&p, &t, per_frame) == 0) {

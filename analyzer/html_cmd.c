@@ -13,8 +13,8 @@
 #include "html.h"
 #include "site_fold.h"
 
-static const char html_usage[] = "usage: arenaprof html [-n N|--top N] " AN_WRAP_USAGE
-				 " -o FILE DB   (FILE '-': stdout)";
+static const char html_usage[] =
+	"usage: arenaprof html [-n N|--top N] " AN_WRAP_USAGE " -o FILE DB   (FILE '-': stdout)";
 static const char html_help[] =
 	"  writes one self-contained HTML page (no network): the summary (allocator CPU share,\n"
 	"  its split, the theoretical maximum saving, warnings), the ranked arena candidates with\n"

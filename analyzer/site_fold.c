@@ -106,7 +106,8 @@ static int load_stacks(sqlite3 *db, const char *path, struct site_fold *fold)
 		if (!s || s->id != id) {
 			if (fold->nstacks == cap) {
 				cap = cap ? cap * 2 : 256;
-				fold->stacks = an_realloc(fold->stacks, cap * sizeof(*fold->stacks));
+				fold->stacks =
+					an_realloc(fold->stacks, cap * sizeof(*fold->stacks));
 			}
 			s = &fold->stacks[fold->nstacks++];
 			memset(s, 0, sizeof(*s));
@@ -116,7 +117,8 @@ static int load_stacks(sqlite3 *db, const char *path, struct site_fold *fold)
 		while (s->len <= (uint32_t)pos) { /* gaps: no frame */
 			if (nframes == fcap) {
 				fcap = fcap ? fcap * 2 : 1024;
-				fold->frame_fn = an_realloc(fold->frame_fn, fcap * sizeof(uint32_t));
+				fold->frame_fn =
+					an_realloc(fold->frame_fn, fcap * sizeof(uint32_t));
 			}
 			fold->frame_fn[nframes++] = UINT32_MAX;
 			s->len++;
@@ -309,8 +311,8 @@ static void list_wrappers(struct site_fold *fold, const struct fold_alloc_row *r
 
 		if (!allocs[fn] || !fold->fn_wrap[fn])
 			continue;
-		fold->wrappers = an_realloc(fold->wrappers,
-					    (fold->nwrappers + 1) * sizeof(*fold->wrappers));
+		fold->wrappers =
+			an_realloc(fold->wrappers, (fold->nwrappers + 1) * sizeof(*fold->wrappers));
 		w = &fold->wrappers[fold->nwrappers++];
 		w->function = an_strdup(fold->fn_function[fn]);
 		w->module = key_part(fold->fns.names[fn], 1);
