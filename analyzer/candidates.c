@@ -257,6 +257,7 @@ static void build(struct an_candidates *out, const struct cand_data *d, const st
 		c->probe_never_returned = c->probed && d->scope_probed[scope] == 2;
 		cand_measure(d, idx[e], nidx[e], scope, c);
 		cand_cpu(d, idx[e], nidx[e], scope, info, site_of, freed_at, c);
+		cand_loop(d, idx[e], nidx[e], scope, c);
 		cand_words(d, c);
 		free(idx[e]);
 	}
@@ -371,6 +372,9 @@ void an_candidates_free(struct an_candidates *c)
 
 	for (i = 0; i < c->n; i++) {
 		loc_free(&c->v[i].scope);
+		loc_free(&c->v[i].loop_alloc);
+		loc_free(&c->v[i].loop_free);
+		free(c->v[i].loop_function);
 		free(c->v[i].sites);
 		free(c->v[i].free_function);
 		free(c->v[i].reason);
