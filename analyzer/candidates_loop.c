@@ -9,6 +9,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "candidates_data.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -138,6 +139,69 @@ static long long median_invocation(const struct cand_data *d, const uint32_t *id
 	return med;
 }
 
+struct iter_obj {
+	long long tid;
+	uint64_t cfa;
+	long long alloc_ns, free_ns, size;
+};
+
+static int cmp_iter(const void *pa, const void *pb)
+{
+	const struct iter_obj *a = pa, *b = pb;
+
+	if (a->tid != b->tid)
+		return a->tid < b->tid ? -1 : 1;
+	if (a->cfa != b->cfa)
+		return a->cfa < b->cfa ? -1 : 1;
+	return (a->alloc_ns > b->alloc_ns) - (a->alloc_ns < b->alloc_ns);
+}
+
+/* Bytes per iteration (p50, p99) and the arena that holds the p99: the enclosed objects of one
+ * thread and scope frame (CFA), a new iteration starting at an object allocated after every
+ * earlier one was freed (probed invocation ids would put the whole loop in one). */
+static void iteration_bytes(const struct cand_data *d, const uint32_t *idx, size_t n,
+			    uint32_t scope, struct an_candidate *c)
+{
+	struct iter_obj *v = an_malloc((n + 1) * sizeof(*v));
+	long long *sums = an_malloc((n + 1) * sizeof(*sums)), te, end = 0;
+	size_t m = 0, ns = 0, i;
+
+	te = d->track_every > 0 ? d->track_every : 1;
+	for (i = 0; i < n; i++) {
+		const struct cand_obj *o = &d->objs[idx[i]];
+
+		if (o->cls == OBJ_SCOPED && o->scope == scope)
+			v[m++] = (struct iter_obj){ o->tid, o->scope_cfa, o->alloc_ns, o->free_ns,
+						    o->size > 0 ? o->size : 0 };
+	}
+	if (m > 1)
+		qsort(v, m, sizeof(*v), cmp_iter);
+	for (i = 0; i < m; i++) {
+		if (i == 0 || v[i].tid != v[i - 1].tid || v[i].cfa != v[i - 1].cfa ||
+		    v[i].alloc_ns > end) {
+			sums[ns++] = 0;
+			end = v[i].free_ns;
+		}
+		if (v[i].free_ns > end)
+			end = v[i].free_ns;
+		if (v[i].size > 0 && te > (LLONG_MAX - sums[ns - 1]) / v[i].size)
+			sums[ns - 1] = LLONG_MAX;
+		else
+			sums[ns - 1] += v[i].size * te;
+	}
+	if (ns > 0) {
+		qsort(sums, ns, sizeof(*sums), cmp_ll);
+		c->has_bytes = 1;
+		c->bytes_p50 = cand_percentile(sums, ns, 50);
+		c->bytes_p99 = cand_percentile(sums, ns, 99);
+		c->arena_kib = ARENA_MIN_KIB;
+		while (c->arena_kib * 1024 < c->bytes_p99 && c->arena_kib < LLONG_MAX / 2048)
+			c->arena_kib *= 2;
+	}
+	free(sums);
+	free(v);
+}
+
 static void copy_loc(struct an_loc *dst, const struct an_loc *src)
 {
 	dst->function = an_strdup(src->function);
@@ -184,6 +248,8 @@ void cand_loop(const struct cand_data *d, const uint32_t *idx, size_t n, uint32_
 	else
 		goto out;
 	c->scope_kind = CAND_SCOPE_LOOP;
+	c->verified = 0; /* a probe confirms the invocation, not the iterations */
+	iteration_bytes(d, idx, n, scope, c);
 	best = most_common(fn, nfn);
 	c->loop_function =
 		an_strdup(best != CAND_NO_ID ? d->loc[best].function : c->scope.function);

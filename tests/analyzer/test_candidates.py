@@ -225,6 +225,36 @@ def case_never_returned():
           f"scope {c['scope']}")
 
 
+def case_loop_root():
+    """The scope function is a thread's start routine (called by start_thread): it lasts the
+    thread's life, so the candidate is one iteration of its loop, not a call to wrap."""
+    db = make_db("root.db", "UPDATE frames SET function = 'start_thread' WHERE id = 1;"
+                            "DELETE FROM scope_probes;")
+    c = by_site(report(db))["new_node"]
+    check(c["scope"]["kind"] == "loop_iteration" and c["scope"]["loop"]["why"] == "root",
+          f"scope {c['scope']}")
+    check(c["recommendation"].startswith(
+        "likely: reset an arena of 32 KiB once per iteration of the loop in `handle_request()` "
+        "that calls `parse()` (server.c:40) and `free_tree()` (server.c:45)"),
+        f"recommendation {c['recommendation']!r}")
+    check(c["reason"].startswith("handle_request() is a process or thread root"),
+          f"reason {c['reason']!r}")
+
+
+def case_loop_long():
+    """One probed invocation holding every object for 1 s, while they live at most 40 us: the
+    invocation lasts over 100x the p99 lifetime, a loop iteration (bytes per iteration, not per
+    invocation: 18 KiB as in request_tree, not the 160 KiB of all ten)."""
+    db = make_db("long.db", "UPDATE scope_probes SET invocations = 1;"
+                            "UPDATE objects SET alloc_inv = 1, free_inv = 1 "
+                            "WHERE alloc_inv IS NOT NULL;")
+    c = by_site(report(db))["new_node"]
+    check(c["scope"]["kind"] == "loop_iteration" and
+          c["scope"]["loop"]["why"] == "long_invocations", f"scope {c['scope']}")
+    check(not c["verified"] and not c["recommended"], "a loop iteration is not verified")
+    check(c["arena_kib"] == 32, f"arena {c['arena_kib']} KiB")
+
+
 def case_candidate_escapes():
     """5 of the 60 objects freed in a later invocation: the site still joins (35/40 >= 80%),
     but the candidate escapes 8% (>= 5%): not recommended, saving and score reduced."""
