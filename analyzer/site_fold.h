@@ -22,7 +22,9 @@ enum wrap_reason { WRAP_ALLOCATOR, WRAP_KNOWN, WRAP_USER, WRAP_DETECTED };
  * when at least this many other functions call it ... */
 #define WRAP_MIN_CALLERS 3
 /* ... its allocation sizes are not one fixed size (a constructor such as new_node allocates
- * sizeof its type whoever calls it; a wrapper allocates what its caller asks for) ... */
+ * sizeof its type whoever calls it; a wrapper allocates what its caller asks for), it is never
+ * seen further out than a stack's site (it calls no allocating code but the allocator and other
+ * wrappers) ... */
 /* ... and, when it has at least WRAP_CPU_MIN_SAMPLES CPU samples (profiler overhead left out),
  * no more than WRAP_MAX_SELF_SHARE of them outside the allocator (it does little else). */
 #define WRAP_CPU_MIN_SAMPLES 20

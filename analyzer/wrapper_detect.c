@@ -3,7 +3,8 @@
  * rounds: the functions at the stacks' current site position (they call the allocator, or an
  * already folded wrapper, directly) are judged; a function is a wrapper when at least
  * WRAP_MIN_CALLERS other functions call it there, its allocation sizes are not one fixed size,
- * and its CPU samples (when there are enough) are mostly inside the allocator. The stacks then
+ * it is never seen further out than a stack's site (it calls no other allocating code), and its
+ * CPU samples (when there are enough) are mostly inside the allocator. The stacks then
  * move past the new wrappers and the next round judges their callers, until nothing changes
  * (chains such as xstrdup -> xmalloc). The measurements behind the rule: docs/design.md. */
 #define _POSIX_C_SOURCE 200809L
@@ -29,7 +30,7 @@ static int cmp_pair(const void *pa, const void *pb)
 
 /* Per function, over the rows whose stack sits at it: sizes seen. */
 struct fn_sizes {
-	int seen, varies;
+	int seen, varies, outward;
 	long long size;
 };
 
@@ -52,6 +53,18 @@ static size_t judge(struct site_fold *fold, const struct fold_alloc_row *rows, s
 	size_t np = 0, i, j, added = 0;
 
 	memset(sz, 0, (fold->fns.n + 1) * sizeof(*sz));
+	/* a function seen further out than a stack's site calls allocating code that is not a
+	 * wrapper (a parser's parse_list calling parse_expr): it does more than allocate */
+	for (i = 0; i < nrows; i++) {
+		const struct fold_stack *s = &fold->stacks[rows[i].stack];
+
+		for (uint32_t pos = s->site_pos + 1; pos < s->len; pos++) {
+			uint32_t fn = fold->frame_fn[s->start + pos];
+
+			if (fn != UINT32_MAX)
+				sz[fn].outward = 1;
+		}
+	}
 	for (i = 0; i < nrows; i++) {
 		const struct fold_stack *s = &fold->stacks[rows[i].stack];
 		uint32_t fn, caller;
@@ -82,7 +95,7 @@ static size_t judge(struct site_fold *fold, const struct fold_alloc_row *rows, s
 		if (callers > fold->fn_callers[pairs[i].fn])
 			fold->fn_callers[pairs[i].fn] = callers;
 		if (callers >= WRAP_MIN_CALLERS && sz[pairs[i].fn].varies &&
-		    !cpu_vetoes(pairs[i].fn, self, alloc)) {
+		    !sz[pairs[i].fn].outward && !cpu_vetoes(pairs[i].fn, self, alloc)) {
 			fold->fn_wrap[pairs[i].fn] = 1 + WRAP_DETECTED;
 			added++;
 		}
