@@ -678,6 +678,23 @@ def case_go_text():
     check("Arena candidates: none" not in text, "the C candidates section in a Go report")
 
 
+def case_go_files():
+    """Go candidates by greedy cover (fixture_go_files.sql): the per-file function, the innermost
+    frame covering 90% of the most, holds every piece of the per-file work; the text lists five
+    sites and how many more."""
+    db = make_db("files.db", fixture="fixture_go_files.sql")
+    doc = report_json(db)
+    got = [(c["enclosing"]["function"] if c["enclosing"] else None, len(c["sites"]), c["allocs"])
+           for c in doc["go_candidates"]]
+    check(got == [("main.processFile", 9, 970), ("main.loadConfig", 1, 10)], f"go_candidates {got}")
+    check(doc["go_candidates"][0]["enclosing"]["line"] == 30, "the line towards the largest site")
+    text, lines = text_lines(run_ok("report", db))
+    want = ("     sites: main.newIdent (parse.go:60) 600, main.write (print.go:90) 300, "
+            "main.parseDecl (parse.go:61) 10, main.parseDecl (parse.go:62) 10, main.parseDecl "
+            "(parse.go:63) 10, and 4 more")
+    check(want in lines, f"text report lacks {want!r}:\n{text}")
+
+
 def case_cpu_folded_tree():
     db = make_db("tree.db", fixture="fixture_cpu_tree.sql")
     lines = folded_lines(run_ok("folded", "--metric", "cpu", db))
