@@ -256,8 +256,8 @@ static void build(struct an_candidates *out, const struct cand_data *d, const st
 		c->probed = scope != CAND_NO_ID && d->scope_probed[scope];
 		c->probe_never_returned = c->probed && d->scope_probed[scope] == 2;
 		cand_measure(d, idx[e], nidx[e], scope, c);
+		cand_loop(d, idx[e], nidx[e], scope, c); /* per-iteration bytes before the score */
 		cand_cpu(d, idx[e], nidx[e], scope, info, site_of, freed_at, c);
-		cand_loop(d, idx[e], nidx[e], scope, c);
 		cand_words(d, c);
 		free(idx[e]);
 	}
