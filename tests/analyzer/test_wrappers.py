@@ -159,6 +159,8 @@ def case_html():
     check('id="wrappers"' in html, "no wrapper table")
     check(html.count('data-reason="detected"') == 3, "three detected wrappers")
     check('<span class="via">via my_alloc &lt; my_strdup</span>' in html, "site chain")
+    check(html.count('data-scope-kind="call"') == 1 and 'data-scope-kind="loop' not in html,
+          "handle_request's candidate is a call")
 
 
 def case_diff():
