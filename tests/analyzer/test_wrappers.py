@@ -169,6 +169,13 @@ def case_diff():
     doc = json.loads(run_cli_ok(DIFF_CLI, "diff", "--json", db, db).decode("utf-8"))
     names = {s["function"] for s in doc["sites"]}
     check("handle_request" in names and "my_alloc" not in names, f"diff sites {names}")
+    for side in ("before", "after"):
+        got = [w["function"] for w in doc[side]["wrappers"]]
+        check(got == ["my_alloc", "operator new(unsigned long)", "my_strdup", "xmalloc",
+                      "tool+0x1a00"] and doc[side]["sites_raw"] is False, f"{side}: {got}")
+    text = run_cli_ok(DIFF_CLI, "diff", db, db).decode("utf-8")
+    check("         wrappers folded into their callers: my_alloc, operator new(unsigned long), "
+          "my_strdup, xmalloc, tool+0x1a00" in text.splitlines(), f"diff text:\n{text}")
     doc = json.loads(run_cli_ok(DIFF_CLI, "diff", "--json", "--no-wrappers", db, db).decode("utf-8"))
     names = {s["function"] for s in doc["sites"]}
     check("my_alloc" in names and "handle_request" not in names, f"raw diff sites {names}")
