@@ -15,12 +15,21 @@
 #include "cpu_share.h"
 #include "report_data.h"
 
+static const char frames_sql[] = "SELECT f.id, f.function, m.path FROM frames f "
+				 "LEFT JOIN modules m ON m.id = f.module_id ORDER BY f.id";
+
 static const char stacks_sql[] =
-	"SELECT sf.stack_id, sf.pos, f.function, m.path FROM stack_frames sf "
-	"LEFT JOIN frames f ON f.id = sf.frame_id LEFT JOIN modules m ON m.id = f.module_id "
+	"SELECT sf.stack_id, sf.pos, sf.frame_id FROM stack_frames sf "
 	"WHERE sf.stack_id IN (SELECT stack_id FROM alloc_stats UNION SELECT alloc_stack_id FROM "
 	"objects UNION SELECT free_stack_id FROM objects UNION SELECT stack_id FROM window_stats) "
 	"ORDER BY sf.stack_id, sf.pos";
+
+/* Every frame's function key, by frames.id (interned once per frame, not per stack). */
+struct frame_keys {
+	long long *id; /* ascending */
+	uint32_t *fn;
+	size_t n;
+};
 
 static const char rows_sql[] = "SELECT stack_id, allocs, size_min, size_max FROM alloc_stats";
 
@@ -89,14 +98,62 @@ static char *key_part(const char *key, int module)
 	return module ? an_strdup(sep + 1) : an_strndup(key, (size_t)(sep - key));
 }
 
-static int load_stacks(sqlite3 *db, const char *path, struct site_fold *fold)
+static int load_frame_keys(sqlite3 *db, const char *path, struct site_fold *fold,
+			   struct frame_keys *k)
 {
-	size_t cap = 0, fcap = 0, nframes = 0;
+	size_t cap = 0;
 	sqlite3_stmt *st;
 	int rc;
 
-	if (an_db_prepare(db, path, "stacks", stacks_sql, &st))
+	memset(k, 0, sizeof(*k));
+	if (an_db_prepare(db, path, "frames", frames_sql, &st))
 		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (k->n == cap) {
+			cap = cap ? cap * 2 : 1024;
+			k->id = an_realloc(k->id, cap * sizeof(*k->id));
+			k->fn = an_realloc(k->fn, cap * sizeof(*k->fn));
+		}
+		k->id[k->n] = sqlite3_column_int64(st, 0);
+		k->fn[k->n++] = fn_intern(fold, (const char *)sqlite3_column_text(st, 1),
+					  (const char *)sqlite3_column_text(st, 2));
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		an_db_error(db, path, "frames");
+		return -1;
+	}
+	return 0;
+}
+
+static uint32_t frame_key(const struct frame_keys *k, long long id)
+{
+	size_t lo = 0, hi = k->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (k->id[mid] == id)
+			return k->fn[mid];
+		if (k->id[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return UINT32_MAX; /* a stack_frames row whose frame is missing */
+}
+
+static int load_stacks(sqlite3 *db, const char *path, struct site_fold *fold)
+{
+	size_t cap = 0, fcap = 0, nframes = 0;
+	struct frame_keys keys;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (load_frame_keys(db, path, fold, &keys))
+		goto fail;
+	if (an_db_prepare(db, path, "stacks", stacks_sql, &st))
+		goto fail;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		long long id = sqlite3_column_int64(st, 0), pos = sqlite3_column_int64(st, 1);
 		struct fold_stack *s = fold->nstacks ? &fold->stacks[fold->nstacks - 1] : NULL;
@@ -123,16 +180,20 @@ static int load_stacks(sqlite3 *db, const char *path, struct site_fold *fold)
 			fold->frame_fn[nframes++] = UINT32_MAX;
 			s->len++;
 		}
-		fold->frame_fn[s->start + pos] =
-			fn_intern(fold, (const char *)sqlite3_column_text(st, 2),
-				  (const char *)sqlite3_column_text(st, 3));
+		fold->frame_fn[s->start + pos] = frame_key(&keys, sqlite3_column_int64(st, 2));
 	}
 	sqlite3_finalize(st);
+	free(keys.id);
+	free(keys.fn);
 	if (rc != SQLITE_DONE) {
 		an_db_error(db, path, "stacks");
 		return -1;
 	}
 	return 0;
+fail:
+	free(keys.id);
+	free(keys.fn);
+	return -1;
 }
 
 static int cmp_stack_id(const void *pk, const void *pe)
