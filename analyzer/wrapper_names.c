@@ -196,12 +196,34 @@ static size_t base_len(const char *s)
 	return n;
 }
 
+/* A function of the C++ standard library (std::, libc++'s std::__1::, __gnu_cxx::): string,
+ * container and allocator plumbing, never where an arena goes; its caller is. The qualified name
+ * is the last word before the argument list outside template brackets, after any return type
+ * ("void std::__cxx11::basic_string<...>::_M_construct<char*>(...)"; "std::string f()" is f). */
+static int cxx_library(const char *s)
+{
+	const char *name = s;
+	int depth = 0;
+
+	for (const char *p = s; *p && !(*p == '(' && depth == 0); p++) {
+		if (*p == '<')
+			depth++;
+		else if (*p == '>' && depth > 0)
+			depth--;
+		else if (*p == ' ' && depth == 0 && strncmp(p + 1, "operator", 8) != 0)
+			name = p + 1;
+	}
+	return strncmp(name, "std::", 5) == 0 || strncmp(name, "__gnu_cxx::", 11) == 0;
+}
+
 int wrapper_known(const char *function)
 {
 	size_t len, i;
 
 	if (!function)
 		return 0;
+	if (cxx_library(function))
+		return 1;
 	len = base_len(function);
 	for (i = 0; i < sizeof(exact) / sizeof(exact[0]); i++)
 		if (strlen(exact[i]) == len && strncmp(exact[i], function, len) == 0)

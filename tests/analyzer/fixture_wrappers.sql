@@ -7,6 +7,8 @@
 --     the second round (a chain), folded;
 --   xmalloc (util.c:10): a well-known wrapper, called from main only: folded by name;
 --   operator new(unsigned long) (libstdc++) under Widget::Widget(): allocator code, folded;
+--   std::vector<int>::_M_realloc_insert under Widget::fill(int): the C++ standard library,
+--     folded by name (the template function `std::string pick<int>(int)` is the program's own);
 --   tool+0x1a00, a stripped wrapper in /usr/bin/tool called from three stripped functions with
 --     different sizes: detected, folded;
 -- and three functions that must NOT fold:
@@ -23,7 +25,7 @@ INSERT INTO meta(key, value) VALUES
 	('duration_ns', '2000000000'), ('end_reason', 'exit'), ('closed', '1');
 
 INSERT INTO counters(name, value) VALUES
-	('allocs', 4375), ('bytes', 200000), ('frees', 1600), ('lost_events', 0),
+	('allocs', 4420), ('bytes', 200000), ('frees', 1600), ('lost_events', 0),
 	('cpu_samples', 70), ('cpu_lost', 0), ('objects_tracked', 25);
 
 INSERT INTO modules(id, path, build_id) VALUES
@@ -58,14 +60,18 @@ INSERT INTO frames(id, module_id, offset, inline_depth, function, file, line) VA
 	(25, 1, 2700, 0, 'free_req', 'srv.c', 80),
 	(26, 1, 2310, 0, 'build_table', 'table.c', 210),
 	(27, 1, 2800, 0, 'parse_block', 'block.c', 9),
-	(28, 1, 2810, 0, 'parse_block', 'block.c', 12);
+	(28, 1, 2810, 0, 'parse_block', 'block.c', 12),
+	(29, 1, 2900, 0, 'std::vector<int, std::allocator<int> >::_M_realloc_insert(int const&)',
+	 '/usr/include/c++/12/bits/vector.tcc', 445),
+	(30, 1, 3000, 0, 'Widget::fill(int)', 'widget.cpp', 30),
+	(31, 1, 3100, 0, 'std::string pick<int>(int)', 'pick.cpp', 7);
 
 INSERT INTO stacks(id, depth, truncated) VALUES
 	(1, 3, 0), (2, 3, 0), (3, 3, 0), (4, 4, 0), (5, 4, 0), (6, 4, 0), (7, 2, 0), (8, 3, 0),
 	(9, 3, 0), (10, 3, 0), (11, 3, 0), (12, 3, 0), (13, 3, 0), (14, 3, 0), (15, 3, 0),
 	(16, 3, 0), (17, 3, 0), (18, 3, 0), (19, 3, 0), (20, 3, 0), (21, 3, 0), (30, 3, 0),
 	(40, 6, 0), (41, 5, 0), (42, 5, 0), (43, 3, 0),
-	(50, 3, 0), (51, 3, 0), (52, 3, 0), (53, 4, 0);
+	(50, 3, 0), (51, 3, 0), (52, 3, 0), (53, 4, 0), (54, 4, 0), (55, 3, 0);
 
 INSERT INTO stack_frames(stack_id, pos, frame_id) VALUES
 	-- allocation stacks (pos 0 is the caller of the allocator)
@@ -94,6 +100,8 @@ INSERT INTO stack_frames(stack_id, pos, frame_id) VALUES
 	(51, 0, 27), (51, 1, 6), (51, 2, 1),
 	(52, 0, 27), (52, 1, 7), (52, 2, 1),
 	(53, 0, 9), (53, 1, 28), (53, 2, 5), (53, 3, 1),
+	(54, 0, 16), (54, 1, 29), (54, 2, 30), (54, 3, 1),
+	(55, 0, 16), (55, 1, 31), (55, 2, 1),
 	-- the free stack of handle_request's objects
 	(30, 0, 25), (30, 1, 24), (30, 2, 1),
 	-- CPU stacks: malloc under my_alloc <- my_strdup <- load_config (25 samples), my_alloc's
@@ -128,11 +136,13 @@ INSERT INTO alloc_stats(stack_id, kind, allocs, bytes, size_min, size_max) VALUE
 	(50, 'malloc', 7, 105, 10, 20),
 	(51, 'malloc', 8, 360, 30, 60),
 	(52, 'malloc', 9, 630, 70, 70),
-	(53, 'malloc', 10, 320, 32, 32);
+	(53, 'malloc', 10, 320, 32, 32),
+	(54, 'malloc', 40, 1280, 4, 64),
+	(55, 'malloc', 5, 60, 8, 16);
 
 INSERT INTO cpu_stats(stack_id, samples) VALUES (40, 25), (41, 3), (42, 5), (43, 30);
 
-INSERT INTO threads(tid, name, allocs, bytes, cpu_samples) VALUES (100, 'app', 4375, 200000, 70);
+INSERT INTO threads(tid, name, allocs, bytes, cpu_samples) VALUES (100, 'app', 4420, 200000, 70);
 
 -- handle_request: invocation k allocates one object through my_alloc and frees it
 WITH RECURSIVE k(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM k WHERE k < 25)

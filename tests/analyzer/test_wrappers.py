@@ -20,6 +20,9 @@ DIFF_CLI = None
 FOLDED = {
     "handle_request": (1600, ["my_alloc"]),
     "Widget::Widget()": (500, ["operator new(unsigned long)"]),
+    "Widget::fill(int)": (40, ["operator new(unsigned long)",
+                              "std::vector<int, std::allocator<int> >::_M_realloc_insert(int const&)"]),
+    "std::string pick<int>(int)": (5, ["operator new(unsigned long)"]),
     "parse_args": (300 + 50, ["my_alloc", "my_strdup"]),
     "new_node": (4 * 80 + 10, []),
     "parse_block": (7 + 8 + 9, []),
@@ -65,10 +68,12 @@ def case_wrapper_list():
     doc = report(make_db())
     got = [(w["function"], w["reason"], w["callers"], w["allocs"]) for w in doc["wrappers"]]
     want = [("my_alloc", "detected", 5, 100 + 200 + 300 + 40 + 50 + 60 + 1600),
-            ("operator new(unsigned long)", "allocator", 0, 500),
+            ("operator new(unsigned long)", "allocator", 0, 500 + 40 + 5),
             ("my_strdup", "detected", 3, 40 + 50 + 60),
             ("xmalloc", "known", 0, 70),
-            ("tool+0x1a00", "detected", 3, 11 + 22 + 33)]
+            ("tool+0x1a00", "detected", 3, 11 + 22 + 33),
+            ("std::vector<int, std::allocator<int> >::_M_realloc_insert(int const&)", "known", 0,
+             40)]
     check(got == want, f"wrappers {got}")
 
 
@@ -88,7 +93,7 @@ def case_raw():
     doc = report(make_db(), "--no-wrappers")
     got = {f: a for f, (a, w) in sites_of(doc).items()}
     check(got["my_alloc"] == 100 + 200 + 300 + 40 + 50 + 60 + 1600, f"my_alloc {got}")
-    check(got["operator new(unsigned long)"] == 500 and got["xmalloc"] == 70, f"raw {got}")
+    check(got["operator new(unsigned long)"] == 545 and got["xmalloc"] == 70, f"raw {got}")
     check(got["tool+0x1a00"] == 66 and "handle_request" not in got, f"raw {got}")
     check(doc["sites_raw"] is True and doc["wrappers"] == [], "raw: no wrappers")
     check(all(s["wrappers"] == [] for s in doc["sites"]), "raw: no site wrappers")
@@ -141,7 +146,7 @@ def case_text():
     """The text report lists the folded wrappers and each site's chain."""
     out = run_cli_ok(ARGS.cli, "report", "-n", "0", make_db()).decode("utf-8")
     check("Allocation wrappers folded into their callers" in out, "no wrapper list")
-    check("  my_alloc (detected: called by 5 functions): 2,350 allocations, 64.2%" in out,
+    check("  my_alloc (detected: called by 5 functions): 2,350 allocations, 63.4%" in out,
           "my_alloc line")
     check("  xmalloc (known): 70 allocations, 1.9%" in out, "xmalloc line")
     line = next(l for l in out.splitlines() if " parse_args " in l)
@@ -171,11 +176,12 @@ def case_diff():
     check("handle_request" in names and "my_alloc" not in names, f"diff sites {names}")
     for side in ("before", "after"):
         got = [w["function"] for w in doc[side]["wrappers"]]
-        check(got == ["my_alloc", "operator new(unsigned long)", "my_strdup", "xmalloc",
-                      "tool+0x1a00"] and doc[side]["sites_raw"] is False, f"{side}: {got}")
+        check(got[:5] == ["my_alloc", "operator new(unsigned long)", "my_strdup", "xmalloc",
+                          "tool+0x1a00"] and doc[side]["sites_raw"] is False, f"{side}: {got}")
     text = run_cli_ok(DIFF_CLI, "diff", db, db).decode("utf-8")
     check("         wrappers folded into their callers: my_alloc, operator new(unsigned long), "
-          "my_strdup, xmalloc, tool+0x1a00" in text.splitlines(), f"diff text:\n{text}")
+          "my_strdup, xmalloc, tool+0x1a00, std::vector<int, std::allocator<int> "
+          ">::_M_realloc_insert(int const&)" in text.splitlines(), f"diff text:\n{text}")
     doc = json.loads(run_cli_ok(DIFF_CLI, "diff", "--json", "--no-wrappers", db, db).decode("utf-8"))
     names = {s["function"] for s in doc["sites"]}
     check("my_alloc" in names and "handle_request" not in names, f"raw diff sites {names}")
