@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "an_util.h"
+#include "site_fold.h"
 
 void an_getopt_reset(void)
 {
@@ -65,4 +66,19 @@ int an_write_output(const char *path, int (*write)(FILE *f, void *arg), void *ar
 		return -1;
 	}
 	return 0;
+}
+
+int an_wrap_option(const char *usage, int c, const char *arg, struct an_wrap_opts *o)
+{
+	if (c == AN_OPT_NO_WRAPPERS) {
+		o->raw = 1;
+		return 1;
+	}
+	if (c != AN_OPT_WRAPPER)
+		return 0;
+	if (an_wrap_opts_add(o, arg)) {
+		an_usage_error(usage, "--wrapper needs a regular expression, not '%s'", arg);
+		return -1;
+	}
+	return 1;
 }

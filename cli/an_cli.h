@@ -18,6 +18,21 @@ int an_parse_top(const char *usage, const char *arg, long *top);
 /* Exactly one DB operand after the options: 0 and *db, or a usage error (2). */
 int an_get_db(const char *usage, int argc, char **argv, const char **db);
 
+/* --wrapper REGEX and --no-wrappers, the options of every command that shows call sites (report,
+ * html, diff; site_fold.h), as getopt_long codes, their option rows and their usage text. */
+#define AN_OPT_WRAPPER 0x100
+#define AN_OPT_NO_WRAPPERS 0x101
+#define AN_WRAP_OPTIONS                                              \
+	{ "wrapper", required_argument, NULL, AN_OPT_WRAPPER },      \
+	{                                                            \
+		"no-wrappers", no_argument, NULL, AN_OPT_NO_WRAPPERS \
+	}
+#define AN_WRAP_USAGE "[--wrapper REGEX]... [--no-wrappers]"
+struct an_wrap_opts;
+/* Handles getopt_long's code c when it is one of the two: 1 (handled), 0 (not one of them), or
+ * -1 after a usage error (the command returns 2). */
+int an_wrap_option(const char *usage, int c, const char *arg, struct an_wrap_opts *o);
+
 /* write(f, arg) to stdout when path is "-", else through an_write_replace (a temporary file
  * renamed over path). 0, or -1 after an error message. */
 int an_write_output(const char *path, int (*write)(FILE *f, void *arg), void *arg);

@@ -14,7 +14,8 @@
 #include "folded.h"
 #include "report.h"
 
-static const char report_usage[] = "usage: arenaprof report [--json] [-n N|--top N] [-o FILE] DB";
+static const char report_usage[] =
+	"usage: arenaprof report [--json] [-n N|--top N] " AN_WRAP_USAGE " [-o FILE] DB";
 static const char folded_usage[] =
 	"usage: arenaprof folded [--metric count|bytes|cpu|alloc-cpu] [-o FILE] DB";
 
@@ -24,8 +25,10 @@ int cmd_report(int argc, char **argv)
 					      { "top", required_argument, NULL, 'n' },
 					      { "output", required_argument, NULL, 'o' },
 					      { "help", no_argument, NULL, 'h' },
+					      AN_WRAP_OPTIONS,
 					      { NULL, 0, NULL, 0 } };
 	const char *out_path = NULL, *path;
+	struct an_wrap_opts wrap = { 0 };
 	struct an_report r;
 	int json = 0, c, rc;
 	long top = -1;
@@ -34,36 +37,46 @@ int cmd_report(int argc, char **argv)
 
 	an_getopt_reset();
 	while ((c = getopt_long(argc, argv, ":jn:o:h", opts, NULL)) != -1) {
+		if ((rc = an_wrap_option(report_usage, c, optarg, &wrap)) != 0) {
+			if (rc > 0)
+				continue;
+			an_wrap_opts_free(&wrap);
+			return 2;
+		}
 		switch (c) {
 		case 'j':
 			json = 1;
 			break;
 		case 'n':
 			if ((rc = an_parse_top(report_usage, optarg, &top)) != 0)
-				return rc;
+				goto usage;
 			break;
 		case 'o':
 			out_path = optarg;
 			break;
 		case 'h':
 			printf("%s\n", report_usage);
+			an_wrap_opts_free(&wrap);
 			return 0;
 		default:
-			return an_bad_option(report_usage, argv, c);
+			rc = an_bad_option(report_usage, argv, c);
+			goto usage;
 		}
 	}
 	if ((rc = an_get_db(report_usage, argc, argv, &path)) != 0)
-		return rc;
+		goto usage;
 	if (top < 0)
 		top = json ? 0 : 20; /* JSON lists every site unless --top is given */
 
-	if (an_db_open(path, &db))
-		return 1;
-	if (an_report_load(db, path, &r)) {
-		an_db_close(db);
+	if (an_db_open(path, &db)) {
+		an_wrap_opts_free(&wrap);
 		return 1;
 	}
+	rc = an_report_load(db, path, &wrap, &r);
+	an_wrap_opts_free(&wrap);
 	an_db_close(db);
+	if (rc)
+		return 1;
 
 	rc = 1;
 	f = an_out_open(out_path);
@@ -81,6 +94,9 @@ int cmd_report(int argc, char **argv)
 			rc = 1;
 	}
 	an_report_free(&r);
+	return rc;
+usage:
+	an_wrap_opts_free(&wrap);
 	return rc;
 }
 

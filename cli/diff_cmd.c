@@ -12,12 +12,13 @@
 #include "an_db.h"
 #include "an_util.h"
 #include "diff.h"
+#include "site_fold.h"
 
-static const char diff_usage[] =
-	"usage: arenaprof diff [--json] [-n N|--top N] [-o FILE] BEFORE.db AFTER.db";
+static const char diff_usage[] = "usage: arenaprof diff [--json] [-n N|--top N] " AN_WRAP_USAGE
+				 " [-o FILE] BEFORE.db AFTER.db";
 
 /* Reads one profile completely, then closes it; 0, or -1 after an error message. */
-static int load_profile(const char *path, struct diff_profile *p)
+static int load_profile(const char *path, const struct an_wrap_opts *wrap, struct diff_profile *p)
 {
 	sqlite3 *db;
 
@@ -29,15 +30,21 @@ static int load_profile(const char *path, struct diff_profile *p)
 		an_db_close(db);
 		return -1;
 	}
-	if (an_sites_load(db, path, &p->sites)) {
+	if (site_fold_load(db, path, wrap, &p->fold) ||
+	    an_sites_load(db, path, &p->fold, &p->sites)) {
+		site_fold_free(&p->fold);
 		an_info_free(&p->info);
 		an_db_close(db);
 		return -1;
 	}
-	if (an_cpu_load(db, path, &p->info, &p->sites) ||
+	p->info.wrappers = p->fold.wrappers;
+	p->info.nwrappers = p->fold.nwrappers;
+	p->info.raw_sites = p->fold.raw;
+	if (an_cpu_load(db, path, &p->fold, &p->info, &p->sites) ||
 	    an_estimates_load(db, path, &p->info, &p->sites) ||
 	    an_use_estimates(path, &p->info, &p->sites)) {
 		an_sites_free(&p->sites);
+		site_fold_free(&p->fold);
 		an_info_free(&p->info);
 		an_db_close(db);
 		return -1;
@@ -49,6 +56,7 @@ static int load_profile(const char *path, struct diff_profile *p)
 static void free_profile(struct diff_profile *p)
 {
 	an_sites_free(&p->sites);
+	site_fold_free(&p->fold);
 	an_info_free(&p->info);
 }
 
@@ -79,7 +87,9 @@ int cmd_diff(int argc, char **argv)
 					      { "top", required_argument, NULL, 'n' },
 					      { "output", required_argument, NULL, 'o' },
 					      { "help", no_argument, NULL, 'h' },
+					      AN_WRAP_OPTIONS,
 					      { NULL, 0, NULL, 0 } };
+	struct an_wrap_opts wrap = { 0 };
 	struct diff_profile before, after;
 	const char *out_path = NULL;
 	int json = 0, c, rc;
@@ -88,38 +98,50 @@ int cmd_diff(int argc, char **argv)
 
 	an_getopt_reset();
 	while ((c = getopt_long(argc, argv, ":jn:o:h", opts, NULL)) != -1) {
+		if ((rc = an_wrap_option(diff_usage, c, optarg, &wrap)) != 0) {
+			if (rc > 0)
+				continue;
+			rc = 2;
+			goto usage;
+		}
 		switch (c) {
 		case 'j':
 			json = 1;
 			break;
 		case 'n':
 			if ((rc = an_parse_top(diff_usage, optarg, &top)) != 0)
-				return rc;
+				goto usage;
 			break;
 		case 'o':
 			out_path = optarg;
 			break;
 		case 'h':
 			printf("%s\n", diff_usage);
+			an_wrap_opts_free(&wrap);
 			return 0;
 		default:
-			return an_bad_option(diff_usage, argv, c);
+			rc = an_bad_option(diff_usage, argv, c);
+			goto usage;
 		}
 	}
-	if (argc - optind < 2)
-		return an_usage_error(diff_usage, "%s",
-				      "diff needs two profile databases: BEFORE.db AFTER.db");
-	if (argc - optind > 2)
-		return an_usage_error(diff_usage, "unexpected argument %s", argv[optind + 2]);
+	if (argc - optind < 2) {
+		rc = an_usage_error(diff_usage, "%s",
+				    "diff needs two profile databases: BEFORE.db AFTER.db");
+		goto usage;
+	}
+	if (argc - optind > 2) {
+		rc = an_usage_error(diff_usage, "unexpected argument %s", argv[optind + 2]);
+		goto usage;
+	}
 	if (top < 0)
 		top = json ? 0 : 20; /* as report: JSON lists every site unless --top is given */
 
-	if (load_profile(argv[optind], &before))
-		return 1;
-	if (load_profile(argv[optind + 1], &after)) {
+	rc = load_profile(argv[optind], &wrap, &before);
+	if (rc == 0 && (rc = load_profile(argv[optind + 1], &wrap, &after)) != 0)
 		free_profile(&before);
+	an_wrap_opts_free(&wrap);
+	if (rc)
 		return 1;
-	}
 	rc = 1;
 	if (diff_build(&before, &after, &d) == 0) {
 		rc = write_output(out_path, &d, json, (size_t)top);
@@ -127,5 +149,8 @@ int cmd_diff(int argc, char **argv)
 	}
 	free_profile(&after);
 	free_profile(&before);
+	return rc;
+usage:
+	an_wrap_opts_free(&wrap);
 	return rc;
 }

@@ -11,9 +11,10 @@
 #include "an_cli.h"
 #include "an_db.h"
 #include "html.h"
+#include "site_fold.h"
 
-static const char html_usage[] = "usage: arenaprof html [-n N|--top N] -o FILE DB   (FILE '-': "
-				 "stdout)";
+static const char html_usage[] =
+	"usage: arenaprof html [-n N|--top N] " AN_WRAP_USAGE " -o FILE DB   (FILE '-': stdout)";
 static const char html_help[] =
 	"  writes one self-contained HTML page (no network): the summary (allocator CPU share,\n"
 	"  its split, the theoretical maximum saving, warnings), the ranked arena candidates with\n"
@@ -22,14 +23,14 @@ static const char html_help[] =
 	"example:\n"
 	"  arenaprof html app.db -o report.html";
 
-static int load(const char *path, struct html_doc *d)
+static int load(const char *path, const struct an_wrap_opts *wrap, struct html_doc *d)
 {
 	sqlite3 *db;
 	int rc = -1;
 
 	if (an_db_open(path, &db))
 		return -1;
-	if (an_report_load(db, path, &d->r) == 0) {
+	if (an_report_load(db, path, wrap, &d->r) == 0) {
 		rc = html_graphs_load(db, path, d);
 		if (rc)
 			an_report_free(&d->r);
@@ -43,8 +44,10 @@ int cmd_html(int argc, char **argv)
 	static const struct option opts[] = { { "top", required_argument, NULL, 'n' },
 					      { "output", required_argument, NULL, 'o' },
 					      { "help", no_argument, NULL, 'h' },
+					      AN_WRAP_OPTIONS,
 					      { NULL, 0, NULL, 0 } };
 	const char *out_path = NULL;
+	struct an_wrap_opts wrap = { 0 };
 	struct html_doc d;
 	long top = 50;
 	int c, rc;
@@ -52,32 +55,47 @@ int cmd_html(int argc, char **argv)
 	memset(&d, 0, sizeof(d));
 	an_getopt_reset();
 	while ((c = getopt_long(argc, argv, ":n:o:h", opts, NULL)) != -1) {
+		if ((rc = an_wrap_option(html_usage, c, optarg, &wrap)) != 0) {
+			if (rc > 0)
+				continue;
+			rc = 2;
+			goto usage;
+		}
 		switch (c) {
 		case 'n':
 			if ((rc = an_parse_top(html_usage, optarg, &top)) != 0)
-				return rc;
+				goto usage;
 			break;
 		case 'o':
 			out_path = optarg;
 			break;
 		case 'h':
 			printf("%s\n%s\n", html_usage, html_help);
+			an_wrap_opts_free(&wrap);
 			return 0;
 		default:
-			return an_bad_option(html_usage, argv, c);
+			rc = an_bad_option(html_usage, argv, c);
+			goto usage;
 		}
 	}
 	if ((rc = an_get_db(html_usage, argc, argv, &d.path)) != 0)
-		return rc;
-	if (!out_path || !*out_path)
-		return an_usage_error(html_usage, "%s",
-				      "no output file given (-o FILE, '-' for stdout)");
+		goto usage;
+	if (!out_path || !*out_path) {
+		rc = an_usage_error(html_usage, "%s",
+				    "no output file given (-o FILE, '-' for stdout)");
+		goto usage;
+	}
 	d.top = (size_t)top;
 
-	if (load(d.path, &d))
+	rc = load(d.path, &wrap, &d);
+	an_wrap_opts_free(&wrap);
+	if (rc)
 		return 1;
 	rc = an_write_output(out_path, html_write_page, &d) ? 1 : 0;
 	html_graphs_free(&d);
 	an_report_free(&d.r);
+	return rc;
+usage:
+	an_wrap_opts_free(&wrap);
 	return rc;
 }

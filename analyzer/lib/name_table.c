@@ -57,6 +57,21 @@ uint32_t name_table_intern(struct name_table *t, const char *s, size_t len)
 	return id;
 }
 
+uint32_t name_table_find(const struct name_table *t, const char *s, size_t len)
+{
+	uint32_t i;
+
+	if (!t->nslots)
+		return UINT32_MAX;
+	for (i = hash(s, len) & (t->nslots - 1); t->slots[i]; i = (i + 1) & (t->nslots - 1)) {
+		const char *name = t->names[t->slots[i] - 1];
+
+		if (strncmp(name, s, len) == 0 && name[len] == '\0')
+			return t->slots[i] - 1;
+	}
+	return UINT32_MAX;
+}
+
 struct name_ref {
 	const char *name;
 	uint32_t id;

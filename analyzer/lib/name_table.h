@@ -16,6 +16,8 @@ struct name_table {
 void name_table_init(struct name_table *t);
 /* The id of s (len bytes, no NUL inside), added if new. */
 uint32_t name_table_intern(struct name_table *t, const char *s, size_t len);
+/* The id of s (len bytes), UINT32_MAX when it is not in the table. */
+uint32_t name_table_find(const struct name_table *t, const char *s, size_t len);
 /* rank[id] = position of names[id] in byte order; the caller frees it. */
 uint32_t *name_table_ranks(const struct name_table *t);
 void name_table_free(struct name_table *t);

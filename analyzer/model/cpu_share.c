@@ -60,8 +60,14 @@ void cpu_classify(const struct cpu_profile *p, const struct cpu_stack *s, struct
 	}
 	if (kernel_mm)
 		v->cls = CPU_KERNEL_MM;
-	if (outer + 1 < s->len)
-		v->site_pos = outer + 1;
+	/* past the wrappers (xmalloc -> malloc: the site is xmalloc's caller), never past the end */
+	for (pos = outer + 1; pos + 1 < s->len; pos++) {
+		f = cpu_stack_frame(p, s, pos);
+		if (!f || !f->wrapper)
+			break;
+	}
+	if (pos < s->len)
+		v->site_pos = pos;
 }
 
 int cpu_share_totals(const struct cpu_profile *p, struct cpu_totals *t, long long *site_samples)

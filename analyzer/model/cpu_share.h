@@ -25,7 +25,8 @@ enum cpu_class {
 struct cpu_verdict {
 	enum cpu_class cls;
 	/* allocator classes: the position of the call site (the frame just outward of the outermost
-	 * allocator frame), CPU_NO_SITE when the stack ends at the allocator */
+	 * allocator frame and of the wrapper frames there), CPU_NO_SITE when the stack ends at the
+	 * allocator */
 	uint32_t site_pos;
 };
 

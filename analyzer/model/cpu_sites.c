@@ -11,6 +11,7 @@
 
 #include "an_util.h"
 #include "cpu_share.h"
+#include "site_fold.h"
 
 struct site_key {
 	const char *function, *file; /* file NULL without debug info */
@@ -139,7 +140,8 @@ static int merge_sites(struct an_sites *sites, const struct site_key *attr, size
 	return rc;
 }
 
-int an_cpu_load(sqlite3 *db, const char *path, struct an_info *info, struct an_sites *sites)
+int an_cpu_load(sqlite3 *db, const char *path, const struct site_fold *fold, struct an_info *info,
+		struct an_sites *sites)
 {
 	struct an_cpu *cpu = &info->cpu;
 	struct site_key *attr = NULL;
@@ -151,6 +153,10 @@ int an_cpu_load(sqlite3 *db, const char *path, struct an_info *info, struct an_s
 
 	if (cpu_profile_load(db, path, &p))
 		return -1;
+	for (i = 0; i < p.nframes; i++)
+		p.frames[i].wrapper =
+			!p.frames[i].kernel &&
+			site_fold_is_wrapper(fold, p.frames[i].function, p.frames[i].module);
 	per_frame = an_malloc((p.nframes + 1) * sizeof(*per_frame));
 	memset(per_frame, 0, (p.nframes + 1) * sizeof(*per_frame));
 	if (cpu_share_totals(&p, &t, per_frame) == 0) {

@@ -202,7 +202,7 @@ static int same(const char *a, const unsigned char *b, const char *null_as)
 	return strcmp(a, b ? (const char *)b : null_as) == 0;
 }
 
-/* Is a window_stats row (by its frame at pos 0) of site s? */
+/* Is a window_stats row (by its frame at the site position, site_fold.h) of site s? */
 static int matches(const struct an_site *s, sqlite3_stmt *st)
 {
 	int has_line = sqlite3_column_type(st, 4) != SQLITE_NULL;
@@ -231,7 +231,8 @@ static int load_sites(sqlite3 *db, const char *path, struct an_sites *sites,
 	static const char sql[] =
 		"SELECT w.window_id, w.allocs, f.function, f.file, f.line, m.path "
 		"FROM window_stats w "
-		"LEFT JOIN stack_frames sf ON sf.stack_id = w.stack_id AND sf.pos = 0 "
+		"LEFT JOIN stack_frames sf ON sf.stack_id = w.stack_id "
+		"AND sf.pos = ap_site_pos(w.stack_id) "
 		"LEFT JOIN frames f ON f.id = sf.frame_id "
 		"LEFT JOIN modules m ON m.id = f.module_id "
 		"ORDER BY f.function, f.file, f.line, m.path, w.window_id";

@@ -1,5 +1,6 @@
 /* sites_query.c: the call sites of a profile (shared by the text and the JSON report). A site is
- * the frame at stack_frames.pos = 0 grouped by (function, file, line, module); several frames
+ * the frame at the stack's site position (site_fold.h: the first frame outside the allocator and
+ * its wrappers, pos 0 with --no-wrappers) grouped by (function, file, line, module); several frames
  * (different addresses, e.g. two calls on one line) and several stacks can share one site. An
  * allocation whose stack has no frame at all is the site AN_UNKNOWN, so the shares add up to 1. */
 #define _POSIX_C_SOURCE 200809L
@@ -10,13 +11,14 @@
 
 #include "an_db.h"
 #include "an_util.h"
+#include "site_fold.h"
 
 /* One row per (stack, kind), sorted by site then stack, so a site is a run of rows. */
 static const char sites_sql[] =
 	"SELECT f.function, f.file, f.line, m.path, a.stack_id, a.kind, a.allocs, a.bytes, "
 	"a.size_min, a.size_max "
 	"FROM alloc_stats a "
-	"LEFT JOIN stack_frames sf ON sf.stack_id = a.stack_id AND sf.pos = 0 "
+	"LEFT JOIN stack_frames sf ON sf.stack_id = a.stack_id AND sf.pos = ap_site_pos(a.stack_id) "
 	"LEFT JOIN frames f ON f.id = sf.frame_id "
 	"LEFT JOIN modules m ON m.id = f.module_id "
 	"ORDER BY f.function, f.file, f.line, m.path, a.stack_id";
@@ -100,6 +102,22 @@ static int add_row(struct an_site *s, sqlite3_stmt *st, long long *last_stack)
 	return add_kind(s, kind ? (const char *)kind : "", allocs);
 }
 
+/* Adds the wrappers folded on the way to this stack's site (innermost first, each once). */
+static void add_wrappers(struct an_site *s, const struct site_fold *fold, long long stack_id)
+{
+	const char *chain[64];
+	size_t n = site_fold_chain(fold, stack_id, chain, 64), i, k;
+
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < s->nwrappers && strcmp(s->wrappers[k], chain[i]) != 0; k++)
+			;
+		if (k < s->nwrappers)
+			continue;
+		s->wrappers = an_realloc(s->wrappers, (s->nwrappers + 1) * sizeof(*s->wrappers));
+		s->wrappers[s->nwrappers++] = an_strdup(chain[i]);
+	}
+}
+
 static int cmp_opt_text(const char *a, const char *b)
 {
 	if (!a || !b)
@@ -134,7 +152,8 @@ static int cmp_kinds(const void *pa, const void *pb)
 	return strcmp(a->kind, b->kind);
 }
 
-int an_sites_load(sqlite3 *db, const char *path, struct an_sites *sites)
+int an_sites_load(sqlite3 *db, const char *path, const struct site_fold *fold,
+		  struct an_sites *sites)
 {
 	struct an_site *cur = NULL;
 	long long last_stack = 0;
@@ -152,6 +171,7 @@ int an_sites_load(sqlite3 *db, const char *path, struct an_sites *sites)
 			an_err("%s: call site totals overflow", path);
 			goto fail;
 		}
+		add_wrappers(cur, fold, sqlite3_column_int64(st, 4));
 	}
 	if (rc != SQLITE_DONE) {
 		an_db_error(db, path, "call sites");
@@ -195,6 +215,9 @@ void an_sites_free(struct an_sites *sites)
 		for (k = 0; k < s->nkinds; k++)
 			free(s->kinds[k].kind);
 		free(s->kinds);
+		for (k = 0; k < s->nwrappers; k++)
+			free(s->wrappers[k]);
+		free(s->wrappers);
 	}
 	free(sites->v);
 	memset(sites, 0, sizeof(*sites));

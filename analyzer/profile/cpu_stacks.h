@@ -29,6 +29,9 @@ struct cpu_frame {
 	 * uprobes page (at_profiler_overhead_user) */
 	unsigned overhead : 1;
 	enum at_category category; /* user frames: allocator code or AT_NONE */
+	/* an allocation wrapper folded into its callers (set by an_cpu_load from site_fold.h): a
+	 * call site is never one */
+	unsigned wrapper : 1;
 };
 
 struct cpu_stack {

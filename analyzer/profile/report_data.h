@@ -51,6 +51,8 @@ struct an_windows {
 	struct an_estimate allocs, bytes;
 };
 
+struct an_wrapper;
+
 struct an_info {
 	/* meta: strings are NULL when the key is absent */
 	char *command;
@@ -74,6 +76,11 @@ struct an_info {
 	double agent_cpu_s; /* meta agent_cpu_ns: the agent's own user+system CPU time */
 	int has_agent_cpu;
 	long long sample_every; /* meta sample_every: one allocation call in N recorded (1 = all) */
+	/* the allocation wrappers folded into their callers (site_fold.h; points into the fold,
+	 * which outlives info), and whether sites are raw (--no-wrappers) */
+	const struct an_wrapper *wrappers;
+	size_t nwrappers;
+	int raw_sites;
 };
 
 struct an_kind {
@@ -81,7 +88,8 @@ struct an_kind {
 	long long allocs;
 };
 
-/* A call site: the frame at stack_frames.pos = 0, grouped by (function, file, line, module). */
+/* A call site: the frame at the stack's site position (site_fold.h; pos 0 with --no-wrappers),
+ * grouped by (function, file, line, module). */
 struct an_site {
 	char *function;
 	char *file; /* NULL without debug info */
@@ -92,6 +100,8 @@ struct an_site {
 	long long stacks; /* distinct stacks reaching this site */
 	struct an_kind *kinds; /* allocs per allocator function, by name */
 	size_t nkinds;
+	char **wrappers; /* the functions folded into this site (site_fold.h), innermost first */
+	size_t nwrappers;
 	long long alloc_cpu_samples; /* allocator CPU samples this site caused (cpu_share.h) */
 	struct an_estimate est_allocs; /* windowed profiles: all of the recording, estimated */
 };
@@ -105,14 +115,19 @@ struct an_sites {
 int an_info_load(sqlite3 *db, const char *path, struct an_info *info);
 void an_info_free(struct an_info *info);
 
-/* All sites, sorted by allocs desc, bytes desc, function, then file, line, module. */
-int an_sites_load(sqlite3 *db, const char *path, struct an_sites *sites);
+struct site_fold;
+/* All sites, sorted by allocs desc, bytes desc, function, then file, line, module; fold was
+ * loaded on db (site_fold_load). */
+int an_sites_load(sqlite3 *db, const char *path, const struct site_fold *fold,
+		  struct an_sites *sites);
 void an_sites_sort(struct an_sites *sites);
 void an_sites_free(struct an_sites *sites);
 
 /* Classifies the CPU samples into info->cpu and adds each site's allocator samples to sites
- * (sites without allocations are added with allocs 0), sorted again (cpu_sites.c). */
-int an_cpu_load(sqlite3 *db, const char *path, struct an_info *info, struct an_sites *sites);
+ * (sites without allocations are added with allocs 0), sorted again (cpu_sites.c). A sample's
+ * site is past the allocator and the fold's wrappers, as for allocations. */
+int an_cpu_load(sqlite3 *db, const char *path, const struct site_fold *fold, struct an_info *info,
+		struct an_sites *sites);
 
 /* Windowed profiles: the windows (info->win) and the estimated totals of the recording and of
  * every site (estimates.c). Does nothing for other profiles. 0, or -1 after an error message. */

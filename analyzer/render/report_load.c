@@ -6,20 +6,32 @@
 
 #include <string.h>
 
-int an_report_load(sqlite3 *db, const char *path, struct an_report *r)
+#include "go_candidates.h"
+
+int an_report_load(sqlite3 *db, const char *path, const struct an_wrap_opts *wrap,
+		   struct an_report *r)
 {
 	memset(r, 0, sizeof(*r));
 	if (an_info_load(db, path, &r->info))
 		return -1;
-	if (an_sites_load(db, path, &r->sites)) {
+	if (site_fold_load(db, path, wrap, &r->fold)) {
 		an_info_free(&r->info);
 		return -1;
 	}
-	if (an_cpu_load(db, path, &r->info, &r->sites) ||
+	r->info.wrappers = r->fold.wrappers;
+	r->info.nwrappers = r->fold.nwrappers;
+	r->info.raw_sites = r->fold.raw;
+	if (an_sites_load(db, path, &r->fold, &r->sites)) {
+		site_fold_free(&r->fold);
+		an_info_free(&r->info);
+		return -1;
+	}
+	if (an_cpu_load(db, path, &r->fold, &r->info, &r->sites) ||
 	    an_estimates_load(db, path, &r->info, &r->sites) ||
 	    an_candidates_load(db, path, &r->info, &r->sites, &r->cands) ||
 	    (r->info.cpu.go && go_candidates_load(db, path, &r->info, &r->sites, &r->go))) {
 		an_sites_free(&r->sites);
+		site_fold_free(&r->fold);
 		an_info_free(&r->info);
 		return -1;
 	}
@@ -31,5 +43,6 @@ void an_report_free(struct an_report *r)
 	go_candidates_free(&r->go);
 	an_candidates_free(&r->cands);
 	an_sites_free(&r->sites);
+	site_fold_free(&r->fold);
 	an_info_free(&r->info);
 }

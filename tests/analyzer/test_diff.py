@@ -105,6 +105,7 @@ def check_profile(got, p, path):
         "allocator_cpu_split": {k: v / p["base"] for k, v in zip(SPLIT_KEYS, p["split"])},
         "profiler_overhead_share": p["overhead"] / p["samples"],
         "sites": p["sites"],
+        "sites_raw": False, "wrappers": [],  # no allocation wrapper in these fixtures
     }
     check(list(got) == list(want), f"profile keys {list(got)}")
     for k, v in want.items():
@@ -411,7 +412,8 @@ def case_err_corrupt():
 
 
 def case_usage():
-    usage = b"usage: arenaprof diff [--json] [-n N|--top N] [-o FILE] BEFORE.db AFTER.db\n"
+    usage = (b"usage: arenaprof diff [--json] [-n N|--top N] [--wrapper REGEX]... "
+             b"[--no-wrappers] [-o FILE] BEFORE.db AFTER.db\n")
     b = before_db()
     for args, msg in (([], b"diff needs two profile databases: BEFORE.db AFTER.db"),
                       ([b], b"diff needs two profile databases: BEFORE.db AFTER.db"),
@@ -420,6 +422,8 @@ def case_usage():
                       (["-n", "-1", b, b], b"--top needs a number >= 0 (0: all), not '-1'"),
                       (["--bogus", b, b], b"unknown option --bogus"),
                       (["-x", b, b], b"unknown option -x"),
+                      (["--wrapper", "x(", b, b],
+                       b"--wrapper needs a regular expression, not 'x('"),
                       ([b, b, "-o"], b"option -o needs an argument")):
         rc, out, err = run(*args)
         check(rc == 2 and out == b"" and err == b"arenaprof: " + msg + b"\n" + usage,

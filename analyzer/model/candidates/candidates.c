@@ -256,6 +256,7 @@ static void build(struct an_candidates *out, const struct cand_data *d, const st
 		c->probed = scope != CAND_NO_ID && d->scope_probed[scope];
 		c->probe_never_returned = c->probed && d->scope_probed[scope] == 2;
 		cand_measure(d, idx[e], nidx[e], scope, c);
+		cand_loop(d, idx[e], nidx[e], scope, c); /* per-iteration bytes before the score */
 		cand_cpu_saving(d, idx[e], nidx[e], scope, info, site_of, freed_at, c);
 		cand_score(info, c);
 		cand_words(d, c);
@@ -372,6 +373,9 @@ void an_candidates_free(struct an_candidates *c)
 
 	for (i = 0; i < c->n; i++) {
 		loc_free(&c->v[i].scope);
+		loc_free(&c->v[i].loop_alloc);
+		loc_free(&c->v[i].loop_free);
+		free(c->v[i].loop_function);
 		free(c->v[i].sites);
 		free(c->v[i].free_function);
 		free(c->v[i].reason);

@@ -32,6 +32,9 @@
 /* Lifetime histogram of the freed sampled objects: under 1 us, then one bucket per decade (1-10
  * us ... 1-10 s), the last one 10 s and more. */
 #define CAND_LIFE_BUCKETS 9
+/* A scope whose invocations last this many times its objects' p99 lifetime (or never end while
+ * recording) is one iteration of a loop in the scope function, not a call to wrap. */
+#define CAND_LOOP_SPAN_RATIO 100
 /* The smallest arena recommended, KiB (a page). */
 #define ARENA_MIN_KIB 4
 
@@ -58,9 +61,25 @@ struct an_loc {
 	char *module; /* AN_UNKNOWN without a module */
 };
 
+/* What the scope is: a call of the scope function (wrap it), or one iteration of a loop in it
+ * (reset an arena once per iteration), and why a loop (candidates_loop.c). */
+enum cand_scope_kind { CAND_SCOPE_CALL, CAND_SCOPE_LOOP };
+enum cand_loop_why {
+	CAND_LOOP_ROOT = 1, /* the scope function is a process or thread root (main, a thread's) */
+	CAND_LOOP_NEVER_RETURNED, /* probed (--verify): no invocation returned while recording */
+	CAND_LOOP_LONG, /* probed: its invocations last CAND_LOOP_SPAN_RATIO x its objects' p99 */
+};
+
 struct an_candidate {
 	int has_scope; /* scope: the enclosing function (the frame at scope_pos) */
 	struct an_loc scope;
+	enum cand_scope_kind scope_kind;
+	enum cand_loop_why loop_why; /* CAND_SCOPE_LOOP: why */
+	/* CAND_SCOPE_LOOP: the loop's calls in the scope function (function: the callee, file:line:
+	 * the call in the scope function) towards the allocation and the free */
+	struct an_loc loop_alloc, loop_free;
+	int has_loop_alloc, has_loop_free;
+	char *loop_function; /* CAND_SCOPE_LOOP: the function holding the loop */
 	int is_scope; /* a scope candidate (else a single site that is not a candidate) */
 	enum cand_verdict verdict; /* single-site entries: why */
 	int probed; /* scope_probes has a row for the scope function */

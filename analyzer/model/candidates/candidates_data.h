@@ -31,6 +31,12 @@ struct cand_obj {
 	unsigned has_inv : 1; /* alloc_inv not NULL */
 	unsigned realloc : 1; /* kind realloc or freed_by realloc */
 	unsigned free_recursive : 1; /* free stack pos 1 has the function of pos 0 */
+	unsigned scope_root : 1; /* the scope frame is a process or thread root (main...) */
+	/* the scope frame's call towards the allocation and the free: location ids whose function
+	 * is the callee and whose file:line is the scope frame's (candidates_loop.c) */
+	uint32_t loop_alloc, loop_free;
+	uint32_t loop_fn; /* location id of the function holding the loop (the scope's, or its
+			   * callee's when the scope is the C library's root frame) */
 	long long size, alloc_ns, free_ns, tid, alloc_inv;
 	uint64_t scope_cfa; /* alloc_cfas at scope_pos, 0 unknown */
 };
@@ -78,6 +84,13 @@ void cand_cpu_saving(const struct cand_data *d, const uint32_t *idx, size_t n, u
 		     const struct an_info *info, const struct an_site *const *site_of,
 		     const long long *freed_at, struct an_candidate *c);
 void cand_score(const struct an_info *info, struct an_candidate *c);
+
+/* candidates_loop.c: whether the scope is one iteration of a loop in the scope function (it
+ * never ends while recording, or lasts far longer than its objects), and the loop's calls. */
+int cand_root_function(const char *function);
+int cand_root_caller(const char *caller);
+void cand_loop(const struct cand_data *d, const uint32_t *idx, size_t n, uint32_t scope,
+	       struct an_candidate *c);
 
 /* candidates_words.c: reason, risk and recommendation text of a measured candidate. */
 void cand_words(const struct cand_data *d, struct an_candidate *c);

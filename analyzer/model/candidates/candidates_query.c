@@ -1,7 +1,8 @@
 /* candidates_query.c: reads what the arena candidates are made of: meta track_every, duration and
  * pid, the verified scope functions (scope_probes) and every sampled object (objects) with its
- * site (alloc stack pos 0), scope frame (alloc stack pos scope_pos) and free site (free stack
- * pos 0), and classifies each object (candidates_data.h). */
+ * site (alloc stack at its site position, past the allocator and its wrappers: site_fold.h),
+ * scope frame (alloc stack pos scope_pos) and free site (free stack at its site position), and
+ * classifies each object (candidates_data.h). */
 #define _POSIX_C_SOURCE 200809L
 #include "candidates_data.h"
 
@@ -18,19 +19,43 @@ static const char objects_sql[] =
 	"af.function, af.file, af.line, am.path, af.id IS NULL, "
 	"sf.function, sf.file, sf.line, sm.path, sf.id IS NULL, "
 	"ff.function, ff.file, ff.line, fm.path, ff.id IS NULL, "
-	"f1.function "
+	"f1.function, "
+	"la.function, lf.file, lf.line, lm.path, lf.id IS NULL, lb.function, sc.function, "
+	"la.file, la.line, lam.path, la2.function, lb.file, lb.line, lbm.path, lb2.function "
 	"FROM objects o "
-	"LEFT JOIN stack_frames a0 ON a0.stack_id = o.alloc_stack_id AND a0.pos = 0 "
+	"LEFT JOIN stack_frames a0 ON a0.stack_id = o.alloc_stack_id "
+	"AND a0.pos = ap_site_pos(o.alloc_stack_id) "
 	"LEFT JOIN frames af ON af.id = a0.frame_id "
 	"LEFT JOIN modules am ON am.id = af.module_id "
 	"LEFT JOIN stack_frames s0 ON s0.stack_id = o.alloc_stack_id AND s0.pos = o.scope_pos "
 	"LEFT JOIN frames sf ON sf.id = s0.frame_id "
 	"LEFT JOIN modules sm ON sm.id = sf.module_id "
-	"LEFT JOIN stack_frames e0 ON e0.stack_id = o.free_stack_id AND e0.pos = 0 "
+	"LEFT JOIN stack_frames e0 ON e0.stack_id = o.free_stack_id "
+	"AND e0.pos = ap_site_pos(o.free_stack_id) "
 	"LEFT JOIN frames ff ON ff.id = e0.frame_id "
 	"LEFT JOIN modules fm ON fm.id = ff.module_id "
-	"LEFT JOIN stack_frames e1 ON e1.stack_id = o.free_stack_id AND e1.pos = 1 "
+	"LEFT JOIN stack_frames e1 ON e1.stack_id = o.free_stack_id "
+	"AND e1.pos = ap_site_pos(o.free_stack_id) + 1 "
 	"LEFT JOIN frames f1 ON f1.id = e1.frame_id "
+	/* the loop's calls: the scope frame's callee on the allocation path (la), the scope
+	 * frame on the free path (lf) and its callee there (lb), the scope frame's caller (sc) */
+	"LEFT JOIN stack_frames a1 ON a1.stack_id = o.alloc_stack_id AND a1.pos = o.scope_pos - 1 "
+	"LEFT JOIN frames la ON la.id = a1.frame_id "
+	"LEFT JOIN modules lam ON lam.id = la.module_id "
+	"LEFT JOIN stack_frames a2 ON a2.stack_id = o.alloc_stack_id AND a2.pos = o.scope_pos - 2 "
+	"LEFT JOIN frames la2 ON la2.id = a2.frame_id "
+	"LEFT JOIN stack_frames l0 ON l0.stack_id = o.free_stack_id AND l0.pos = o.free_scope_pos "
+	"LEFT JOIN frames lf ON lf.id = l0.frame_id "
+	"LEFT JOIN modules lm ON lm.id = lf.module_id "
+	"LEFT JOIN stack_frames l1 ON l1.stack_id = o.free_stack_id "
+	"AND l1.pos = o.free_scope_pos - 1 "
+	"LEFT JOIN frames lb ON lb.id = l1.frame_id "
+	"LEFT JOIN modules lbm ON lbm.id = lb.module_id "
+	"LEFT JOIN stack_frames l2 ON l2.stack_id = o.free_stack_id "
+	"AND l2.pos = o.free_scope_pos - 2 "
+	"LEFT JOIN frames lb2 ON lb2.id = l2.frame_id "
+	"LEFT JOIN stack_frames s1 ON s1.stack_id = o.alloc_stack_id AND s1.pos = o.scope_pos + 1 "
+	"LEFT JOIN frames sc ON sc.id = s1.frame_id "
 	"ORDER BY o.id";
 
 /* Appends "<len>:<s>" (or "-" for NULL) to a growing key buffer. */
@@ -150,6 +175,48 @@ static uint64_t cfa_at(sqlite3_stmt *st, int col, long long pos)
 	return v;
 }
 
+/* The scope frame's calls on both paths, for a loop-iteration scope (candidates_loop.c): the
+ * function it calls towards the allocation (the allocator function when it allocates itself) at
+ * the scope frame's line, the same on the free path; and whether the scope is a process or
+ * thread root. When the scope frame is the C library's root (__libc_start_call_main,
+ * start_thread: a stripped main's frames differ on both paths), the loop is in its callee. */
+static void read_loop_calls(struct cand_data *d, sqlite3_stmt *st, struct cand_obj *o,
+			    const char *kind, const char *freed_by)
+{
+	const struct an_loc f =
+		d->loc[o->scope_loc]; /* interning may move d->loc, not its strings */
+	const char *caller = col_text(st, 34);
+	int shift = cand_root_function(f.function) && strcmp(f.function, "main") != 0 &&
+		    col_text(st, 28) && col_text(st, 38);
+	const char *a = col_text(st, shift ? 38 : 28), *b = col_text(st, shift ? 42 : 33);
+	const char *mod;
+
+	o->loop_fn = o->scope_loc;
+	if (shift) /* the callee on the allocation path, at its line there */
+		o->loop_fn = cand_loc_intern(d, col_text(st, 28), NULL, 0, 0,
+					     col_text(st, 37) ? col_text(st, 37) : AN_UNKNOWN);
+	if (shift)
+		o->loop_alloc = cand_loc_intern(d, a, col_text(st, 35),
+						sqlite3_column_type(st, 36) != SQLITE_NULL,
+						sqlite3_column_int64(st, 36),
+						col_text(st, 37) ? col_text(st, 37) : AN_UNKNOWN);
+	else
+		o->loop_alloc = cand_loc_intern(d, a ? a : (kind ? kind : AN_UNKNOWN), f.file,
+						f.has_line, f.line, f.module);
+	o->loop_free = CAND_NO_ID;
+	if (sqlite3_column_type(st, 4) == SQLITE_INTEGER && !sqlite3_column_int(st, 4) &&
+	    !sqlite3_column_int(st, 32) && (!shift || b)) {
+		int c = shift ? 39 : 29; /* the loop function's frame on the free path */
+
+		mod = col_text(st, c + 2);
+		o->loop_free =
+			cand_loc_intern(d, b ? b : (freed_by ? freed_by : "free"), col_text(st, c),
+					sqlite3_column_type(st, c + 1) != SQLITE_NULL,
+					sqlite3_column_int64(st, c + 1), mod ? mod : AN_UNKNOWN);
+	}
+	o->scope_root = cand_root_function(f.function) || cand_root_caller(caller);
+}
+
 static void read_object(struct cand_data *d, sqlite3_stmt *st)
 {
 	struct cand_obj *o = new_obj(d);
@@ -168,6 +235,7 @@ static void read_object(struct cand_data *d, sqlite3_stmt *st)
 		     (freed_by && strcmp(freed_by, "realloc") == 0);
 	o->site = frame_loc(d, st, 12);
 	o->scope = o->scope_loc = o->free_site = o->free_fn = CAND_NO_ID;
+	o->loop_alloc = o->loop_free = o->loop_fn = CAND_NO_ID;
 	if (has_scope) {
 		o->scope_loc = frame_loc(d, st, 17);
 		o->scope =
@@ -175,6 +243,7 @@ static void read_object(struct cand_data *d, sqlite3_stmt *st)
 		if (d->scope_fn_loc[o->scope] == CAND_NO_ID)
 			d->scope_fn_loc[o->scope] = o->scope_loc;
 		o->scope_cfa = cfa_at(st, 9, sqlite3_column_int64(st, 8));
+		read_loop_calls(d, st, o, kind, freed_by);
 	}
 	o->confirmed = o->has_inv && has_free_inv && o->alloc_inv == free_inv;
 	if (sqlite3_column_int(st, 4)) {

@@ -71,6 +71,68 @@ static char *recommendation(const struct cand_data *d, const struct an_candidate
 	return closed_text(f, &buf);
 }
 
+static void put_call(FILE *f, const struct an_loc *l)
+{
+	fprintf(f, "`%s()` (", l->function);
+	if (l->file) {
+		fputs(l->file, f);
+		if (l->has_line)
+			fprintf(f, ":%lld", l->line);
+	} else {
+		fputs(l->module, f);
+	}
+	fputc(')', f);
+}
+
+/* "likely: reset an arena of K KiB once per iteration of the loop in `F()` that calls `A()`
+ * (file:line) and `B()` (file:line); sites ..." (the iterations are not verified). */
+static char *loop_recommendation(const struct an_candidate *c)
+{
+	size_t len, i;
+	char *buf = NULL;
+	FILE *f = open_text(&buf, &len);
+
+	fprintf(f,
+		"likely: reset an arena of %lld KiB once per iteration of the loop in `%s()` that "
+		"calls ",
+		c->arena_kib, c->loop_function);
+	if (c->has_loop_alloc)
+		put_call(f, &c->loop_alloc);
+	if (c->has_loop_free) {
+		fputs(" and ", f);
+		put_call(f, &c->loop_free);
+	}
+	fprintf(f, "; site%s ", c->nsites > 1 ? "s" : "");
+	for (i = 0; i < c->nsites; i++) {
+		if (i)
+			fputs(", ", f);
+		put_loc(f, c->sites[i]);
+	}
+	return closed_text(f, &buf);
+}
+
+/* Why the scope is a loop iteration, then what is not known. */
+static void put_loop_reason(FILE *f, const struct an_candidate *c)
+{
+	switch (c->loop_why) {
+	case CAND_LOOP_ROOT:
+		fprintf(f, "%s() is a process or thread root: it lasts the whole run",
+			c->scope.function);
+		break;
+	case CAND_LOOP_NEVER_RETURNED:
+		fprintf(f, "no invocation of %s() returned while recording", c->scope.function);
+		break;
+	case CAND_LOOP_LONG:
+		fprintf(f, "%s()'s invocations last over %dx its objects' p99 lifetime",
+			c->scope.function, CAND_LOOP_SPAN_RATIO);
+		break;
+	}
+	fprintf(f,
+		", so wrapping it would make an arena that only grows; its objects die within one "
+		"iteration of the loop in %s() (the iterations are not verified)",
+		c->loop_function);
+}
+
 const char *cand_risk_name(enum cand_risk r)
 {
 	static const char *const names[] = { "low", "medium", "high", "unknown" };
@@ -142,6 +204,10 @@ void cand_words(const struct cand_data *d, struct an_candidate *c)
 	if (risk != CAND_JOINED) {
 		c->risk = risk == CAND_TOO_FEW ? CAND_RISK_UNKNOWN : CAND_RISK_HIGH;
 		put_risk(f, risk, c);
+	} else if (c->scope_kind == CAND_SCOPE_LOOP) {
+		c->risk = CAND_RISK_MEDIUM;
+		put_loop_reason(f, c);
+		c->recommendation = loop_recommendation(c);
 	} else if (c->verified) {
 		c->recommended = 1;
 		c->risk = CAND_RISK_LOW;

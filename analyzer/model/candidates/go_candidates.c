@@ -1,9 +1,10 @@
-/* go_candidates.c: finding the enclosing function of each allocation site of a Go profile and
- * grouping sites by it (see go_candidates.h). For each site, the frames that every one of its
- * stacks shares from the outer end (same function at the same line); the enclosing function is
- * the innermost of those that is not the Go runtime, not recursive in any of the stacks and not
- * itself a function with 1% or more of the allocations (so a helper such as newEntry, which
- * allocates and calls newValue, is part of the work its caller does). */
+/* go_candidates.c: finding the enclosing functions of a Go profile's allocation sites and
+ * grouping the sites by them (see go_candidates.h). For each site, the frames that every one of
+ * its stacks shares from the outer end (same function at the same line); those that are not the
+ * Go runtime, not recursive in any of the stacks and not themselves a function with 1% or more of
+ * the allocations (a helper such as newEntry, which allocates and calls newValue, is part of the
+ * work its caller does) may enclose it. Candidates are then chosen greedily: the innermost frame
+ * among those covering nearly the most allocations, and every site it encloses joins it. */
 #define _POSIX_C_SOURCE 200809L
 #include "go_candidates.h"
 
@@ -12,11 +13,13 @@
 
 #include "an_db.h"
 #include "an_util.h"
+#include "name_table.h"
 
 static const char stacks_sql[] = "SELECT sf.stack_id, sf.pos, f.function, f.file, f.line, m.path "
 				 "FROM stack_frames sf JOIN frames f ON f.id = sf.frame_id "
 				 "LEFT JOIN modules m ON m.id = f.module_id "
 				 "WHERE sf.stack_id IN (SELECT stack_id FROM alloc_stats) "
+				 "AND sf.pos >= ap_site_pos(sf.stack_id) "
 				 "ORDER BY sf.stack_id, sf.pos DESC";
 
 struct frame {
@@ -59,7 +62,8 @@ static void frame_free(struct frame *f)
 	free(f->module);
 }
 
-/* The site of a stack: its innermost frame (pos 0), as sites_query.c groups them. */
+/* The site of a stack: its innermost frame at or past the site position (wrappers folded,
+ * site_fold.h), as sites_query.c groups them. */
 static long find_site(const struct an_sites *sites, const struct frame *f)
 {
 	for (size_t i = 0; i < sites->n; i++) {
@@ -126,19 +130,76 @@ static int is_allocating_function(const struct an_info *info, const struct an_si
 	return allocs > 0 && allocs * 100 >= info->recorded_allocs;
 }
 
-static const struct frame *enclosing(const struct site_state *ss, const struct an_info *info,
-				     const struct an_sites *sites)
+/* May frame k of a site's common prefix enclose its allocations? Not the runtime, not
+ * recursive in any of its stacks, not itself an allocating helper. */
+static int qualifies(const struct site_state *ss, size_t k, const struct an_info *info,
+		     const struct an_sites *sites)
 {
-	for (size_t k = ss->n; k-- > 0;) {
-		const struct frame *f = &ss->prefix[k];
+	const struct frame *f = &ss->prefix[k];
 
-		if (!f->function || strncmp(f->function, "runtime.", 8) == 0 ||
-		    in_list(ss->recursive, ss->nrec, f->function) ||
-		    is_allocating_function(info, sites, f->function))
+	return f->function && strncmp(f->function, "runtime.", 8) != 0 &&
+	       !in_list(ss->recursive, ss->nrec, f->function) &&
+	       !is_allocating_function(info, sites, f->function);
+}
+
+/* The process's root: invoked once, an arena there would hold everything (kept as a last
+ * resort for sites that nothing else encloses). */
+static int is_root(const char *function)
+{
+	return strcmp(function, "main.main") == 0 || strncmp(function, "main.init", 9) == 0;
+}
+
+/* One enclosing frame of a site, as a small id (function and module interned). */
+struct encl {
+	uint32_t key;
+	size_t depth; /* index in the site's prefix, outermost 0 */
+	const struct frame *f;
+};
+
+struct site_encl {
+	struct encl *v;
+	size_t n;
+	int done;
+};
+
+/* Greedy cover (docs/design.md, "Go scopes"): among the frames enclosing the sites not yet
+ * assigned, the best covers the most allocations; the frame chosen is the innermost of those
+ * covering at least GO_COVER_SHARE of that (the per-file or per-request function inside the
+ * once-invoked driver), roots only when nothing else is left; every site it encloses joins it.
+ * Returns the chosen key, or UINT32_MAX when no remaining site has an enclosing frame. */
+static uint32_t choose(const struct site_encl *se, size_t nsites, const struct an_sites *sites,
+		       const struct name_table *keys, long long *cover, size_t *depth)
+{
+	uint32_t best = UINT32_MAX, pick = UINT32_MAX;
+	int pool_root;
+
+	memset(cover, 0, keys->n * sizeof(*cover));
+	memset(depth, 0, keys->n * sizeof(*depth));
+	for (size_t i = 0; i < nsites; i++)
+		for (size_t k = 0; !se[i].done && k < se[i].n; k++) {
+			const struct encl *e = &se[i].v[k];
+
+			cover[e->key] += sites->v[i].allocs;
+			if (e->depth > depth[e->key])
+				depth[e->key] = e->depth;
+		}
+	for (pool_root = 0; pool_root < 2 && best == UINT32_MAX; pool_root++)
+		for (uint32_t k = 0; k < keys->n; k++)
+			if (cover[k] > 0 && is_root(keys->names[k]) == pool_root &&
+			    (best == UINT32_MAX || cover[k] > cover[best]))
+				best = k;
+	if (best == UINT32_MAX)
+		return UINT32_MAX;
+	pool_root = is_root(keys->names[best]);
+	for (uint32_t k = 0; k < keys->n; k++) {
+		if (cover[k] <= 0 || is_root(keys->names[k]) != pool_root ||
+		    (double)cover[k] < GO_COVER_SHARE * (double)cover[best])
 			continue;
-		return f;
+		if (pick == UINT32_MAX || depth[k] > depth[pick] ||
+		    (depth[k] == depth[pick] && cover[k] > cover[pick]))
+			pick = k;
 	}
-	return NULL;
+	return pick;
 }
 
 static struct go_candidate *candidate_for(struct go_candidates *c, const struct frame *f)
@@ -226,6 +287,83 @@ static int read_stacks(sqlite3 *db, const char *path, const struct an_sites *sit
 	return 0;
 }
 
+static int add_site(struct go_candidate *g, const struct an_sites *sites, size_t i)
+{
+	const struct an_site *s = &sites->v[i];
+
+	g->sites = an_realloc(g->sites, (g->nsites + 1) * sizeof(*g->sites));
+	g->sites[g->nsites++] = i;
+	return an_add(&g->allocs, s->allocs) || an_add(&g->bytes, s->bytes) ||
+	       an_add(&g->alloc_cpu_samples, s->alloc_cpu_samples);
+}
+
+/* Groups the sites into candidates by greedy cover (choose); sites nothing encloses form the
+ * candidate without a function. 0, or -1 when a sum overflows. */
+static int cover_sites(const struct an_info *info, const struct an_sites *sites,
+		       const struct site_state *ss, struct go_candidates *out)
+{
+	struct site_encl *se = an_malloc((sites->n + 1) * sizeof(*se));
+	struct name_table keys;
+	long long *cover;
+	size_t *depth;
+	uint32_t pick;
+	int rc = 0;
+
+	name_table_init(&keys);
+	memset(se, 0, (sites->n + 1) * sizeof(*se));
+	for (size_t i = 0; i < sites->n; i++) {
+		const struct an_site *s = &sites->v[i];
+
+		/* the runtime's own allocations (a new goroutine's g) cannot go into an arena */
+		se[i].done =
+			s->allocs <= 0 || !ss[i].seen || strncmp(s->function, "runtime.", 8) == 0;
+		if (se[i].done)
+			continue;
+		se[i].v = an_malloc((ss[i].n + 1) * sizeof(*se[i].v));
+		for (size_t k = 0; k < ss[i].n; k++) {
+			const struct frame *f = &ss[i].prefix[k];
+			char key[4096];
+			int len;
+
+			if (!qualifies(&ss[i], k, info, sites))
+				continue;
+			len = snprintf(key, sizeof(key), "%s", f->function);
+			se[i].v[se[i].n++] =
+				(struct encl){ name_table_intern(&keys, key,
+								 (size_t)len < sizeof(key) ?
+									 (size_t)len :
+									 sizeof(key) - 1),
+					       k, f };
+		}
+	}
+	cover = an_malloc((keys.n + 1) * sizeof(*cover));
+	depth = an_malloc((keys.n + 1) * sizeof(*depth));
+	while (!rc && (pick = choose(se, sites->n, sites, &keys, cover, depth)) != UINT32_MAX) {
+		struct go_candidate *g = NULL;
+
+		/* sites in report order: the largest first names the candidate's line */
+		for (size_t i = 0; i < sites->n && !rc; i++)
+			for (size_t k = 0; !se[i].done && k < se[i].n; k++) {
+				if (se[i].v[k].key != pick)
+					continue;
+				if (!g)
+					g = candidate_for(out, se[i].v[k].f);
+				rc = add_site(g, sites, i);
+				se[i].done = 1;
+			}
+	}
+	for (size_t i = 0; i < sites->n && !rc; i++)
+		if (!se[i].done)
+			rc = add_site(candidate_for(out, NULL), sites, i);
+	for (size_t i = 0; i < sites->n; i++)
+		free(se[i].v);
+	free(se);
+	free(cover);
+	free(depth);
+	name_table_free(&keys);
+	return rc;
+}
+
 int go_candidates_load(sqlite3 *db, const char *path, const struct an_info *info,
 		       const struct an_sites *sites, struct go_candidates *out)
 {
@@ -239,20 +377,8 @@ int go_candidates_load(sqlite3 *db, const char *path, const struct an_info *info
 	memset(ss, 0, sites->n * sizeof(*ss));
 	if (read_stacks(db, path, sites, ss))
 		rc = -1;
-	for (size_t i = 0; i < sites->n && !rc; i++) {
-		const struct an_site *s = &sites->v[i];
-		struct go_candidate *g;
-
-		/* the runtime's own allocations (a new goroutine's g) cannot go into an arena */
-		if (s->allocs <= 0 || !ss[i].seen || strncmp(s->function, "runtime.", 8) == 0)
-			continue;
-		g = candidate_for(out, enclosing(&ss[i], info, sites));
-		g->sites = an_realloc(g->sites, (g->nsites + 1) * sizeof(*g->sites));
-		g->sites[g->nsites++] = i;
-		if (an_add(&g->allocs, s->allocs) || an_add(&g->bytes, s->bytes) ||
-		    an_add(&g->alloc_cpu_samples, s->alloc_cpu_samples))
-			rc = -1;
-	}
+	if (!rc)
+		rc = cover_sites(info, sites, ss, out);
 	for (size_t i = 0; i < out->n; i++) {
 		struct go_candidate *g = &out->v[i];
 

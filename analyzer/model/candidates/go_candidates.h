@@ -14,6 +14,12 @@
 
 struct json_writer;
 
+/* A frame covering at least this share of the best frame's allocations may be chosen instead of
+ * it when it is further in (the per-file function inside the loop over the files). */
+#define GO_COVER_SHARE 0.90
+/* The text report lists this many sites of a candidate, then "N more". */
+#define GO_TEXT_SITES 5
+
 struct go_candidate {
 	/* the enclosing function and the line where it calls towards its largest site (sites are
 	 * grouped by function and module); function NULL: no common enclosing function */

@@ -29,10 +29,17 @@ static void write_row(FILE *f, size_t rank, const struct an_candidate *c, int cp
 
 	fprintf(f,
 		"<tr class=\"cand risk-%s\" data-rank=\"%zu\" data-score=\"%.17g\" "
-		"data-saving=\"%.17g\">",
-		cand_risk_name(c->risk), rank, c->score, c->est_cpu_saving);
-	fprintf(f, "<td class=\"num\">%zu</td><td><a href=\"#cand-%zu\"><code>", rank, rank);
-	html_text(f, c->scope.function);
+		"data-saving=\"%.17g\" data-scope-kind=\"%s\">",
+		cand_risk_name(c->risk), rank, c->score, c->est_cpu_saving,
+		c->scope_kind == CAND_SCOPE_LOOP ? "loop_iteration" : "call");
+	fprintf(f, "<td class=\"num\">%zu</td><td><a href=\"#cand-%zu\">", rank, rank);
+	if (c->scope_kind == CAND_SCOPE_LOOP) { /* one iteration of a loop, not a call */
+		fputs("an iteration of the loop in <code>", f);
+		html_text(f, c->loop_function);
+	} else {
+		fputs("<code>", f);
+		html_text(f, c->scope.function);
+	}
 	fputs("()</code></a></td><td>", f);
 	if (c->recommendation)
 		html_text(f, c->recommendation);

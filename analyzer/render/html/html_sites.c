@@ -5,6 +5,7 @@
 #include "html.h"
 
 #include "format.h"
+#include "site_fold.h"
 
 static void write_site(FILE *f, size_t rank, const struct an_site *s, const struct an_info *info,
 		       int cpu)
@@ -33,7 +34,45 @@ static void write_site(FILE *f, size_t rank, const struct an_site *s, const stru
 	}
 	fputs("<td>", f);
 	html_site(f, s);
+	for (size_t k = 0; k < s->nwrappers; k++) { /* the folded wrappers, innermost first */
+		fputs(k ? " &lt; " : " <span class=\"via\">via ", f);
+		html_text(f, s->wrappers[k]);
+	}
+	if (s->nwrappers)
+		fputs("</span>", f);
 	fputs("</td></tr>\n", f);
+}
+
+/* The wrappers folded into their callers (site_fold.h), or that the sites are raw. */
+static void write_wrappers(FILE *f, const struct an_info *info)
+{
+	char b1[FMT_BUF];
+
+	if (info->raw_sites) {
+		fputs("<p id=\"wrappers\">Call sites are raw (--no-wrappers): the frames that called "
+		      "the allocator.</p>\n",
+		      f);
+		return;
+	}
+	if (info->nwrappers == 0)
+		return;
+	fputs("<p>Allocation wrappers folded into their callers (--no-wrappers shows raw "
+	      "sites):</p>\n<table class=\"list\" id=\"wrappers\"><thead><tr><th>wrapper</th>"
+	      "<th>why</th><th>allocs</th><th>module</th></tr></thead><tbody>\n",
+	      f);
+	for (size_t i = 0; i < info->nwrappers; i++) {
+		const struct an_wrapper *w = &info->wrappers[i];
+
+		fprintf(f, "<tr data-reason=\"%s\"><td>", wrap_reason_name(w->reason));
+		html_text(f, w->function);
+		fprintf(f, "</td><td>%s", wrap_reason_name(w->reason));
+		if (w->reason == WRAP_DETECTED)
+			fprintf(f, " (called by %lld functions)", w->callers);
+		fprintf(f, "</td><td class=\"num\">%s</td><td>", fmt_count(b1, w->allocs));
+		html_text(f, w->module);
+		fputs("</td></tr>\n", f);
+	}
+	fputs("</tbody></table>\n", f);
 }
 
 void html_write_sites(FILE *f, const struct html_doc *d)
@@ -48,6 +87,7 @@ void html_write_sites(FILE *f, const struct html_doc *d)
 		fputs("<p class=\"none\">No allocation was recorded.</p>\n</section>\n", f);
 		return;
 	}
+	write_wrappers(f, info);
 	fprintf(f, "<p>Top %zu of %zu call sites by allocations.</p>\n", n, sites->n);
 	fputs("<table class=\"list\" id=\"site-table\"><thead><tr><th>#</th><th>allocs</th>"
 	      "<th colspan=\"2\">share</th><th>bytes</th><th>avg size</th>",

@@ -22,6 +22,44 @@ static void num(struct json_writer *w, const char *key, double v)
 	jw_double(w, v);
 }
 
+static void write_loc(struct json_writer *w, const char *key, int has, const struct an_loc *l)
+{
+	jw_key(w, key);
+	if (!has) {
+		jw_null(w);
+		return;
+	}
+	jw_begin_object(w);
+	jw_key(w, "function");
+	jw_string(w, l->function);
+	jw_key(w, "file");
+	jw_string(w, l->file);
+	opt_int(w, "line", l->has_line, l->line);
+	jw_key(w, "module");
+	jw_string(w, l->module);
+	jw_end_object(w);
+}
+
+/* A loop-iteration scope: the function holding the loop, why, and its two calls. */
+static void write_loop(struct json_writer *w, const struct an_candidate *c)
+{
+	static const char *const why[] = { "", "root", "never_returned", "long_invocations" };
+
+	jw_key(w, "loop");
+	if (c->scope_kind != CAND_SCOPE_LOOP) {
+		jw_null(w);
+		return;
+	}
+	jw_begin_object(w);
+	jw_key(w, "function");
+	jw_string(w, c->loop_function);
+	jw_key(w, "why");
+	jw_string(w, why[c->loop_why]);
+	write_loc(w, "alloc_call", c->has_loop_alloc, &c->loop_alloc);
+	write_loc(w, "free_call", c->has_loop_free, &c->loop_free);
+	jw_end_object(w);
+}
+
 static void write_scope(struct json_writer *w, const struct an_candidate *c)
 {
 	jw_key(w, "scope");
@@ -37,6 +75,9 @@ static void write_scope(struct json_writer *w, const struct an_candidate *c)
 	opt_int(w, "line", c->scope.has_line, c->scope.line);
 	jw_key(w, "module");
 	jw_string(w, c->scope.module);
+	jw_key(w, "kind");
+	jw_string(w, c->scope_kind == CAND_SCOPE_LOOP ? "loop_iteration" : "call");
+	write_loop(w, c);
 	jw_end_object(w);
 }
 

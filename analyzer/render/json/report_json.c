@@ -162,6 +162,7 @@ int report_json(FILE *f, const struct an_info *info, const struct an_sites *site
 	write_target(&w, info);
 	write_recording(&w, info);
 	write_totals(&w, info);
+	wrappers_json(&w, info);
 	jw_key(&w, "sites_total");
 	jw_int(&w, (long long)sites->n);
 	jw_key(&w, "sites");

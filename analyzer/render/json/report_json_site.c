@@ -77,5 +77,10 @@ void report_json_site(struct json_writer *w, const struct an_site *s, long long 
 	jw_key(w, "alloc_cpu_share");
 	jw_double(w, an_cpu_share(cpu, s->alloc_cpu_samples));
 	json_estimate(w, "allocs_estimated", &s->est_allocs);
+	jw_key(w, "wrappers");
+	jw_begin_array(w);
+	for (k = 0; k < s->nwrappers; k++)
+		jw_string(w, s->wrappers[k]);
+	jw_end_array(w);
 	jw_end_object(w);
 }

@@ -64,7 +64,7 @@ void go_candidates_text(FILE *f, const struct an_info *info, const struct an_sit
 			"(by bytes) = %.1f%% of the CPU time\n     sites:",
 			fmt_count(b1, g->allocs), share, fmt_bytes(b2, (double)g->bytes),
 			100.0 * g->alloc_cpu_share, 100.0 * g->gc_cpu_share, 100.0 * g->score);
-		for (size_t k = 0; k < g->nsites; k++) {
+		for (size_t k = 0; k < g->nsites && k < GO_TEXT_SITES; k++) {
 			const struct an_site *s = &sites->v[g->sites[k]];
 
 			fputs(k ? ", " : " ", f);
@@ -72,6 +72,8 @@ void go_candidates_text(FILE *f, const struct an_info *info, const struct an_sit
 			print_where(f, s->file, s->has_line, s->line, s->module);
 			fprintf(f, " %s", fmt_count(b1, s->allocs));
 		}
+		if (g->nsites > GO_TEXT_SITES)
+			fprintf(f, ", and %zu more", g->nsites - GO_TEXT_SITES);
 		fputc('\n', f);
 	}
 	if (small || n < c->n)

@@ -211,6 +211,15 @@ static void print_location(FILE *f, const struct an_site *s)
 	}
 }
 
+/* The wrappers folded into the site, innermost first: "  via xmalloc < xstrdup". */
+static void print_via(FILE *f, const struct an_site *s)
+{
+	for (size_t k = 0; k < s->nwrappers; k++) {
+		fputs(k ? " < " : "  via ", f);
+		fput_clean(s->wrappers[k], f);
+	}
+}
+
 static void print_sites(FILE *f, const struct an_info *info, const struct an_sites *sites,
 			size_t top)
 {
@@ -270,6 +279,7 @@ static void print_sites(FILE *f, const struct an_info *info, const struct an_sit
 			fputc(' ', f);
 		fputs("  ", f);
 		print_location(f, s);
+		print_via(f, s);
 		fputc('\n', f);
 	}
 }
@@ -285,5 +295,6 @@ void report_text(FILE *f, const char *path, const struct an_info *info,
 		go_candidates_text(f, info, sites, go, top);
 	else
 		candidates_text(f, info, cands, top);
+	wrappers_text(f, info);
 	print_sites(f, info, sites, top);
 }

@@ -9,12 +9,14 @@
 #include <stdio.h>
 
 #include "report_data.h"
+#include "site_fold.h"
 
 /* One profile as `report` reads it (an_info_load, an_sites_load, an_cpu_load). */
 struct diff_profile {
 	const char *path;
 	struct an_info info;
 	struct an_sites sites;
+	struct site_fold fold; /* where its sites are; fold.wrappers: what was folded */
 };
 
 /* A matched site in one profile: the sum of its sites of every module. */

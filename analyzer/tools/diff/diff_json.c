@@ -5,6 +5,7 @@
 
 #include "cpu_share.h"
 #include "json_writer.h"
+#include "report.h"
 
 static const char *const split_names[] = { "malloc", "free", "realloc", "kernel_mm" };
 
@@ -76,6 +77,7 @@ static void write_profile(struct json_writer *w, const char *key, const struct d
 	jw_key(w, "profiler_overhead_share");
 	jw_double(w, diff_overhead_share(info));
 	int_key(w, "sites", (long long)nsites);
+	wrappers_json(w, info); /* "sites_raw", "wrappers": what its sites were folded through */
 	jw_end_object(w);
 }
 

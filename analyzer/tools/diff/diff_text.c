@@ -10,6 +10,7 @@
 
 #include "cpu_share.h"
 #include "format.h"
+#include "site_fold.h"
 
 #define FUNC_COL_MAX 48
 #define NA "-"
@@ -117,6 +118,16 @@ static void print_recording(FILE *f, const char *what, const struct diff_profile
 	if (info->win.present)
 		fputs(" (allocation counts and bytes: estimated for the whole recording)", f);
 	fputc('\n', f);
+	if (info->raw_sites) {
+		fputs("         sites raw (--no-wrappers)\n", f);
+		return;
+	}
+	for (size_t i = 0; i < info->nwrappers; i++) { /* the wrappers its sites are past */
+		fputs(i ? ", " : "         wrappers folded into their callers: ", f);
+		fput_clean(info->wrappers[i].function, f);
+	}
+	if (info->nwrappers)
+		fputc('\n', f);
 }
 
 static void print_warnings(FILE *f, const struct diff *d)
