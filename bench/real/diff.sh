@@ -1,8 +1,8 @@
-# Recipe for GNU diff (bench/real.sh): diff -r over 4,000 pairs of 600-line text files that
-# differ in a few lines each.
+# Recipe for GNU diff (bench/real.sh): diff -r over 12,000 pairs of 150-line text files that
+# differ in a few lines each (diff handles about 6,000 pairs a second here).
 real_prepare() {
 	[ -f "$WORK/done" ] && return 0
-	python3 "$REAL_DIR/gen_tree_pairs.py" "$WORK" 4000
+	python3 "$REAL_DIR/gen_tree_pairs.py" "$WORK" 12000 150
 	touch "$WORK/done"
 }
 real_record() {

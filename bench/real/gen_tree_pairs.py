@@ -1,16 +1,16 @@
 #!/usr/bin/env python3
-"""Writes DIR/a and DIR/b, each with N text files of 600 lines in 30 subdirectories, the b copy
-of each file changed in a few lines (what diff -r compares). Usage: gen_tree_pairs.py DIR N"""
+"""Writes DIR/a and DIR/b, each with N text files of L lines in 30 subdirectories, the b copy of
+each file changed in a few lines (what diff -r compares). Usage: gen_tree_pairs.py DIR N L"""
 import os
 import random
 import sys
 
-root, count = sys.argv[1], int(sys.argv[2])
+root, count, length = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 rng = random.Random(14)
 words = ["lorem", "ipsum", "dolor", "sit", "amet", "consectetur", "adipiscing", "elit", "sed"]
 for n in range(count):
     sub = f"d{n % 30:02d}"
-    lines = [" ".join(rng.choice(words) for _ in range(rng.randrange(4, 12))) for _ in range(600)]
+    lines = [" ".join(rng.choice(words) for _ in range(rng.randrange(4, 12))) for _ in range(length)]
     changed = list(lines)
     for _ in range(rng.randrange(1, 6)):
         i = rng.randrange(len(changed))
