@@ -4,8 +4,9 @@ and prints one tab-separated row for bench/real.sh:
   program, allocator share, top site, top candidate, expected, match (yes/no), notes
 
 Rules (docs/real-programs.md, "How a report is judged"):
-- The top candidate is candidates[0] when it has a recommendation or a score above 0, and for a
-  Go profile go_candidates[0] when its score is above 0. Its kind is scope.kind when the report
+- The top candidate is candidates[0] when it has a recommendation (recommended, or "likely: ..."),
+  and for a Go profile go_candidates[0] when its score is above 0. An entry the report marks "not
+  recommended" is not a recommendation, whatever its score (it is shown in the notes). Its kind is scope.kind when the report
   has it ("call" or "loop_iteration"), else "call" (today every recommendation is "wrap F()").
 - "none" matches when there is no top candidate or the allocator share is under 3%.
 - "KIND F" matches when the top candidate's scope function is F (C++ parameters left out; a
@@ -102,7 +103,7 @@ def same_function(found, expected):
 
 def top_candidate(report):
     for c in report.get("candidates") or []:
-        if c.get("recommendation") or (c.get("score") or 0) > 0:
+        if c.get("recommendation"):
             return c
         break
     for c in report.get("go_candidates") or []:
@@ -162,7 +163,7 @@ def main():
         first = report["candidates"][0]
         raw, _ = scope_of(first)
         where = plain_name(stripped.name(raw)) if raw else "(no scope)"
-        notes.append(f"best entry {where}: {first.get('reason', '')[:60]}")
+        notes.append(f"best entry {where}, not recommended: {first.get('reason', '')[:60]}")
 
     match = False
     for want_kind, want_fn in answers:
