@@ -84,7 +84,7 @@ fi
 run_one() {
 	local name="$1" db="$OUT_DIR/$1.db" json="$OUT_DIR/$1.json" log="$OUT_DIR/$1.log"
 	local expected work="$WORK_ROOT/$1" start rc=0
-	expected="$(sed -n 's/^expect=//p' "$REAL_DIR/$name.expect")"
+	expected="$(python3 "$REAL_DIR/compare.py" --expected "$REAL_DIR/$name.expect")"
 	mkdir -p "$work"
 	rm -f "$db" "$json"
 	start=$(date +%s)
@@ -94,7 +94,7 @@ run_one() {
 	local secs=$(($(date +%s) - start))
 	if [ "$rc" -ne 0 ] && [ ! -s "$db" ]; then
 		local why
-		why="$(grep -v '^\s*$' "$log" | tail -1 | tr '\t' ' ' | cut -c1-160)"
+		why="$({ grep -v '^\s*$' "$log" || true; } | tail -1 | tr '\t' ' ' | cut -c1-160)"
 		[ "$rc" -eq 124 ] && why="timed out after ${TIMEOUT}s${why:+: $why}"
 		printf '%s\t-\t-\terror (exit %s): %s\t%s\terror\t%ss\n' "$name" "$rc" "${why:-no output}" \
 			"$expected" "$secs"
@@ -119,7 +119,11 @@ rows="$OUT_DIR/rows.tsv"
 : >"$rows"
 for p in "${programs[@]}"; do
 	echo "== $p" >&2
-	run_one "$p" | tee -a "$rows" >&2
+	if ! row="$(run_one "$p")"; then
+		row="$(printf '%s\t-\t-\terror: bench/real.sh failed on it\t%s\terror\t' "$p" \
+			"$(python3 "$REAL_DIR/compare.py" --expected "$REAL_DIR/$p.expect")")"
+	fi
+	printf '%s\n' "$row" | tee -a "$rows" >&2
 done
 
 table="$(python3 "$REAL_DIR/table.py" "$rows" "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)")"

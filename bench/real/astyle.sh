@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Recipe for astyle (bench/real.sh): 240 generated C++ files formatted with --dry-run (the input
 # stays as generated, so every run does the same work).
 real_prepare() {

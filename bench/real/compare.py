@@ -16,6 +16,7 @@ Rules (docs/real-programs.md, "How a report is judged"):
 - Every recommended candidate is checked: one that says to wrap (kind "call") a process or thread
   root, or a loop of the program listed in the expectation's `loops`, is flagged in the notes.
 Usage: compare.py NAME.expect REPORT.json
+       compare.py --expected NAME.expect   (the expected answer, as the row writes it)
 """
 import json
 import os
@@ -125,7 +126,15 @@ def describe(function, kind, shown):
     return f"wrap {shown}()"
 
 
+def expected_text(expect):
+    return "; ".join("no arena worth it" if k == "none" else describe(fn, k, fn)
+                     for k, fn in parse_answers(expect["expect"]))
+
+
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "--expected":
+        print(expected_text(read_expect(sys.argv[2])))
+        return
     expect_path, report_path = sys.argv[1], sys.argv[2]
     expect = read_expect(expect_path)
     program = os.path.basename(expect_path)[:-len(".expect")]
@@ -185,8 +194,7 @@ def main():
         if k != "loop_iteration" and any(same_function(name, r) for r in never_wrap):
             notes.append(f"FLAG: recommends wrapping {name}()")
 
-    expected = "; ".join("no arena worth it" if k == "none" else describe(fn, k, fn)
-                         for k, fn in parse_answers(expect["expect"]))
+    expected = expected_text(expect)
     print("\t".join([program, f"{100 * share:.1f}%", top_site, shown_top, expected,
                      "yes" if match else "no", "; ".join(dict.fromkeys(notes))]))
 

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Recipe for GNU diff (bench/real.sh): diff -r over 12,000 pairs of 150-line text files that
 # differ in a few lines each (diff handles about 6,000 pairs a second here).
 real_prepare() {

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Recipe for gofmt (bench/real.sh): gofmt -l over the Go compiler's sources (about 600 files,
 # as packaged in golang-go), started under the recorder.
 real_prepare() {

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Recipe for gzip (bench/real.sh): gzip -6 over about 55 MB of generated text.
 real_prepare() {
 	[ -f "$WORK/corpus.txt" ] && return 0

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Recipe for jq (bench/real.sh): a filter over 150,000 newline-separated JSON records.
 real_prepare() {
 	[ -f "$WORK/records.json" ] && return 0

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Recipe for json-glib-format (bench/real.sh): 600 JSON documents of about 120 KiB, prettified.
 real_prepare() {
 	[ -f "$WORK/done" ] && return 0

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Recipe for perl (bench/real.sh): a log-summarising script over 800,000 CSV lines.
 real_prepare() {
 	[ -f "$WORK/access.csv" ] && return 0

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Recipe for redis-server (bench/real.sh): a server on a private port, loaded by two
 # redis-benchmark clients (GET and SET, 16 commands pipelined, 100,000 random keys), attached
 # by PID for 6 s while the load runs.

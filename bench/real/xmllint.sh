@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Recipe for xmllint (bench/real.sh): xmllint --noout over 40 documents of about 2.5 MB (a
 # parse takes tens of milliseconds).
 real_prepare() {
