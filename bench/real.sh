@@ -10,7 +10,9 @@
 #   --only      run these programs (names of bench/real/*.expect), default all
 #   --keep      keep the profiles (NAME.db), reports (NAME.json) and logs in DIR
 #   --work      where generated inputs are cached (default /tmp/arenaprof-real)
-#   --timeout   seconds allowed to one program, input generation included (default 90)
+#   --timeout   seconds allowed to one program, input generation included (default 60)
+#   --budget    seconds for the whole run (default 600): programs not started by then are rows
+#               "not run", and each one's timeout is cut to what is left
 #   --no-install  do not apt-get install the programs (they must be there)
 #   --no-build  use build/arenaprof as it is
 #   --no-write  print the table only; leave docs/ and README.md alone
@@ -23,7 +25,8 @@ ARENAPROF="$ROOT/build/arenaprof"
 WORK_ROOT=/tmp/arenaprof-real
 KEEP=""
 ONLY=""
-TIMEOUT=90
+TIMEOUT=60
+BUDGET=600
 INSTALL=1
 BUILD=1
 WRITE=1
@@ -34,16 +37,18 @@ while [ $# -gt 0 ]; do
 	--keep) KEEP="$2"; shift 2 ;;
 	--work) WORK_ROOT="$2"; shift 2 ;;
 	--timeout) TIMEOUT="$2"; shift 2 ;;
+	--budget) BUDGET="$2"; shift 2 ;;
 	--no-install) INSTALL=0; shift ;;
 	--no-build) BUILD=0; shift ;;
 	--no-write) WRITE=0; shift ;;
 	--arenaprof) ARENAPROF="$(realpath "$2")"; BUILD=0; shift 2 ;;
-	-h | --help) sed -n '2,21p' "$0"; exit 0 ;;
+	-h | --help) sed -n '2,23p' "$0"; exit 0 ;;
 	*) echo "real.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 done
 
 [ "$(id -u)" -eq 0 ] || { echo "real.sh: run as root (apt-get, BPF uprobes)" >&2; exit 1; }
+STARTED=$(date +%s)
 
 programs=()
 if [ -n "$ONLY" ]; then
@@ -83,19 +88,26 @@ fi
 # row; a failure is a row with the error, never an abort.
 run_one() {
 	local name="$1" db="$OUT_DIR/$1.db" json="$OUT_DIR/$1.json" log="$OUT_DIR/$1.log"
-	local expected work="$WORK_ROOT/$1" start rc=0
+	local expected work="$WORK_ROOT/$1" start rc=0 limit="$TIMEOUT"
+	local left=$((BUDGET - ($(date +%s) - STARTED)))
 	expected="$(python3 "$REAL_DIR/compare.py" --expected "$REAL_DIR/$name.expect")"
+	if [ "$left" -lt 15 ]; then
+		printf '%s\t-\t-\tnot run: the budget of %ss was spent\t%s\terror\t\n' "$name" "$BUDGET" \
+			"$expected"
+		return 0
+	fi
+	[ "$left" -ge "$limit" ] || limit="$left"
 	mkdir -p "$work"
 	rm -f "$db" "$json"
 	start=$(date +%s)
-	timeout --kill-after=10 "$TIMEOUT" env ARENAPROF="$ARENAPROF" REAL_DIR="$REAL_DIR" \
+	timeout --kill-after=5 "$limit" env ARENAPROF="$ARENAPROF" REAL_DIR="$REAL_DIR" \
 		WORK="$work" OUT="$db" bash -c 'set -euo pipefail; source "$REAL_DIR/$1.sh"
 			real_prepare; real_record' real "$name" >"$log" 2>&1 || rc=$?
 	local secs=$(($(date +%s) - start))
 	if [ "$rc" -ne 0 ] && [ ! -s "$db" ]; then
 		local why
 		why="$({ grep -v '^\s*$' "$log" || true; } | tail -1 | tr '\t' ' ' | cut -c1-160)"
-		[ "$rc" -eq 124 ] && why="timed out after ${TIMEOUT}s${why:+: $why}"
+		[ "$rc" -eq 124 ] && why="timed out after ${limit}s${why:+: $why}"
 		printf '%s\t-\t-\terror (exit %s): %s\t%s\terror\t%ss\n' "$name" "$rc" "${why:-no output}" \
 			"$expected" "$secs"
 		return 0
