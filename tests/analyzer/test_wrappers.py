@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""test_wrappers.py: call sites past the allocator and its wrappers (analyzer/site_fold.h) on a
+"""test_wrappers.py: call sites past the allocator and its wrappers (analyzer/model/wrappers/site_fold.h) on a
 fixture with planted wrappers (fixture_wrappers.sql), run by ctest one case at a time:
 
     test_wrappers.py --cli html_cli --diff-cli diff_cli --schema schema.sql --fixtures DIR CASE
