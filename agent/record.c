@@ -900,7 +900,9 @@ static int setup(struct recorder *r, char *err, size_t errlen)
 		struct window_opts wo = { .pid = r->pid,
 					  .budget = r->opt.overhead,
 					  .cost = r->cost,
-					  .lifetimes = r->opt.track_every > 0 };
+					  .lifetimes = r->opt.track_every > 0,
+					  .track_every = r->opt.track_every,
+					  .sample_every = r->opt.sample_every };
 
 		r->win = windows_start(r->bpf, &wo, err, errlen);
 		if (!r->win)
