@@ -492,6 +492,8 @@ static int write_calibration(struct recorder *r)
 	rc |= ap_db_set_meta(r->db, "calib_malloc_free_ns", buf);
 	snprintf(buf, sizeof(buf), "%.2f", cal.arena_ns);
 	rc |= ap_db_set_meta(r->db, "calib_arena_ns", buf);
+	snprintf(buf, sizeof(buf), "%.2f", cal.call_ns);
+	rc |= ap_db_set_meta(r->db, "calib_call_ns", buf);
 	return rc;
 }
 
