@@ -122,20 +122,18 @@ static struct an_estimate estimate(const struct exposures *x, const double *n)
 }
 
 /* The second estimator: the allocations seen inside the windows (exact there) plus those the
- * allocator CPU samples outside them stand for (the sampler runs only there): their CPU time, of
- * which the allocation calls' share (malloc and realloc of all allocator samples: a site's own
- * samples are not split by kind), over the calibrated cost of one call. The windows come when
+ * allocator CPU samples outside them stand for (the sampler runs only there): the CPU time of
+ * samples allocation-call samples over the calibrated cost of one call. The windows come when
  * the budget allows, densest where the target is busy, so no scaling by time is made. */
-static void cpu_estimate(const struct exposures *x, const struct an_info *info, long long samples,
+static void cpu_estimate(const struct exposures *x, const struct an_info *info, double samples,
 			 double seen, struct an_estimate *est)
 {
 	const struct an_cpu *c = &info->cpu;
-	double calls = c->allocator > 0 ? (double)(c->split[0] + c->split[2]) / c->allocator : 0;
 
-	if (!est->present || x->call_ns <= 0 || !c->has_freq || c->freq <= 0 || calls <= 0)
+	if (!est->present || x->call_ns <= 0 || !c->has_freq || c->freq <= 0 || samples <= 0)
 		return;
 	est->has_cpu = 1;
-	est->cpu_value = seen + (double)samples * calls / (double)c->freq * 1e9 / x->call_ns;
+	est->cpu_value = seen + samples / (double)c->freq * 1e9 / x->call_ns;
 }
 
 static void grow(struct exposures *x, long long cap)
@@ -258,7 +256,7 @@ static int load_sites(sqlite3 *db, const char *path, const struct an_info *info,
 		"LEFT JOIN frames f ON f.id = sf.frame_id "
 		"LEFT JOIN modules m ON m.id = f.module_id "
 		"ORDER BY f.function, f.file, f.line, m.path, w.window_id";
-	double *n = an_malloc(((size_t)x->k + 1) * sizeof(*n));
+	double *n = an_malloc(((size_t)x->k + 1) * sizeof(*n)), attributed = 0;
 	struct an_site *cur = NULL;
 	sqlite3_stmt *st;
 	int rc;
@@ -285,9 +283,18 @@ static int load_sites(sqlite3 *db, const char *path, const struct an_info *info,
 	}
 	if (cur)
 		cur->est_allocs = estimate(x, n);
+	/* A site's samples are those of the allocator calls made at its line: an allocation
+	 * site's are its allocation calls' (a free at another line is another, CPU-only site).
+	 * Allocator samples whose stack reached no site are shared out in proportion. */
 	for (size_t i = 0; i < sites->n; i++)
-		cpu_estimate(x, info, sites->v[i].alloc_cpu_samples, (double)sites->v[i].allocs,
-			     &sites->v[i].est_allocs);
+		attributed += (double)sites->v[i].alloc_cpu_samples;
+	for (size_t i = 0; i < sites->n; i++)
+		cpu_estimate(x, info,
+			     attributed > 0 && info->cpu.allocator > attributed ?
+				     (double)sites->v[i].alloc_cpu_samples *
+					     (double)info->cpu.allocator / attributed :
+				     (double)sites->v[i].alloc_cpu_samples,
+			     (double)sites->v[i].allocs, &sites->v[i].est_allocs);
 	if (rc != SQLITE_DONE)
 		an_db_error(db, path, "window counts");
 	sqlite3_finalize(st);

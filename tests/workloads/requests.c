@@ -154,7 +154,7 @@ static int run_burst(double idle, long count, double idle_after)
 
 	sleep_s(idle);
 	for (long i = 0; i < count; i++) {
-		void *p = burst_alloc(16 + (size_t)(i & 63));
+		void *p = burst_alloc(16 + (size_t)(i & 63)); /* SITE_BURST_CALL */
 
 		if (!p)
 			abort();
