@@ -21,7 +21,7 @@ static double now_ns(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts); /* CPU time: a preempted run is not slower */
 	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 

@@ -32,8 +32,8 @@
 #define MAX_WINDOW_NS (50 * MS)
 #define FIRST_WINDOW_NS (2 * MS)
 #define MIN_GAP_NS (10 * MS)
-/* Cohorts (docs/design.md "Lifetime cohorts"): at most this share of the budget goes to the
- * count windows, so that cohorts always find budget; a cohort starts 1-3 s after the previous one
+/* Cohorts (docs/design.md "Lifetime cohorts"): whatever count windows overspend, cohorts keep
+ * 1 - COUNT_SHARE of the budget (count windows leave room for the next cohort's aim); a cohort starts 1-3 s after the previous one
  * ended (uniform: no lock-in with the target's own period), the first one within 0.1-0.5 s. */
 #define COUNT_SHARE 0.5
 #define COHORT_GAP_MIN_NS (1000 * MS)
@@ -43,9 +43,10 @@
 /* A cohort's free probe stays at most this long: the analyzer's long horizon (an object outliving
  * 1 s is long-lived, analyzer/survival.c) plus room for the probes' slowdown. */
 #define COHORT_MAX_TAIL_NS (2500 * MS)
-/* A cohort's cost aim, in seconds of the budget (budget x busy CPUs x this): from 1 s up to 8 s
- * when the last cohort's tail was cut by its allowance with objects still live. */
-#define COHORT_AIM_MIN_S 1.0
+/* A cohort's cost aim, in seconds of the budget (budget x busy CPUs x this): from 0.5 s up to 8 s
+ * when the last cohort's tail was cut by its allowance with objects still live. From 0.5: a
+ * cohort costs about as much as five count windows then (1 s: agent_windows_steady had 9). */
+#define COHORT_AIM_MIN_S 0.5
 #define COHORT_AIM_MAX_S 8.0
 /* The share of a cohort's aim for its allocation window; the rest pays the tail. */
 #define COHORT_ALLOC_SHARE 0.25
@@ -85,7 +86,6 @@ struct windows {
 	uint64_t gap_start_ns;
 	unsigned int seed;
 	uint32_t last_id; /* count windows take even ids, cohorts odd ones, in time order */
-	uint64_t count_lost; /* what the count windows took (at most COUNT_SHARE of the budget) */
 	uint64_t cohort_lost; /* what the cohorts took (the rest) */
 	uint64_t next_cohort_ns; /* monotonic: a cohort is due from then on */
 	double cohort_aim_s; /* the next cohort's aim, seconds of budget */
@@ -352,7 +352,6 @@ static int one_window(struct windows *w, int lifetime, uint64_t len, double allo
 		w->last_armed_ns = row.armed_ns;
 		w->last_armed_lost_ns = armed_lost;
 		w->last_edge_ns = lost > armed_lost ? lost - armed_lost : 0;
-		w->count_lost += row.lost_ns;
 	}
 	pthread_mutex_lock(&w->lock);
 	w->count++;
@@ -498,7 +497,7 @@ static void *window_thread(void *arg)
 	while (!atomic_load(&w->stop)) {
 		struct target_cpu now;
 		uint64_t work, t = mono_ns();
-		double busy, budget;
+		double busy, budget, spent, aim, reserve;
 		int cohort;
 
 		/* wait for the minimum gap, then until the cost so far fits the budget */
@@ -516,25 +515,29 @@ static void *window_thread(void *arg)
 		t = mono_ns() - w->gap_start_ns;
 		busy = t ? (double)(now.total_ns - w->cpu_a.total_ns) / (double)t : 0;
 		/* Paid in advance: the next window's aimed cost must fit too (paid after, a
-		 * recording's last window overshot it: 2.7% for a 2% budget). Two ledgers: the
-		 * count windows and the sampler keep within COUNT_SHARE of the budget, the cohorts
-		 * within the rest, so that neither waits for what the other overspent (a first
-		 * count window whose edges cost 83 ms on a loaded machine kept the first cohort
-		 * waiting for 6 s). A cohort that is due goes first. */
-		budget = w->o.budget * (double)work;
+		 * recording's last window overshot it: 2.7% for a 2% budget). A cohort that is due
+		 * goes first when the whole budget has room for it, or its own share (1 -
+		 * COUNT_SHARE) does whatever count windows overspent (a first count window whose
+		 * edges cost 83 ms on a loaded machine kept the first cohort waiting 6 s). Count
+		 * windows and the sampler leave room for a cohort of the smallest aim and use the
+		 * rest (a fixed half each left agent_windows_steady 6 windows; leaving room for a
+		 * doubled aim starved them in agent_windows_rate_change). */
+		budget = w->o.budget * (double)work + (double)CREDIT_NS;
+		spent = (double)(w->lost_total + w->sampler_ns);
 		cohort = w->o.lifetimes && mono_ns() >= w->next_cohort_ns;
-		if (cohort && (double)w->cohort_lost + cohort_aim(w, busy) <=
-				      (1 - COUNT_SHARE) * budget + (double)CREDIT_NS) {
-			double aim = cohort_aim(w, busy);
-
+		aim = w->o.lifetimes ? cohort_aim(w, busy) : 0;
+		reserve = w->o.lifetimes ? aim * COHORT_AIM_MIN_S / w->cohort_aim_s : 0;
+		if (cohort && (spent + aim <= budget ||
+			       (double)w->cohort_lost + aim <=
+				       (1 - COUNT_SHARE) * (budget - (double)CREDIT_NS) +
+					       (double)CREDIT_NS)) {
 			if (one_window(w, 1, cohort_length(w, busy),
 				       ALLOWANCE * cohort_alloc_aim(w, aim), aim))
 				break;
 			cohort_done(w);
 			continue;
 		}
-		if ((double)(w->count_lost + w->sampler_ns) + window_aim(w, busy) >
-		    (w->o.lifetimes ? COUNT_SHARE : 1) * budget + (double)CREDIT_NS) {
+		if (spent + window_aim(w, busy) + reserve > budget) {
 			struct timespec ts = { 0, 5000000 };
 
 			nanosleep(&ts, NULL);
