@@ -526,7 +526,13 @@ static void *window_thread(void *arg)
 		spent = (double)(w->lost_total + w->sampler_ns);
 		cohort = w->o.lifetimes && mono_ns() >= w->next_cohort_ns;
 		aim = w->o.lifetimes ? cohort_aim(w, busy) : 0;
-		reserve = w->o.lifetimes ? aim * COHORT_AIM_MIN_S / w->cohort_aim_s : 0;
+		/* the smallest aim without the edges' floor: under load a count window's edges
+		 * (750 breakpoint hits at 20 us) made both aims 45 ms and, reserved, stopped every
+		 * window for the last 5 s of a 6 s recording */
+		reserve = w->o.lifetimes ?
+				  (1 - COUNT_SHARE) * w->o.budget * (busy < 0.05 ? 0.05 : busy) *
+					  COHORT_AIM_MIN_S * 1e9 :
+				  0;
 		if (cohort && (spent + aim <= budget ||
 			       (double)w->cohort_lost + aim <=
 				       (1 - COUNT_SHARE) * (budget - (double)CREDIT_NS) +
