@@ -36,6 +36,8 @@ struct cand_obj {
 	unsigned free_recursive : 1; /* free stack pos 1 has the function of pos 0 */
 	long long size, alloc_ns, free_ns, tid, alloc_inv;
 	long long age_ns; /* censored classes: the age it reached, -1 unknown (survival.c) */
+	long long id; /* objects.id */
+	unsigned in_running_scope : 1; /* live at the end inside a still running scope (survival.c) */
 	uint64_t scope_cfa; /* alloc_cfas at scope_pos, 0 unknown */
 };
 
@@ -82,6 +84,10 @@ void cand_cpu(const struct cand_data *d, const uint32_t *idx, size_t n, uint32_t
 /* survival.c: censored objects younger than the long horizon become OBJ_UNDETERMINED; the
  * Kaplan-Meier lifetime median of the objects idx[0..n). */
 void cand_censoring(struct cand_data *d);
+/* Marks the objects still live at the end whose site's scope function was still running: the
+ * same invocation (function and CFA) is on the stack of their thread's last followed
+ * allocation. 0, or -1 after an error message. */
+int cand_running_scopes(sqlite3 *db, const char *path, struct cand_data *d);
 struct cand_km {
 	int present;
 	long long median_ns; /* the median lifetime, or (median_censored) a lower bound of it */

@@ -18,7 +18,7 @@ static const char objects_sql[] =
 	"af.function, af.file, af.line, am.path, af.id IS NULL, "
 	"sf.function, sf.file, sf.line, sm.path, sf.id IS NULL, "
 	"ff.function, ff.file, ff.line, fm.path, ff.id IS NULL, "
-	"f1.function "
+	"f1.function, o.id "
 	"FROM objects o "
 	"LEFT JOIN stack_frames a0 ON a0.stack_id = o.alloc_stack_id AND a0.pos = 0 "
 	"LEFT JOIN frames af ON af.id = a0.frame_id "
@@ -167,6 +167,7 @@ static void read_object(struct cand_data *d, sqlite3_stmt *st)
 	o->realloc = (kind && strcmp(kind, "realloc") == 0) ||
 		     (freed_by && strcmp(freed_by, "realloc") == 0);
 	o->site = frame_loc(d, st, 12);
+	o->id = sqlite3_column_int64(st, 28);
 	o->scope = o->scope_loc = o->free_site = o->free_fn = CAND_NO_ID;
 	if (has_scope) {
 		o->scope_loc = frame_loc(d, st, 17);
@@ -325,6 +326,8 @@ int cand_data_load(sqlite3 *db, const char *path, struct cand_data *d)
 		an_db_error(db, path, "sampled objects");
 		goto fail;
 	}
+	if (cand_running_scopes(db, path, d))
+		goto fail;
 	cand_censoring(d);
 	if (d->windowed && window_exposure(db, path, d))
 		goto fail;

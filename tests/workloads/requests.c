@@ -1,9 +1,10 @@
 /* requests.c: planted truths for the default (overhead-budget) mode. Usage:
- *   requests lifetimes THREADS SECONDS [--wait]
+ *   requests lifetimes THREADS SECONDS [SCALE] [--wait]
  *     Each thread serves requests flat out (serve -> handle_request): a request lasts 20-80 ms
- *     (uniform, drawn per request), allocating tokens (make_token, 32-160 bytes) one at a time
+ *     times SCALE (default 1; uniform, drawn per request), allocating tokens (make_token, 32-160 bytes) one at a time
  *     with a little hashing between them, kept in a list and all freed (release_tokens) just
  *     before handle_request returns: every token lives 0-80 ms, its scope is handle_request.
+ *     With SCALE, each request's start is printed ("request N", thread 0 only).
  *   requests burst IDLE_S COUNT IDLE_S [--wait]
  *     Sleeps IDLE_S, then makes COUNT malloc/free pairs at one site (burst_alloc) as fast as it
  *     can, then sleeps IDLE_S again: an idle-burst-idle target whose count is known.
@@ -27,7 +28,7 @@ struct token {
 	char text[];
 };
 
-static double seconds;
+static double seconds, scale = 1;
 
 static double now_s(void)
 {
@@ -104,7 +105,12 @@ NOINLINE static void *serve(void *arg)
 	double stop = now_s() + seconds;
 
 	while (now_s() < stop) {
-		double duration = 0.020 + 0.060 * (double)(mix(++seed) % 1000) / 999.0;
+		double duration = scale * (0.020 + 0.060 * (double)(mix(++seed) % 1000) / 999.0);
+
+		if (scale != 1 && w->id == 0) {
+			printf("request %llu\n", (unsigned long long)w->requests + 1);
+			fflush(stdout);
+		}
 
 		w->sum += handle_request(&seed, duration, &w->tokens);
 		w->requests++;
@@ -170,10 +176,12 @@ int main(int argc, char **argv)
 {
 	int wait = argc > 1 && strcmp(argv[argc - 1], "--wait") == 0, n = argc - wait;
 
-	if (n == 4 && strcmp(argv[1], "lifetimes") == 0) {
+	if ((n == 4 || n == 5) && strcmp(argv[1], "lifetimes") == 0) {
 		int threads = atoi(argv[2]);
 
-		if (threads < 1 || threads > 64)
+		if (n == 5)
+			scale = atof(argv[4]);
+		if (threads < 1 || threads > 64 || !(scale > 0))
 			return 2;
 		wait_go_if_asked(argc, argv);
 		return run_lifetimes(threads, atof(argv[3]));
@@ -182,7 +190,7 @@ int main(int argc, char **argv)
 		wait_go_if_asked(argc, argv);
 		return run_burst(atof(argv[2]), atol(argv[3]), atof(argv[4]));
 	}
-	fprintf(stderr, "usage: requests lifetimes THREADS SECONDS [--wait] | "
+	fprintf(stderr, "usage: requests lifetimes THREADS SECONDS [SCALE] [--wait] | "
 			"requests burst IDLE_S COUNT IDLE_S [--wait]\n");
 	return 2;
 }
