@@ -47,6 +47,10 @@
  * when the last cohort's tail was cut by its allowance with objects still live. From 0.5: a
  * cohort costs about as much as five count windows then (1 s: agent_windows_steady had 9). */
 #define COHORT_AIM_MIN_S 0.5
+/* The first cohort's aim: following a cohort to its end costs every free made meanwhile, and a
+ * request freeing its 20,000 tokens newest first reaches the cohort's last (0.5 s: three
+ * cohorts of a 10 s recording saw 5 of 736 objects end) */
+#define COHORT_AIM_FIRST_S 2.0
 #define COHORT_AIM_MAX_S 8.0
 /* The share of a cohort's aim for its allocation window; the rest pays the tail. */
 #define COHORT_ALLOC_SHARE 0.25
@@ -493,7 +497,7 @@ static void *window_thread(void *arg)
 		return NULL;
 	w->latest = w->cpu_a;
 	w->cpu_first = w->cpu_last = w->cpu_a.total_ns;
-	w->cohort_aim_s = COHORT_AIM_MIN_S;
+	w->cohort_aim_s = COHORT_AIM_FIRST_S;
 	w->next_cohort_ns = mono_ns() + FIRST_COHORT_MIN_NS +
 			    (uint64_t)rand_r(&w->seed) % FIRST_COHORT_SPREAD_NS;
 	while (!atomic_load(&w->stop)) {
@@ -528,13 +532,10 @@ static void *window_thread(void *arg)
 		spent = (double)(w->lost_total + w->sampler_ns);
 		cohort = w->o.lifetimes && mono_ns() >= w->next_cohort_ns;
 		aim = w->o.lifetimes ? cohort_aim(w, busy) : 0;
-		/* the smallest aim without the edges' floor: under load a count window's edges
-		 * (750 breakpoint hits at 20 us) made both aims 45 ms and, reserved, stopped every
-		 * window for the last 5 s of a 6 s recording */
-		reserve = w->o.lifetimes ?
-				  (1 - COUNT_SHARE) * w->o.budget * (busy < 0.05 ? 0.05 : busy) *
-					  COHORT_AIM_MIN_S * 1e9 :
-				  0;
+		/* while a cohort is due, count windows wait for it: with their own half only, a
+		 * cohort of 2 s of the budget waited 5 s of a 10 s recording; reserved always (not
+		 * only while due), the doubled aims starved agent_windows_rate_change */
+		reserve = cohort ? aim : 0;
 		if (cohort && (spent + aim <= budget ||
 			       (double)w->cohort_lost + aim <=
 				       (1 - COUNT_SHARE) * (budget - (double)CREDIT_NS) +
