@@ -33,8 +33,8 @@
 #define FIRST_WINDOW_NS (2 * MS)
 #define MIN_GAP_NS (10 * MS)
 /* Cohorts (docs/design.md "Lifetime cohorts"): whatever count windows overspend, cohorts keep
- * 1 - COUNT_SHARE of the budget (count windows leave room for the next cohort's aim); a cohort starts 1-3 s after the previous one
- * ended (uniform: no lock-in with the target's own period), the first one within 0.1-0.5 s. */
+ * 1 - COUNT_SHARE of the budget; a cohort is due 1-3 s after the previous one ended (uniform:
+ * no lock-in with the target's own period), the first one 0.1-0.5 s after the start. */
 #define COUNT_SHARE 0.5
 #define COHORT_GAP_MIN_NS (1000 * MS)
 #define COHORT_GAP_SPREAD_NS (2000 * MS)
@@ -43,9 +43,9 @@
 /* A cohort's free probe stays at most this long: the analyzer's long horizon (an object outliving
  * 1 s is long-lived, analyzer/survival.c) plus room for the probes' slowdown. */
 #define COHORT_MAX_TAIL_NS (2500 * MS)
-/* A cohort's cost aim, in seconds of the budget (budget x busy CPUs x this): from 0.5 s up to 8 s
- * when the last cohort's tail was cut by its allowance with objects still live. From 0.5: a
- * cohort costs about as much as five count windows then (1 s: agent_windows_steady had 9). */
+/* A cohort's cost aim, in seconds of half the budget (budget / 2 x busy CPUs x this): doubled
+ * up to 8 s after a tail cut by its allowance with objects still live, else 0.7 of it, down to
+ * 0.5 s (about five count windows). */
 #define COHORT_AIM_MIN_S 0.5
 /* The first cohort's aim: following a cohort to its end costs every free made meanwhile, and a
  * request freeing its 20,000 tokens newest first reaches the cohort's last (0.5 s: three
@@ -525,9 +525,8 @@ static void *window_thread(void *arg)
 		 * goes first when the whole budget has room for it, or its own share (1 -
 		 * COUNT_SHARE) does whatever count windows overspent (a first count window whose
 		 * edges cost 83 ms on a loaded machine kept the first cohort waiting 6 s). Count
-		 * windows and the sampler leave room for a cohort of the smallest aim and use the
-		 * rest (a fixed half each left agent_windows_steady 6 windows; leaving room for a
-		 * doubled aim starved them in agent_windows_rate_change). */
+		 * windows and the sampler use the rest (a fixed half each left agent_windows_steady
+		 * 6 windows). */
 		budget = w->o.budget * (double)work + (double)CREDIT_NS;
 		spent = (double)(w->lost_total + w->sampler_ns);
 		cohort = w->o.lifetimes && mono_ns() >= w->next_cohort_ns;
