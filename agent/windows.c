@@ -40,6 +40,8 @@
 #define COHORT_GAP_SPREAD_NS (2000 * MS)
 #define FIRST_COHORT_MIN_NS (100 * MS)
 #define FIRST_COHORT_SPREAD_NS (400 * MS)
+#define RETRY_COHORT_MIN_NS (50 * MS) /* after a cohort that saw no call */
+#define RETRY_COHORT_SPREAD_NS (200 * MS)
 /* A cohort's free probe stays at most this long: the analyzer's long horizon (an object outliving
  * 1 s is long-lived, analyzer/survival.c) plus room for the probes' slowdown. */
 #define COHORT_MAX_TAIL_NS (2500 * MS)
@@ -99,6 +101,7 @@ struct windows {
 	double cohort_armed_lost_ns;
 	int tail_cut; /* the last cohort's tail ended with objects still live */
 	uint64_t cohort_tail_ns; /* and how long it was */
+	uint64_t cohort_allocs; /* and the calls its allocation window saw */
 	double cohort_tail_lost_ns; /* and what it cost */
 };
 
@@ -351,6 +354,7 @@ static int one_window(struct windows *w, int lifetime, uint64_t len, double allo
 		w->cohort_armed_lost_ns = armed_lost + followed(w, a1 - bpf_session_allocs(c_arm)) *
 							       free_record_ns(w);
 		w->cohort_tail_ns = row.tail_ns;
+		w->cohort_allocs = a1 - bpf_session_allocs(c_arm);
 		w->cohort_tail_lost_ns = (double)row.tail_frees * w->o.cost.free_ns;
 		w->cohort_lost += row.lost_ns;
 	} else {
@@ -461,6 +465,14 @@ static double cohort_allowance(const struct windows *w, double aim)
 static void cohort_done(struct windows *w)
 {
 	uint64_t tail = w->cohort_tail_ns;
+
+	/* a cohort of nothing (the target did not run in its 2 ms on a loaded machine: the only
+	 * cohort of a 6 s recording followed no object) cost next to nothing: again soon */
+	if (w->cohort_allocs == 0) {
+		w->next_cohort_ns = mono_ns() + RETRY_COHORT_MIN_NS +
+				    (uint64_t)rand_r(&w->seed) % RETRY_COHORT_SPREAD_NS;
+		return;
+	}
 
 	if (w->tail_cut && tail < COHORT_MAX_TAIL_NS)
 		w->cohort_aim_s *= 2;
