@@ -60,7 +60,8 @@ static void judge_site(const struct cand_data *d, const uint32_t *idx, size_t n,
 	/* censored young objects (survival.c) are neither in nor out of a scope */
 	decided = n - cls[OBJ_UNDETERMINED];
 	if (decided < CAND_MIN_OBJECTS) {
-		v->verdict = cls[OBJ_UNDETERMINED] >= CAND_MIN_OBJECTS ? CAND_CENSORED : CAND_TOO_FEW;
+		v->verdict =
+			cls[OBJ_UNDETERMINED] >= CAND_MIN_OBJECTS ? CAND_CENSORED : CAND_TOO_FEW;
 		return;
 	}
 	if ((double)best >= CAND_SITE_SCOPE_SHARE * (double)decided) {

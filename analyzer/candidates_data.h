@@ -37,7 +37,7 @@ struct cand_obj {
 	long long size, alloc_ns, free_ns, tid, alloc_inv;
 	long long age_ns; /* censored classes: the age it reached, -1 unknown (survival.c) */
 	long long id; /* objects.id */
-	unsigned in_running_scope : 1; /* live at the end inside a still running scope (survival.c) */
+	unsigned in_running_scope : 1; /* live at the end in a running scope (survival.c) */
 	uint64_t scope_cfa; /* alloc_cfas at scope_pos, 0 unknown */
 };
 
