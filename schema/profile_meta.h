@@ -26,6 +26,7 @@
 	X(CPU_FREQ, "cpu_freq", INT)                          \
 	X(CALIB_MALLOC_FREE_NS, "calib_malloc_free_ns", REAL) \
 	X(CALIB_ARENA_NS, "calib_arena_ns", REAL)             \
+	X(CALIB_CALL_NS, "calib_call_ns", REAL)               \
 	X(TRACK_EVERY, "track_every", INT)                    \
 	X(SAMPLE_EVERY, "sample_every", INT)                  \
 	X(LIFETIME_WINDOWS, "lifetime_windows", TEXT)         \

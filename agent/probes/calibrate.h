@@ -9,6 +9,10 @@
 struct calibration {
 	double malloc_free_ns; /* one malloc + its free, per object */
 	double arena_ns; /* one arena allocation, reset amortized, per object */
+	/* one allocation call, for estimating counts from CPU samples (analyzer/estimates.c):
+	 * half the geometric mean of a malloc + free pair freed at once (the thread cache's best
+	 * case) and of malloc_free_ns (batches: the cache-missing case) */
+	double call_ns;
 };
 
 /* sizes/weights: the size mix (n entries, weights = allocation counts). 0, or -1 when n is 0 or

@@ -1,6 +1,7 @@
 /* windows.h: the overhead budget. A thread attaches the allocator probes for short windows and
  * detaches them in between, choosing window lengths and gaps so that the CPU time the probes
- * cost the target stays within a fraction of the CPU time it spends on its own work. */
+ * cost the target stays within a fraction of the CPU time it spends on its own work; lifetimes
+ * are followed in cohorts: a short allocation window, then the free probe until they died. */
 #ifndef ARENAPROF_WINDOWS_H
 #define ARENAPROF_WINDOWS_H
 
@@ -16,7 +17,7 @@ struct window_row {
 	uint32_t id;
 	uint64_t start_ns; /* allocation probes armed */
 	uint64_t armed_ns; /* how long they were */
-	uint64_t tail_ns; /* then the free probe alone, pairing followed objects */
+	uint64_t tail_ns; /* then the free probe alone, pairing followed objects (cohorts) */
 	uint64_t allocs, frees, tail_frees, bytes;
 	uint64_t unarmed_hits; /* probe hits while attached but not armed (edges), costed too */
 	uint64_t unarmed_frees; /* the same of the free probe */
@@ -32,7 +33,8 @@ struct window_opts {
 	pid_t pid;
 	double budget; /* e.g. 0.02 */
 	struct probe_costs cost;
-	int lifetimes; /* lifetimes are followed (--track-every > 0): every other window probes free */
+	int lifetimes; /* lifetimes are followed (--track-every > 0): cohort windows probe free */
+	unsigned int track_every, sample_every; /* a recorded call is followed, a call recorded */
 };
 
 struct windows;

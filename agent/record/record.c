@@ -499,6 +499,8 @@ static int write_calibration(struct recorder *r)
 	rc |= ap_db_set_meta(r->db, AP_META_CALIB_MALLOC_FREE_NS, buf);
 	snprintf(buf, sizeof(buf), "%.2f", cal.arena_ns);
 	rc |= ap_db_set_meta(r->db, AP_META_CALIB_ARENA_NS, buf);
+	snprintf(buf, sizeof(buf), "%.2f", cal.call_ns);
+	rc |= ap_db_set_meta(r->db, AP_META_CALIB_CALL_NS, buf);
 	return rc;
 }
 
@@ -909,7 +911,9 @@ static int setup(struct recorder *r, char *err, size_t errlen)
 		struct window_opts wo = { .pid = r->pid,
 					  .budget = r->opt.overhead,
 					  .cost = r->cost,
-					  .lifetimes = r->opt.track_every > 0 };
+					  .lifetimes = r->opt.track_every > 0,
+					  .track_every = r->opt.track_every,
+					  .sample_every = r->opt.sample_every };
 
 		r->win = windows_start(r->bpf, &wo, err, errlen);
 		if (!r->win)

@@ -26,7 +26,7 @@ void record_usage(void)
 	      "      --exact           probe every allocator call for the whole recording (exact\n"
 	      "                        counts; slows an allocation-heavy target many times)\n"
 	      "      --cpu-only        sample the CPU only, allocator probes off (no cost per call)\n"
-	      "      --track-every N   follow the lifetime of one allocation in N (default 8, with\n"
+	      "      --track-every N   follow the lifetime of one allocation in N (default 1, with\n"
 	      "                        --exact 64; 0: none)\n"
 	      "      --sample-every N  record one allocation call in N with its stack, chosen at\n"
 	      "                        random (probability 1/N each); the others are only counted;\n"
@@ -206,7 +206,7 @@ int record_options_parse(int argc, char **argv, struct record_options *o)
 	if (o->nverify)
 		o->exact = 1;
 	if (!o->track_given)
-		o->track_every = o->exact ? 64 : 8;
+		o->track_every = o->exact ? 64 : 1; /* windowed: a cohort follows all it records */
 	if (o->nverify && (o->cpu_only || !o->track_every))
 		return usage_error(
 			"--verify needs object lifetimes (--track-every > 0, not --cpu-only)",

@@ -10,7 +10,10 @@
  * the target more than 2x inside the windows, the conversion to undisturbed time is a small
  * difference of large numbers: the estimate is then the armed-time rate, a lower bound (probes
  * only slow), up to 500 times that. Sites get the same from their per-window counts
- * (window_stats). See docs/design.md "Overhead budget" and docs/report-json.md. */
+ * (window_stats). An interval spanning more than AN_MAX_SPAN times is not stated ("unknown"); a
+ * second estimator, independent of the windows, comes from the allocator CPU samples taken
+ * between them over the calibrated cost of one call. See docs/design.md "Overhead budget",
+ * "Estimates that say something" and docs/report-json.md. */
 #define _POSIX_C_SOURCE 200809L
 #include "report_data.h"
 
@@ -30,6 +33,7 @@ struct exposures {
 	double *t, *e, *elo, *ehi, *armed; /* ns */
 	double *n_allocs, *n_bytes;
 	double duration_ns, armed_sum, e_sum;
+	double call_ns; /* the calibrated cost of one allocation call, 0: not measured */
 };
 
 /* One stratum, windows [from, to): its ratio estimate sum n / sum E times the time it stands
@@ -112,7 +116,24 @@ static struct an_estimate estimate(const struct exposures *x, const double *n)
 	est.lo99 = fmax(seen, s.lo - t_quantile(2.576, s.df) * se);
 	est.hi99 = fmax(est.hi, s.hi + t_quantile(2.576, s.df) * se);
 	est.per_s = x->duration_ns > 0 ? est.value / (x->duration_ns / 1e9) : 0;
+	/* an interval over 10x says nothing: a burst target's came out at 1,227 - 39,718 for 60 M */
+	est.unknown = est.hi > AN_MAX_SPAN * fmax(est.lo, 1);
 	return est;
+}
+
+/* The second estimator: the allocations seen inside the windows (exact there) plus those the
+ * allocator CPU samples outside them stand for (the sampler runs only there): the CPU time of
+ * samples allocation-call samples over the calibrated cost of one call. The windows come when
+ * the budget allows, densest where the target is busy, so no scaling by time is made. */
+static void cpu_estimate(const struct exposures *x, const struct an_info *info, double samples,
+			 double seen, struct an_estimate *est)
+{
+	const struct an_cpu *c = &info->cpu;
+
+	if (!est->present || x->call_ns <= 0 || !c->has_freq || c->freq <= 0 || samples <= 0)
+		return;
+	est->has_cpu = 1;
+	est->cpu_value = seen + samples / (double)c->freq * 1e9 / x->call_ns;
 }
 
 static void grow(struct exposures *x, long long cap)
@@ -225,8 +246,8 @@ static struct an_site *find_site(struct an_sites *sites, sqlite3_stmt *st)
 
 /* Per site: the window counts of its stacks, summed per window into a dense array (rows come
  * by site, then window), then the estimate. */
-static int load_sites(sqlite3 *db, const char *path, struct an_sites *sites,
-		      const struct exposures *x)
+static int load_sites(sqlite3 *db, const char *path, const struct an_info *info,
+		      struct an_sites *sites, const struct exposures *x)
 {
 	static const char sql[] =
 		"SELECT w.window_id, w.allocs, f.function, f.file, f.line, m.path "
@@ -236,7 +257,7 @@ static int load_sites(sqlite3 *db, const char *path, struct an_sites *sites,
 		"LEFT JOIN frames f ON f.id = sf.frame_id "
 		"LEFT JOIN modules m ON m.id = f.module_id "
 		"ORDER BY f.function, f.file, f.line, m.path, w.window_id";
-	double *n = an_malloc(((size_t)x->k + 1) * sizeof(*n));
+	double *n = an_malloc(((size_t)x->k + 1) * sizeof(*n)), attributed = 0;
 	struct an_site *cur = NULL;
 	sqlite3_stmt *st;
 	int rc;
@@ -263,11 +284,39 @@ static int load_sites(sqlite3 *db, const char *path, struct an_sites *sites,
 	}
 	if (cur)
 		cur->est_allocs = estimate(x, n);
+	/* A site's samples are those of the allocator calls made at its line: an allocation
+	 * site's are its allocation calls' (a free at another line is another, CPU-only site).
+	 * Allocator samples whose stack reached no site are shared out in proportion. */
+	for (size_t i = 0; i < sites->n; i++)
+		attributed += (double)sites->v[i].alloc_cpu_samples;
+	for (size_t i = 0; i < sites->n; i++)
+		cpu_estimate(x, info,
+			     attributed > 0 && info->cpu.allocator > attributed ?
+				     (double)sites->v[i].alloc_cpu_samples *
+					     (double)info->cpu.allocator / attributed :
+				     (double)sites->v[i].alloc_cpu_samples,
+			     (double)sites->v[i].allocs, &sites->v[i].est_allocs);
 	if (rc != SQLITE_DONE)
 		an_db_error(db, path, "window counts");
 	sqlite3_finalize(st);
 	free(n);
 	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The calibrated cost of one allocation call (meta calib_call_ns, agent/calibrate.c); 0 when not
+ * measured. */
+static double calibrated_call_ns(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	double v = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'calib_call_ns'", -1, &st,
+			       NULL) != SQLITE_OK)
+		return 0;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_double(st, 0);
+	sqlite3_finalize(st);
+	return v > 0 && v < 1e6 ? v : 0;
 }
 
 int an_estimates_load(sqlite3 *db, const char *path, struct an_info *info, struct an_sites *sites)
@@ -286,7 +335,10 @@ int an_estimates_load(sqlite3 *db, const char *path, struct an_info *info, struc
 		info->win.window_slowdown = x.e_sum > 0 ? x.armed_sum / x.e_sum : 0;
 		info->win.allocs = estimate(&x, x.n_allocs);
 		info->win.bytes = estimate(&x, x.n_bytes);
-		rc = load_sites(db, path, sites, &x);
+		x.call_ns = calibrated_call_ns(db);
+		cpu_estimate(&x, info, info->cpu.allocator, (double)info->allocs,
+			     &info->win.allocs);
+		rc = load_sites(db, path, info, sites, &x);
 	}
 	free(x.id);
 	free(x.t);

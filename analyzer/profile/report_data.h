@@ -36,7 +36,16 @@ struct an_estimate {
 	 * exposure): the conversion to undisturbed time is then a small difference of large
 	 * numbers, and value and interval are lower bounds only */
 	int reliable;
+	/* the 95% interval spans more than AN_MAX_SPAN times: no interval is stated (estimates.c) */
+	int unknown;
+	/* The second, independent estimator: the allocator CPU samples taken between the windows,
+	 * over the calibrated cost of one call (meta calib_malloc_free_ns / 2), scaled from the
+	 * time outside the windows to the whole recording. has_cpu = 0 without samples or
+	 * calibration. */
+	int has_cpu;
+	double cpu_value;
 };
+#define AN_MAX_SPAN 10.0
 
 /* The overhead-budget windows of a profile (mode "windowed"). */
 struct an_windows {

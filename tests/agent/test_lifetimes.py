@@ -3,10 +3,12 @@ object is paired with its free or realloc, its scope is the deepest frame invoca
 both stacks, objects freed by another thread have none, objects still live at the end are kept
 as censored."""
 import os
+import signal
 import sys
+import time
 
-from harness import (check, check_consistent, counters, query, record_pid_workload, tmpdir,
-                     workload)
+from harness import (check, check_consistent, counters, finish, query, record_pid_workload,
+                     report_json, start_record, start_waiting, tmpdir, wait_for_line, workload)
 
 SCOPE_SQL = """SELECT fa.function, fs.function, ff.function, o.freed_by, o.alloc_tid = o.free_tid,
                       COUNT(*), SUM(o.free_ns >= o.alloc_ns)
@@ -87,8 +89,34 @@ def test_escape_detected():
           f"escaping objects: {rows}")
 
 
+def test_running_scope():
+    """--exact, requests of 1.2-4.8 s (tests/workloads/requests.c, SCALE 60): the recording is
+    stopped 1.1 s into the second request, so its tokens are up to 1.1 s old and live at the
+    end, inside a handle_request invocation still running. They are censored, not long-lived:
+    that invocation is on the stack of their thread's last followed allocation (before, 39% of
+    a slowed parser's objects, live in the parse still running, made every site long-lived)."""
+    db = os.path.join(tmpdir(), "running.db")
+    w = start_waiting([workload("requests"), "lifetimes", "1", "30", "60", "--wait"])
+    rec = start_record(["-p", str(w.pid), "-o", db, "--exact"])
+    w.send_signal(signal.SIGUSR1)
+    wait_for_line(w.stdout, r"^request 2$", 30, "second request")
+    time.sleep(1.1)
+    rec.send_signal(signal.SIGINT)
+    rc, err = finish(rec)
+    w.kill()
+    w.wait()
+    check(rc == 0, f"arenaprof record exit {rc}: {err}")
+    old = query(db, """SELECT COUNT(*) FROM objects WHERE free_stack_id IS NULL AND
+                       (SELECT value FROM meta WHERE key = 'duration_ns') - alloc_ns > 1e9""")[0][0]
+    check(old > 0, "no live token over 1 s old: the planted running request is missing")
+    rep = report_json(db)
+    c = [x for x in rep["candidates"] if (x.get("scope") or {}).get("function") == "handle_request"]
+    check(c and c[0]["censored_objects"] >= old, f"handle_request candidate: {c}, {old} old")
+    check(c[0]["long_lived_share"] == 0, f"tokens of the running request called long-lived: {c[0]}")
+
+
 if __name__ == "__main__":
     from harness import main
     sys.exit(main({"request_scope": test_request_scope, "censored_cache": test_censored_cache,
                    "other_thread": test_other_thread, "verified_scope": test_verified_scope,
-                   "escape_detected": test_escape_detected}))
+                   "escape_detected": test_escape_detected, "running_scope": test_running_scope}))

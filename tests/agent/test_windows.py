@@ -11,6 +11,7 @@ import sys
 import time
 
 from harness import (check, counters, finish, meta, query, record_pid_workload, report_json,
+                     source_line,
                      start_record, start_waiting, tmpdir, workload)
 
 THREADS = 2
@@ -66,9 +67,14 @@ def test_steady():
           f"a paced target with slack was not slowed in the windows: {w}")
     within(a["allocs_estimated"], 8000 * THREADS * dur, "site_a allocations")
     within(b["allocs_estimated"], 2000 * THREADS * dur, "site_b allocations")
-    # the shares of what the windows saw are the known 4:1
-    share_a = a["allocs"] / (a["allocs"] + b["allocs"])
-    check(abs(share_a - 0.8) < 0.02, f"site_a share {share_a:.3f} != 0.8 +- 0.02")
+    # the shares of what the windows saw are the known 4:1. Tolerance: 0.02, or 4 binomial
+    # standard deviations of the share when the windows saw few calls (the sanitizer build
+    # under load saw fewer, and a fixed 0.02 failed there: issue #18)
+    seen_ab = a["allocs"] + b["allocs"]
+    share_a = a["allocs"] / seen_ab
+    tol = max(0.02, 4 * (0.8 * 0.2 / seen_ab) ** 0.5)
+    check(abs(share_a - 0.8) < tol, f"site_a share {share_a:.3f} != 0.8 +- {tol:.3f} "
+          f"({seen_ab} calls seen)")
     # objects seen in windows are counted exactly there: window rows add up to the counters
     seen = query(db, "SELECT SUM(allocs) FROM windows")[0][0]
     check(seen == rep["totals"]["allocs"], f"windows sum {seen} != counters {rep['totals']['allocs']}")
@@ -138,7 +144,84 @@ def test_busy_before():
           f"target {win['target_cpu_s']} s)")
 
 
+def default_record(argv, name, seconds):
+    """The default mode, no options but the duration: attached by PID to a waiting workload."""
+    db = os.path.join(tmpdir(), name + ".db")
+    record_pid_workload(argv, db, ["-d", str(seconds), "--windowed"])
+    m = meta(db)
+    check(m["mode"] == "windowed" and m.get("overhead_budget") == "0.02", f"meta {m}")
+    return db, report_json(db)
+
+
+def scope_candidate(rep, scope):
+    for c in rep["candidates"]:
+        if c.get("scope") and c["scope"]["function"] == scope:
+            return c
+    return None
+
+
+def test_request_scope():
+    """Planted truth (tests/workloads/requests.c): two busy threads serve requests of 20-80 ms
+    whose tokens (make_token) are all freed when handle_request returns. The default mode, at
+    the default budget, for 10 s: handle_request must come out as the likely arena scope with
+    no long-lived or escaping tokens (before lifetime cohorts, every token outlived its short
+    window and the report said "none: no site's objects share a scope"). Then --verify
+    confirms it, with the tokens of the requests still running at the end censored, not
+    long-lived."""
+    db, rep = default_record([workload("requests"), "lifetimes", "2", "12"], "scope", 10)
+    c = scope_candidate(rep, "handle_request")
+    names = [(x.get("scope") or {}).get("function") for x in rep["candidates"]]
+    check(c is not None, f"no handle_request candidate: {names}; "
+          f"objects {query(db, 'SELECT COUNT(*), COUNT(freed_by) FROM objects')}")
+    check([s["function"] for s in c["sites"]] == ["make_token"], f"sites {c['sites']}")
+    check(c["recommendation"] and c["recommendation"].startswith("likely: wrap `handle_request()`"),
+          f"recommendation {c['recommendation']!r}, reason {c['reason']!r}")
+    check(c["long_lived_share"] < 0.05 and c["escape_share"] < 0.05,
+          f"tokens long-lived {c['long_lived_share']}, escaping {c['escape_share']}")
+    check(rep["candidates"][0] is c, f"handle_request not first: {names}")
+    # no token can live over 80 ms of the target's time; the probes slow it, so a censored
+    # median may be stated up to the cap, but never past the long horizon (1 s)
+    check(c["lifetime_median_ns"] is not None and c["lifetime_median_ns"] < 1e9,
+          f"median lifetime {c['lifetime_median_ns']}")
+    vdb = os.path.join(tmpdir(), "verify.db")
+    record_pid_workload([workload("requests"), "lifetimes", "1", "4"], vdb,
+                        ["-d", "3", "--verify", "handle_request"])
+    v = scope_candidate(report_json(vdb), "handle_request")
+    check(v is not None and v["verified"] and v["recommended"] and v["long_lived_share"] == 0,
+          f"--verify handle_request: {v}")
+
+
+def test_burst_default():
+    """Planted truth: idle 2 s, 20,000,000 malloc/free pairs as fast as they go, idle 2 s. The
+    default mode must give an interval that holds the truth and spans at most 10x, or say
+    "unknown" and give the CPU samples' estimate within 2x of the truth (before: 11,679
+    [1,227 - 39,718] for 60 M, marked reliable)."""
+    truth = 20_000_000
+    db, rep = default_record([workload("requests"), "burst", "2", str(truth), "2"], "burst", 10)
+    # burst_alloc's malloc is a tail call: the site is that line or the line calling it
+    lines = {source_line("tests/workloads/requests.c", m) for m in ("SITE_BURST */", "SITE_BURST_CALL")}
+    sites = [s for s in rep["sites"] if s["function"] in ("burst_alloc", "run_burst") and
+             s.get("line") in lines]
+    check(len(sites) == 1, f"burst site: {[(s['function'], s.get('line')) for s in rep['sites']]}")
+    e = sites[0]["allocs_estimated"]
+    lo, hi = e["ci95"]
+    if not e["unknown"]:
+        check(hi <= 10 * max(lo, 1), f"an interval over 10x not marked unknown: {e}")
+        if not SANITIZED:  # the sanitizer build's timing is biased (see within())
+            check(lo <= truth <= hi, f"truth {truth} outside the stated interval: {e}")
+        return
+    check(e["cpu_estimate"] is not None, f"unknown without a second estimate: {e}")
+    if not SANITIZED:
+        # 2x: the calibrated cost of one call brackets the thread cache's best case and the
+        # batched case by their geometric mean (agent/calibrate.c)
+        check(truth / 2 <= e["cpu_estimate"] <= truth * 2,
+              f"CPU samples' estimate {e['cpu_estimate']:.0f} not within 2x of {truth}: {e}; "
+              f"calib_call_ns {meta(db).get('calib_call_ns')}, "
+              f"site CPU samples {sites[0]['alloc_cpu_samples']}, of {counters(db)['cpu_samples']}")
+
+
 if __name__ == "__main__":
     from harness import main
     sys.exit(main({"steady": test_steady, "burst": test_burst, "rate_change": test_rate_change,
-                   "busy_before": test_busy_before}))
+                   "busy_before": test_busy_before, "request_scope": test_request_scope,
+                   "burst_default": test_burst_default}))

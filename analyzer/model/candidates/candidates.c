@@ -37,7 +37,7 @@ static int cmp_site_scope(const void *pa, const void *pb)
 static void judge_site(const struct cand_data *d, const uint32_t *idx, size_t n,
 		       struct site_verdict *v)
 {
-	size_t cls[OBJ_SCOPED + 1] = { 0 }, best = 0, run = 0, i, worst;
+	size_t cls[OBJ_SCOPED + 1] = { 0 }, best = 0, run = 0, i, worst, decided;
 	uint32_t best_scope = CAND_NO_ID;
 
 	for (i = 0; i < n; i++) {
@@ -57,11 +57,14 @@ static void judge_site(const struct cand_data *d, const uint32_t *idx, size_t n,
 		}
 	}
 	v->scope = CAND_NO_ID;
-	if (n < CAND_MIN_OBJECTS) {
-		v->verdict = CAND_TOO_FEW;
+	/* censored young objects (survival.c) are neither in nor out of a scope */
+	decided = n - cls[OBJ_UNDETERMINED];
+	if (decided < CAND_MIN_OBJECTS) {
+		v->verdict =
+			cls[OBJ_UNDETERMINED] >= CAND_MIN_OBJECTS ? CAND_CENSORED : CAND_TOO_FEW;
 		return;
 	}
-	if ((double)best >= CAND_SITE_SCOPE_SHARE * (double)n) {
+	if ((double)best >= CAND_SITE_SCOPE_SHARE * (double)decided) {
 		v->verdict = CAND_JOINED;
 		v->scope = best_scope;
 		return;

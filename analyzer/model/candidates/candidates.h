@@ -16,6 +16,9 @@
 #define CAND_MIN_OBJECTS 20
 /* A site joins a scope's candidate when this share of its sampled objects is enclosed by it. */
 #define CAND_SITE_SCOPE_SHARE 0.80
+/* An object whose end was not seen is long-lived only if it outlived this (ns); younger, its
+ * lifetime is censored (survival.c, docs/design.md "Lifetime cohorts"). */
+#define CAND_LONG_HORIZON_NS 1000000000LL
 /* Recommended only below this escape, cross-thread and long-lived share. */
 #define CAND_MAX_RISK_SHARE 0.05
 /* Verified: this share of the scoped, freed objects was freed in the invocation (record --verify)
@@ -50,6 +53,7 @@ enum cand_verdict {
 	CAND_ESCAPES, /* mostly freed outside their scope */
 	CAND_CROSS_THREAD, /* mostly freed by another thread */
 	CAND_NO_COMMON_SCOPE, /* scoped, but no scope encloses CAND_SITE_SCOPE_SHARE of them */
+	CAND_CENSORED, /* too few objects with a known end: most were censored young */
 };
 
 /* A code location (a frame), as a site is keyed. */
@@ -97,6 +101,9 @@ struct an_candidate {
 	long long life_p50, life_p99; /* ns, freed objects */
 	long long life_hist[CAND_LIFE_BUCKETS]; /* freed objects per lifetime bucket */
 	int has_life;
+	/* Kaplan-Meier over freed and censored objects (survival.c) */
+	int has_km, km_median_censored;
+	long long km_median_ns, censored_objects;
 	double enclosed_share, escape_share, cross_thread_share, long_lived_share;
 	double realloc_share, large_share, verified_share;
 	char *free_function; /* most common function at free stack pos 0, NULL: none freed */

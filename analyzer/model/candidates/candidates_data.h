@@ -14,9 +14,12 @@
 
 /* Each object is in exactly one class, tested in this order. */
 enum obj_class {
-	OBJ_CENSORED, /* free_stack_id NULL: still live at the end */
+	OBJ_CENSORED, /* free_stack_id NULL: still live past CAND_LONG_HORIZON_NS (long-lived) */
 	OBJ_CROSS, /* freed by another thread (alloc_tid != free_tid) */
 	OBJ_ESCAPING, /* freed, same thread, scope_pos NULL, or alloc_inv != free_inv */
+	/* end not seen, censored younger than CAND_LONG_HORIZON_NS (survival.c): only a lower
+	 * bound of its lifetime, neither long-lived nor escaping */
+	OBJ_UNDETERMINED,
 	OBJ_SCOPED, /* freed inside the invocation of its scope function */
 };
 
@@ -38,6 +41,9 @@ struct cand_obj {
 	uint32_t loop_fn; /* location id of the function holding the loop (the scope's, or its
 			   * callee's when the scope is the C library's root frame) */
 	long long size, alloc_ns, free_ns, tid, alloc_inv;
+	long long age_ns; /* censored classes: the age it reached, -1 unknown (survival.c) */
+	long long id; /* objects.id */
+	unsigned in_running_scope : 1; /* live at the end in a running scope (survival.c) */
 	uint64_t scope_cfa; /* alloc_cfas at scope_pos, 0 unknown */
 };
 
@@ -60,7 +66,7 @@ struct cand_data {
 	long long pid;
 	int has_pid;
 	int windowed; /* meta mode = windowed */
-	long long undetermined; /* windowed: censored objects left out (end unknown) */
+	long long undetermined; /* objects of class OBJ_UNDETERMINED */
 	double exposure_ns; /* windowed: SUM(windows.exposure_ns), 0 unknown */
 	int odd_lifetime_windows; /* meta lifetime_windows = odd: only those follow objects */
 	int rate_lower_bound; /* exposure_ns is the armed time: the probes dominated the windows */
@@ -91,6 +97,21 @@ int cand_root_function(const char *function);
 int cand_root_caller(const char *caller);
 void cand_loop(const struct cand_data *d, const uint32_t *idx, size_t n, uint32_t scope,
 	       struct an_candidate *c);
+
+/* survival.c: censored objects younger than the long horizon become OBJ_UNDETERMINED; the
+ * Kaplan-Meier lifetime median of the objects idx[0..n). */
+void cand_censoring(struct cand_data *d);
+/* Marks the objects still live at the end whose site's scope function was still running: the
+ * same invocation (function and CFA) is on the stack of their thread's last followed
+ * allocation. 0, or -1 after an error message. */
+int cand_running_scopes(sqlite3 *db, const char *path, struct cand_data *d);
+struct cand_km {
+	int present;
+	long long median_ns; /* the median lifetime, or (median_censored) a lower bound of it */
+	int median_censored; /* more than half outlived every time observed: lifetime > median_ns */
+	long long censored; /* objects whose end was not seen */
+};
+void cand_km(const struct cand_data *d, const uint32_t *idx, size_t n, struct cand_km *out);
 
 /* candidates_words.c: reason, risk and recommendation text of a measured candidate. */
 void cand_words(const struct cand_data *d, struct an_candidate *c);

@@ -21,7 +21,7 @@ static const char objects_sql[] =
 	"ff.function, ff.file, ff.line, fm.path, ff.id IS NULL, "
 	"f1.function, "
 	"la.function, lf.file, lf.line, lm.path, lf.id IS NULL, lb.function, sc.function, "
-	"la.file, la.line, lam.path, la2.function, lb.file, lb.line, lbm.path, lb2.function "
+	"la.file, la.line, lam.path, la2.function, lb.file, lb.line, lbm.path, lb2.function, o.id "
 	"FROM objects o "
 	"LEFT JOIN stack_frames a0 ON a0.stack_id = o.alloc_stack_id "
 	"AND a0.pos = ap_site_pos(o.alloc_stack_id) "
@@ -234,6 +234,7 @@ static void read_object(struct cand_data *d, sqlite3_stmt *st)
 	o->realloc = (kind && strcmp(kind, "realloc") == 0) ||
 		     (freed_by && strcmp(freed_by, "realloc") == 0);
 	o->site = frame_loc(d, st, 12);
+	o->id = sqlite3_column_int64(st, 43);
 	o->scope = o->scope_loc = o->free_site = o->free_fn = CAND_NO_ID;
 	o->loop_alloc = o->loop_free = o->loop_fn = CAND_NO_ID;
 	if (has_scope) {
@@ -327,67 +328,6 @@ static int load_probes(sqlite3 *db, const char *path, struct cand_data *d)
 	return 0;
 }
 
-struct site_life {
-	uint32_t site;
-	long long life;
-};
-
-static int cmp_site_life(const void *pa, const void *pb)
-{
-	const struct site_life *a = pa, *b = pb;
-
-	if (a->site != b->site)
-		return a->site < b->site ? -1 : 1;
-	return a->life < b->life ? -1 : a->life > b->life;
-}
-
-/* The 99th percentile lifetime of the freed objects of each site (-1: none freed). */
-static long long *site_p99(const struct cand_data *d)
-{
-	long long *p99 = an_malloc(((size_t)d->locs.n + 1) * sizeof(*p99));
-	struct site_life *v = an_malloc((d->n + 1) * sizeof(*v));
-	size_t m = 0, i, j;
-
-	for (i = 0; i <= d->locs.n; i++)
-		p99[i] = -1;
-	for (i = 0; i < d->n; i++)
-		if (d->objs[i].cls != OBJ_CENSORED)
-			v[m++] = (struct site_life){ d->objs[i].site,
-						     d->objs[i].free_ns - d->objs[i].alloc_ns };
-	qsort(v, m, sizeof(*v), cmp_site_life);
-	for (i = 0; i < m; i = j) {
-		for (j = i; j < m && v[j].site == v[i].site; j++)
-			;
-		if (v[i].site <= d->locs.n)
-			p99[v[i].site] = v[i + (j - 1 - i) * 99 / 100].life;
-	}
-	free(v);
-	return p99;
-}
-
-/* Windowed profiles: an object still live when its window's free probe was removed (censored,
- * free_ns = that time) is long-lived only if it outlived twice its site's p99 lifetime; else
- * its end is simply unknown and it is left out (d->undetermined counts them). */
-static void drop_undetermined(struct cand_data *d)
-{
-	long long *p99 = site_p99(d);
-	size_t i, kept = 0;
-
-	for (i = 0; i < d->n; i++) {
-		const struct cand_obj *o = &d->objs[i];
-		long long seen = o->free_ns - o->alloc_ns;
-
-		if (o->cls == OBJ_CENSORED && o->free_ns > 0 && o->site <= d->locs.n &&
-		    p99[o->site] >= 0 && seen <= 2 * p99[o->site]) {
-			d->undetermined++;
-			continue;
-		}
-		d->objs[kept++] = *o;
-	}
-	d->n = kept;
-	free(p99);
-}
-
 /* Windowed profiles: the total exposure of the windows that followed objects (the odd ones
  * when meta lifetime_windows says so, else all), to scale sampled objects to rates. Where the
  * probes slowed the target more than twice in them, the armed time instead, as the estimates do
@@ -443,11 +383,11 @@ int cand_data_load(sqlite3 *db, const char *path, struct cand_data *d)
 		an_db_error(db, path, "sampled objects");
 		goto fail;
 	}
-	if (d->windowed) {
-		drop_undetermined(d);
-		if (window_exposure(db, path, d))
-			goto fail;
-	}
+	if (cand_running_scopes(db, path, d))
+		goto fail;
+	cand_censoring(d);
+	if (d->windowed && window_exposure(db, path, d))
+		goto fail;
 	return 0;
 fail:
 	cand_data_free(d);

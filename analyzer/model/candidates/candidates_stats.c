@@ -151,13 +151,18 @@ void cand_measure(const struct cand_data *d, const uint32_t *idx, size_t n, uint
 {
 	size_t cls[OBJ_SCOPED + 1] = { 0 }, in = 0, realloc = 0, large = 0, vden = 0, vnum = 0;
 	long long *life = an_malloc((n + 1) * sizeof(*life));
-	size_t nlife = 0, i;
-	double dn = (double)n;
+	size_t nlife = 0, i, undetermined = 0;
+	double dn;
+	struct cand_km km;
 
 	for (i = 0; i < n; i++) {
 		const struct cand_obj *o = &d->objs[idx[i]];
 
 		cls[o->cls]++;
+		if (o->cls == OBJ_UNDETERMINED) { /* censored young: counted apart (survival.c) */
+			undetermined++;
+			continue;
+		}
 		in += enclosed(o, scope);
 		realloc += o->realloc;
 		large += o->size >= ARENA_LARGE_OBJECT;
@@ -177,7 +182,14 @@ void cand_measure(const struct cand_data *d, const uint32_t *idx, size_t n, uint
 			vnum += o->confirmed;
 		}
 	}
-	c->objects = (long long)n;
+	/* the shares are of the objects whose fate is known; the rate counts every object */
+	c->objects = (long long)(n - undetermined);
+	c->censored_objects = (long long)undetermined;
+	dn = n > undetermined ? (double)(n - undetermined) : 1.0;
+	cand_km(d, idx, n, &km);
+	c->has_km = km.present;
+	c->km_median_ns = km.median_ns;
+	c->km_median_censored = km.median_censored;
 	c->enclosed_share = (double)in / dn;
 	c->escape_share = (double)cls[OBJ_ESCAPING] / dn;
 	c->cross_thread_share = (double)cls[OBJ_CROSS] / dn;
@@ -188,9 +200,10 @@ void cand_measure(const struct cand_data *d, const uint32_t *idx, size_t n, uint
 	c->verified = c->probed && vden > 0 && c->verified_share >= CAND_VERIFIED_SHARE;
 	if (d->track_every > 0 && d->duration_ns > 0) {
 		c->has_rate = 1;
-		c->objects_per_s = dn * (double)d->track_every / ((double)d->duration_ns / 1e9);
+		c->objects_per_s =
+			(double)n * (double)d->track_every / ((double)d->duration_ns / 1e9);
 		if (d->windowed) /* seen in windows only: per second of exposure */
-			c->objects_per_s = d->exposure_ns > 0 ? dn * (double)d->track_every /
+			c->objects_per_s = d->exposure_ns > 0 ? (double)n * (double)d->track_every /
 									(d->exposure_ns / 1e9) :
 								0;
 		c->rate_lower_bound = d->windowed && d->rate_lower_bound;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "an_util.h"
+#include "format.h"
 
 /* The text written to f (open_text); fclose sets *buf. */
 static char *closed_text(FILE *f, char **buf)
@@ -169,6 +170,16 @@ static void put_risk(FILE *f, enum cand_verdict v, const struct an_candidate *c)
 		fprintf(f, "no common scope (no function encloses %.0f%% of its objects)",
 			pct(CAND_SITE_SCOPE_SHARE));
 		break;
+	case CAND_CENSORED: {
+		char b[FMT_BUF];
+
+		fprintf(f,
+			"lifetime %s %s (censored: the end of %lld of its %lld sampled objects not "
+			"seen; a longer recording or a larger --overhead follows them further)",
+			c->km_median_censored ? ">" : "~", fmt_ns(b, c->km_median_ns),
+			c->censored_objects, c->censored_objects + c->objects);
+		break;
+	}
 	case CAND_JOINED:
 		break;
 	}
@@ -202,7 +213,8 @@ void cand_words(const struct cand_data *d, struct an_candidate *c)
 
 	c->recommended = 0;
 	if (risk != CAND_JOINED) {
-		c->risk = risk == CAND_TOO_FEW ? CAND_RISK_UNKNOWN : CAND_RISK_HIGH;
+		c->risk = risk == CAND_TOO_FEW || risk == CAND_CENSORED ? CAND_RISK_UNKNOWN :
+									  CAND_RISK_HIGH;
 		put_risk(f, risk, c);
 	} else if (c->scope_kind == CAND_SCOPE_LOOP) {
 		c->risk = CAND_RISK_MEDIUM;

@@ -140,6 +140,15 @@ static void write_candidate(struct json_writer *w, const struct an_info *info,
 	num(w, "enclosed_share", c->enclosed_share);
 	num(w, "cross_thread_share", c->cross_thread_share);
 	num(w, "long_lived_share", c->long_lived_share);
+	jw_key(w, "censored_objects");
+	jw_int(w, c->censored_objects);
+	jw_key(w, "lifetime_median_ns");
+	if (c->has_km)
+		jw_int(w, c->km_median_ns);
+	else
+		jw_null(w);
+	jw_key(w, "lifetime_median_censored");
+	jw_bool(w, c->has_km && c->km_median_censored);
 	num(w, "realloc_share", c->realloc_share);
 	num(w, "large_share", c->large_share);
 	num(w, "verified_share", c->verified_share);

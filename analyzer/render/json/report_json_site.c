@@ -36,6 +36,18 @@ void json_estimate(struct json_writer *w, const char *key, const struct an_estim
 	jw_double(w, e->per_s);
 	jw_key(w, "reliable");
 	jw_bool(w, e->reliable);
+	jw_key(w, "unknown");
+	jw_bool(w, e->unknown);
+	jw_key(w, "cpu_estimate");
+	if (e->has_cpu)
+		jw_double(w, e->cpu_value);
+	else
+		jw_null(w);
+	jw_key(w, "cpu_agreement");
+	if (e->has_cpu && e->value > 0)
+		jw_double(w, e->cpu_value / e->value);
+	else
+		jw_null(w);
 	jw_end_object(w);
 }
 

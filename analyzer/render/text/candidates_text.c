@@ -36,6 +36,10 @@ static void print_numbers(FILE *f, const struct an_candidate *c)
 	if (c->has_life)
 		fprintf(f, ", lifetime %s (p50) / %s (p99)", fmt_ns(b1, c->life_p50),
 			fmt_ns(b2, c->life_p99));
+	if (c->censored_objects > 0 && c->has_km) /* Kaplan-Meier with the censored ones */
+		fprintf(f, ", median lifetime %s%s (%lld censored)",
+			c->km_median_censored ? "> " : "", fmt_ns(b1, c->km_median_ns),
+			c->censored_objects);
 	fprintf(f, "\n     escapes %.1f%%, cross-thread %.1f%%, long-lived %.1f%%",
 		100.0 * c->escape_share, 100.0 * c->cross_thread_share,
 		100.0 * c->long_lived_share);

@@ -70,7 +70,20 @@ static const char *fmt_estimate(char *b, size_t size, const struct an_estimate *
 {
 	char v[FMT_BUF], lo[FMT_BUF], hi[FMT_BUF];
 
-	if (bytes)
+	if (e->unknown && !bytes && e->has_cpu) /* no interval over AN_MAX_SPAN: estimates.c */
+		snprintf(
+			b, size,
+			"unknown (the windows' interval spans over %.0fx, at least %s; the allocator "
+			"CPU samples say ~%s; --exact or a larger --overhead counts them)",
+			AN_MAX_SPAN, fmt_count(lo, an_to_ll(e->lo)),
+			fmt_count(v, an_to_ll(e->cpu_value)));
+	else if (e->unknown)
+		snprintf(b, size,
+			 "unknown (the windows' interval spans over %.0fx, at least %s; --exact or "
+			 "a larger --overhead counts them)",
+			 AN_MAX_SPAN,
+			 bytes ? fmt_bytes(lo, e->lo) : fmt_count(lo, an_to_ll(e->lo)));
+	else if (bytes)
 		snprintf(b, size, "~%s (95%% CI %s - %s)", fmt_bytes(v, e->value),
 			 fmt_bytes(lo, e->lo), fmt_bytes(hi, e->hi));
 	else
@@ -237,9 +250,10 @@ static void print_sites(FILE *f, const struct an_info *info, const struct an_sit
 			fw = w < FUNC_COL_MAX ? w : FUNC_COL_MAX;
 	}
 	fprintf(f, "\nTop %zu of %zu call sites by allocations%s:\n", n, sites->n,
-		info->win.present ? " (allocs: estimated for the whole recording, +-: 95% CI, "
-				    ">=: a lower bound)" :
-				    "");
+		info->win.present ?
+			" (allocs: estimated for the whole recording, +-: 95% CI, ?: unknown, "
+			">=: a lower bound)" :
+			"");
 	fprintf(f, "%4s %12s ", "rank", "allocs");
 	if (info->win.present)
 		fprintf(f, "%5s ", "+-");
@@ -258,7 +272,10 @@ static void print_sites(FILE *f, const struct an_info *info, const struct an_sit
 			const struct an_estimate *e = &s->est_allocs;
 			double half = e->value > 0 ? 50 * (e->hi - e->lo) / e->value : 0;
 
-			if (e->reliable)
+			if (e->unknown) /* no interval: the windows' spans over AN_MAX_SPAN */
+				fprintf(f, "%4zu %12s %5s ", i + 1,
+					fmt_count(b1, an_to_ll(e->value)), "?");
+			else if (e->reliable)
 				fprintf(f, "%4zu %12s %4.0f%% ", i + 1,
 					fmt_count(b1, an_to_ll(e->value)), half);
 			else /* a lower bound */
