@@ -138,7 +138,9 @@ static uint64_t exposure(uint64_t armed, double sat, double lost, double cpu)
 	return (uint64_t)((double)armed * ((1 - sat) + sat * work));
 }
 
-/* The probe cost of the hits counted since c0 (ns of target CPU). */
+/* The probe cost of the hits counted since c0 (ns of target CPU). Nested hits trap too: a C++
+ * `new` calling a probed `malloc` is counted once as `new` but hits twice (AP_CNT_NESTED), and a
+ * `delete` handing its pointer to a probed `free` likewise (AP_CNT_NESTED_FREES). */
 static double hits_cost(const struct windows *w, const uint64_t *c0)
 {
 	uint64_t c[AP_CNT_COUNT];
@@ -146,10 +148,11 @@ static double hits_cost(const struct windows *w, const uint64_t *c0)
 	if (bpf_session_counters(w->s, c))
 		return 0;
 	return (double)(bpf_session_allocs(c) - bpf_session_allocs(c0) + c[AP_CNT_UNARMED_HITS] -
-			c0[AP_CNT_UNARMED_HITS]) *
+			c0[AP_CNT_UNARMED_HITS] + c[AP_CNT_NESTED] - c0[AP_CNT_NESTED]) *
 		       w->o.cost.alloc_ns +
 	       (double)(c[AP_CNT_FREES] - c0[AP_CNT_FREES] + c[AP_CNT_UNARMED_FREES] -
-			c0[AP_CNT_UNARMED_FREES]) *
+			c0[AP_CNT_UNARMED_FREES] + c[AP_CNT_NESTED_FREES] -
+			c0[AP_CNT_NESTED_FREES]) *
 		       w->o.cost.free_ns;
 }
 
