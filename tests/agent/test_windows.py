@@ -138,7 +138,10 @@ def test_busy_before():
     win = rep["windows"]
     check(win is not None and win["count"] >= 2, f"windows: {win}")
     cost = (win["probe_cost_s"] + win["sampler_cost_s"]) / (win["target_cpu_s"] - win["probe_cost_s"])
-    check(win["target_cpu_s"] > 2, f"the target used only {win['target_cpu_s']} s of CPU")
+    # The precondition is only that the target was busy throughout (2 threads flat out for 3 s:
+    # up to 6 s of CPU). A third of one CPU over the recording is enough to be sure of that;
+    # with a busy loop on each core (bench/noisy.sh) the two threads got 1.3-1.9 s.
+    check(win["target_cpu_s"] > 1.0, f"the target used only {win['target_cpu_s']} s of CPU")
     check(cost <= 0.02 * 1.5, f"probes and sampler cost {100 * cost:.2f}% of the target's CPU, "
           f"budget 2% (probes {win['probe_cost_s']} s, sampler {win['sampler_cost_s']} s, "
           f"target {win['target_cpu_s']} s)")
