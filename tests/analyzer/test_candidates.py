@@ -255,6 +255,54 @@ def case_loop_long():
     check(c["arena_kib"] == 32, f"arena {c['arena_kib']} KiB")
 
 
+# The new_node objects' stacks with CFAs (8 bytes each, little-endian, by stack position): the
+# allocation stack 1 (new_node, parse, handle_request at 1100, main) and the free stack 20
+# (free_tree, free_tree, handle_request at 1150, main) share the frames at positions 2 and 3.
+# The agent paired main (position 3), as it does when the two handle_request frames are named
+# differently; scope_pair.c (the analyzer) decides whether position 2 is one invocation.
+STRIPPED_SCOPE_SQL = (
+    "UPDATE objects SET scope_pos = 3, free_scope_pos = 3, alloc_inv = NULL, free_inv = NULL, "
+    "alloc_cfas = X'0001FC7F000000000002FC7F000000000020FC7F000000000030FC7F00000000', "
+    "free_cfas = X'0003FC7F000000000004FC7F000000000020FC7F000000000030FC7F00000000' "
+    "WHERE alloc_stack_id = 1; DELETE FROM scope_probes;")
+
+
+def case_stripped_scope():
+    """A stripped handle_request: its frames are named by address (`server+0x44c` on the
+    allocation path, `server+0x47e` on the free path), have equal CFAs, and were called from one
+    frame (main at the same return address, equal CFAs): one invocation, so the scope is
+    handle_request's frame, not main (which lasts the whole run: a loop-iteration scope in a
+    root, one frame too far out)."""
+    db = make_db("stripped.db", "UPDATE frames SET function = 'server+0x44c' WHERE id = 2;"
+                                "UPDATE frames SET function = 'server+0x47e' WHERE id = 22;" +
+                 STRIPPED_SCOPE_SQL)
+    c = by_site(report(db))["new_node"]
+    check(c["scope"]["function"] == "server+0x44c" and c["scope"]["kind"] == "call",
+          f"scope {c['scope']}")
+
+
+def case_named_siblings():
+    """Must not pair: two named functions (op_alloc, op_free) with equal CFAs called from one
+    frame of main at the same return address, as an interpreter calls its ops through one
+    pointer: different functions, so the agent's pair (main) stands, a loop iteration in a root.
+    Nor two stripped functions called from main at different return addresses."""
+    db = make_db("named.db", "UPDATE frames SET function = 'op_alloc' WHERE id = 2;"
+                             "UPDATE frames SET function = 'op_free' WHERE id = 22;" +
+                 STRIPPED_SCOPE_SQL)
+    c = by_site(report(db))["new_node"]
+    check(c["scope"]["function"] == "main" and c["scope"]["kind"] == "loop_iteration",
+          f"named: scope {c['scope']}")
+    db = make_db("sites.db", "UPDATE frames SET function = 'server+0x44c' WHERE id = 2;"
+                             "UPDATE frames SET function = 'server+0x47e' WHERE id = 22;"
+                             "INSERT INTO frames(id, module_id, offset, inline_depth, function, "
+                             "file, line) VALUES (30, 1, 1010, 0, 'main', 'server.c', 101);"
+                             "UPDATE stack_frames SET frame_id = 30 "
+                             "WHERE stack_id = 20 AND pos = 3;" + STRIPPED_SCOPE_SQL)
+    c = by_site(report(db))["new_node"]
+    check(c["scope"]["function"] == "main" and c["scope"]["kind"] == "loop_iteration",
+          f"call sites: scope {c['scope']}")
+
+
 def case_candidate_escapes():
     """5 of the 60 objects freed in a later invocation: the site still joins (35/40 >= 80%),
     but the candidate escapes 8% (>= 5%): not recommended, saving and score reduced."""

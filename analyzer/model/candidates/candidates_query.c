@@ -12,22 +12,28 @@
 #include "an_db.h"
 #include "an_util.h"
 #include "profile_meta.h"
+#include "scope_pair.h"
 
 static const char objects_sql[] =
 	"SELECT o.kind, o.size, o.alloc_tid, o.alloc_ns, o.free_stack_id IS NULL, o.free_tid, "
-	"o.free_ns, o.freed_by, o.scope_pos, o.alloc_cfas, o.alloc_inv, o.free_inv, "
+	"o.free_ns, o.freed_by, o.scope_pos_a, o.alloc_cfas, o.alloc_inv, o.free_inv, "
 	"af.function, af.file, af.line, am.path, af.id IS NULL, "
 	"sf.function, sf.file, sf.line, sm.path, sf.id IS NULL, "
 	"ff.function, ff.file, ff.line, fm.path, ff.id IS NULL, "
 	"f1.function, "
 	"la.function, lf.file, lf.line, lm.path, lf.id IS NULL, lb.function, sc.function, "
 	"la.file, la.line, lam.path, la2.function, lb.file, lb.line, lbm.path, lb2.function, o.id "
-	"FROM objects o "
+	/* the scope frame on both paths: ap_scope_pos (scope_pair.c), not the agent's
+	 * objects.scope_pos, which loses a stripped function's frames */
+	"FROM (SELECT x.*, ap_scope_pos(x.alloc_stack_id, x.alloc_cfas, x.free_stack_id, "
+	"x.free_cfas, x.alloc_tid, x.free_tid, x.scope_pos, x.free_scope_pos, 0) AS scope_pos_a, "
+	"ap_scope_pos(x.alloc_stack_id, x.alloc_cfas, x.free_stack_id, x.free_cfas, x.alloc_tid, "
+	"x.free_tid, x.scope_pos, x.free_scope_pos, 1) AS scope_pos_f FROM objects x) o "
 	"LEFT JOIN stack_frames a0 ON a0.stack_id = o.alloc_stack_id "
 	"AND a0.pos = ap_site_pos(o.alloc_stack_id) "
 	"LEFT JOIN frames af ON af.id = a0.frame_id "
 	"LEFT JOIN modules am ON am.id = af.module_id "
-	"LEFT JOIN stack_frames s0 ON s0.stack_id = o.alloc_stack_id AND s0.pos = o.scope_pos "
+	"LEFT JOIN stack_frames s0 ON s0.stack_id = o.alloc_stack_id AND s0.pos = o.scope_pos_a "
 	"LEFT JOIN frames sf ON sf.id = s0.frame_id "
 	"LEFT JOIN modules sm ON sm.id = sf.module_id "
 	"LEFT JOIN stack_frames e0 ON e0.stack_id = o.free_stack_id "
@@ -39,22 +45,22 @@ static const char objects_sql[] =
 	"LEFT JOIN frames f1 ON f1.id = e1.frame_id "
 	/* the loop's calls: the scope frame's callee on the allocation path (la), the scope
 	 * frame on the free path (lf) and its callee there (lb), the scope frame's caller (sc) */
-	"LEFT JOIN stack_frames a1 ON a1.stack_id = o.alloc_stack_id AND a1.pos = o.scope_pos - 1 "
+	"LEFT JOIN stack_frames a1 ON a1.stack_id = o.alloc_stack_id AND a1.pos = o.scope_pos_a - 1 "
 	"LEFT JOIN frames la ON la.id = a1.frame_id "
 	"LEFT JOIN modules lam ON lam.id = la.module_id "
-	"LEFT JOIN stack_frames a2 ON a2.stack_id = o.alloc_stack_id AND a2.pos = o.scope_pos - 2 "
+	"LEFT JOIN stack_frames a2 ON a2.stack_id = o.alloc_stack_id AND a2.pos = o.scope_pos_a - 2 "
 	"LEFT JOIN frames la2 ON la2.id = a2.frame_id "
-	"LEFT JOIN stack_frames l0 ON l0.stack_id = o.free_stack_id AND l0.pos = o.free_scope_pos "
+	"LEFT JOIN stack_frames l0 ON l0.stack_id = o.free_stack_id AND l0.pos = o.scope_pos_f "
 	"LEFT JOIN frames lf ON lf.id = l0.frame_id "
 	"LEFT JOIN modules lm ON lm.id = lf.module_id "
 	"LEFT JOIN stack_frames l1 ON l1.stack_id = o.free_stack_id "
-	"AND l1.pos = o.free_scope_pos - 1 "
+	"AND l1.pos = o.scope_pos_f - 1 "
 	"LEFT JOIN frames lb ON lb.id = l1.frame_id "
 	"LEFT JOIN modules lbm ON lbm.id = lb.module_id "
 	"LEFT JOIN stack_frames l2 ON l2.stack_id = o.free_stack_id "
-	"AND l2.pos = o.free_scope_pos - 2 "
+	"AND l2.pos = o.scope_pos_f - 2 "
 	"LEFT JOIN frames lb2 ON lb2.id = l2.frame_id "
-	"LEFT JOIN stack_frames s1 ON s1.stack_id = o.alloc_stack_id AND s1.pos = o.scope_pos + 1 "
+	"LEFT JOIN stack_frames s1 ON s1.stack_id = o.alloc_stack_id AND s1.pos = o.scope_pos_a + 1 "
 	"LEFT JOIN frames sc ON sc.id = s1.frame_id "
 	"ORDER BY o.id";
 
@@ -358,6 +364,7 @@ static int window_exposure(sqlite3 *db, const char *path, struct cand_data *d)
 
 int cand_data_load(sqlite3 *db, const char *path, struct cand_data *d)
 {
+	struct scope_pair *pair;
 	sqlite3_stmt *st;
 	int rc;
 
@@ -374,11 +381,16 @@ int cand_data_load(sqlite3 *db, const char *path, struct cand_data *d)
 		d->cost_fraction = d->calib_arena_ns / d->calib_malloc_free_ns;
 	else
 		d->calib_malloc_free_ns = d->calib_arena_ns = 0;
-	if (an_db_prepare(db, path, "sampled objects", objects_sql, &st))
+	if (scope_pair_register(db, path, &pair))
 		goto fail;
+	if (an_db_prepare(db, path, "sampled objects", objects_sql, &st)) {
+		scope_pair_unregister(db, pair);
+		goto fail;
+	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		read_object(d, st);
 	sqlite3_finalize(st);
+	scope_pair_unregister(db, pair);
 	if (rc != SQLITE_DONE) {
 		an_db_error(db, path, "sampled objects");
 		goto fail;
