@@ -303,6 +303,38 @@ def case_named_siblings():
           f"call sites: scope {c['scope']}")
 
 
+def case_dispatched():
+    """The candidate's objects (new_node's through parse(), dup_str's directly) freed through
+    free_tree(), each called from the same instruction of handle_request as the allocating call
+    (the free stacks' handle_request frames made the allocation stacks' frames, as when an
+    interpreter calls each op through one pointer):
+    the objects outlive the call that made them, so handle_request is not recommended without
+    --verify, as a call or as a loop iteration. Before, Perl got "likely: wrap
+    `Perl_runops_standard()`" (bench/real.sh). The fixture itself (different call instructions,
+    server.c:40 and :45) is the case that must not change: dispatched_share 0, still
+    recommended."""
+    plain = by_site(report(make_db("plain.db")))["new_node"]
+    check(plain["dispatched_share"] == 0 and plain["recommended"],
+          f"plain: dispatched {plain['dispatched_share']}, recommended {plain['recommended']}")
+    db = make_db("dispatch.db", "UPDATE stack_frames SET frame_id = 2 "
+                                "WHERE stack_id = 20 AND pos = 2;"
+                                "UPDATE stack_frames SET frame_id = 29 "
+                                "WHERE stack_id = 21 AND pos = 1;"
+                                "UPDATE scope_probes SET invocations = 0;"
+                                "UPDATE objects SET alloc_inv = NULL, free_inv = NULL;"
+                                "DELETE FROM scope_probes;")
+    c = by_site(report(db))["new_node"]
+    # new_node's and dup_str's objects are dispatched; the candidate also encloses objects freed
+    # through calls of their own (drain, tidy: stacks 22 and 25), which must not count
+    check(0.5 <= c["dispatched_share"] < 1.0, f"dispatched_share {c['dispatched_share']}")
+    check(not c["recommended"] and c["recommendation"] is None and c["risk"] == "high",
+          f"recommended {c['recommended']}, {c['recommendation']!r}, risk {c['risk']}")
+    check(c["reason"].startswith("dispatched (71% allocated and freed by different functions "
+                                 "called from one instruction of handle_request()"),
+          f"reason {c['reason']!r}")
+    check("--verify handle_request" in c["reason"], f"reason {c['reason']!r}")
+
+
 def case_candidate_escapes():
     """5 of the 60 objects freed in a later invocation: the site still joins (35/40 >= 80%),
     but the candidate escapes 8% (>= 5%): not recommended, saving and score reduced."""

@@ -38,6 +38,11 @@
 /* A scope whose invocations last this many times its objects' p99 lifetime (or never end while
  * recording) is one iteration of a loop in the scope function, not a call to wrap. */
 #define CAND_LOOP_SPAN_RATIO 100
+/* A scope (call or loop iteration) whose enclosed objects are at least this share allocated and
+ * freed by different functions called from one instruction of the scope frame is not
+ * recommended without --verify: an indirect dispatch (an interpreter's op loop, an event loop's
+ * handlers) whose objects outlive the call that made them (docs/design.md, "Dispatched objects"). */
+#define CAND_DISPATCHED_SHARE 0.5
 /* The smallest arena recommended, KiB (a page). */
 #define ARENA_MIN_KIB 4
 
@@ -54,6 +59,7 @@ enum cand_verdict {
 	CAND_CROSS_THREAD, /* mostly freed by another thread */
 	CAND_NO_COMMON_SCOPE, /* scoped, but no scope encloses CAND_SITE_SCOPE_SHARE of them */
 	CAND_CENSORED, /* too few objects with a known end: most were censored young */
+	CAND_DISPATCHED, /* mostly made and freed by different calls from one instruction */
 };
 
 /* A code location (a frame), as a site is keyed. */
@@ -106,6 +112,7 @@ struct an_candidate {
 	long long km_median_ns, censored_objects;
 	double enclosed_share, escape_share, cross_thread_share, long_lived_share;
 	double realloc_share, large_share, verified_share;
+	double dispatched_share; /* of the objects the scope encloses: o->dispatched */
 	char *free_function; /* most common function at free stack pos 0, NULL: none freed */
 	double free_share; /* its share of the freed objects */
 	int free_recursive; /* most of those frees were called from the same function */

@@ -35,6 +35,9 @@ struct cand_obj {
 	unsigned realloc : 1; /* kind realloc or freed_by realloc */
 	unsigned free_recursive : 1; /* free stack pos 1 has the function of pos 0 */
 	unsigned scope_root : 1; /* the scope frame is a process or thread root (main...) */
+	/* allocated and freed through different functions called from one instruction of the scope
+	 * frame (an indirect dispatch: an interpreter's ops, an event loop's handlers) */
+	unsigned dispatched : 1;
 	/* the scope frame's call towards the allocation and the free: location ids whose function
 	 * is the callee and whose file:line is the scope frame's (candidates_loop.c) */
 	uint32_t loop_alloc, loop_free;

@@ -22,7 +22,8 @@ static const char objects_sql[] =
 	"ff.function, ff.file, ff.line, fm.path, ff.id IS NULL, "
 	"f1.function, "
 	"la.function, lf.file, lf.line, lm.path, lf.id IS NULL, lb.function, sc.function, "
-	"la.file, la.line, lam.path, la2.function, lb.file, lb.line, lbm.path, lb2.function, o.id "
+	"la.file, la.line, lam.path, la2.function, lb.file, lb.line, lbm.path, lb2.function, o.id, "
+	"s0.frame_id = l0.frame_id AND la.function IS NOT lb.function "
 	/* the scope frame on both paths: ap_scope_pos (scope_pair.c), not the agent's
 	 * objects.scope_pos, which loses a stripped function's frames */
 	"FROM (SELECT x.*, ap_scope_pos(x.alloc_stack_id, x.alloc_cfas, x.free_stack_id, "
@@ -241,6 +242,7 @@ static void read_object(struct cand_data *d, sqlite3_stmt *st)
 		     (freed_by && strcmp(freed_by, "realloc") == 0);
 	o->site = frame_loc(d, st, 12);
 	o->id = sqlite3_column_int64(st, 43);
+	o->dispatched = sqlite3_column_int(st, 44) != 0;
 	o->scope = o->scope_loc = o->free_site = o->free_fn = CAND_NO_ID;
 	o->loop_alloc = o->loop_free = o->loop_fn = CAND_NO_ID;
 	if (has_scope) {

@@ -150,6 +150,7 @@ void cand_measure(const struct cand_data *d, const uint32_t *idx, size_t n, uint
 		  struct an_candidate *c)
 {
 	size_t cls[OBJ_SCOPED + 1] = { 0 }, in = 0, realloc = 0, large = 0, vden = 0, vnum = 0;
+	size_t dispatched = 0;
 	long long *life = an_malloc((n + 1) * sizeof(*life));
 	size_t nlife = 0, i, undetermined = 0;
 	double dn;
@@ -164,6 +165,7 @@ void cand_measure(const struct cand_data *d, const uint32_t *idx, size_t n, uint
 			continue;
 		}
 		in += enclosed(o, scope);
+		dispatched += enclosed(o, scope) && o->dispatched;
 		realloc += o->realloc;
 		large += o->size >= ARENA_LARGE_OBJECT;
 		if (o->cls != OBJ_CENSORED) {
@@ -191,6 +193,7 @@ void cand_measure(const struct cand_data *d, const uint32_t *idx, size_t n, uint
 	c->km_median_ns = km.median_ns;
 	c->km_median_censored = km.median_censored;
 	c->enclosed_share = (double)in / dn;
+	c->dispatched_share = in ? (double)dispatched / (double)in : 0.0;
 	c->escape_share = (double)cls[OBJ_ESCAPING] / dn;
 	c->cross_thread_share = (double)cls[OBJ_CROSS] / dn;
 	c->long_lived_share = (double)cls[OBJ_CENSORED] / dn;

@@ -180,6 +180,15 @@ static void put_risk(FILE *f, enum cand_verdict v, const struct an_candidate *c)
 			c->censored_objects, c->censored_objects + c->objects);
 		break;
 	}
+	case CAND_DISPATCHED:
+		fprintf(f,
+			"dispatched (%.0f%% allocated and freed by different functions called from one "
+			"instruction of %s(), as an interpreter runs its ops or an event loop its "
+			"handlers): they outlive the call that made them, and neither a call nor one "
+			"iteration of %s() is known to enclose them; check with `--verify %s`",
+			pct(c->dispatched_share), c->scope.function, c->scope.function,
+			c->scope.function);
+		break;
 	case CAND_JOINED:
 		break;
 	}
@@ -201,6 +210,8 @@ static enum cand_verdict scope_risk(const struct an_candidate *c)
 	}
 	if (c->cross_thread_share >= CAND_MAX_RISK_SHARE && c->cross_thread_share > worst)
 		v = CAND_CROSS_THREAD;
+	if (v == CAND_JOINED && !c->verified && c->dispatched_share >= CAND_DISPATCHED_SHARE)
+		v = CAND_DISPATCHED;
 	return v;
 }
 

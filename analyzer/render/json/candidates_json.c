@@ -118,6 +118,7 @@ static void write_candidate(struct json_writer *w, const struct an_info *info,
 	opt_int(w, "lifetime_ns_p50", c->has_life, c->life_p50);
 	opt_int(w, "lifetime_ns_p99", c->has_life, c->life_p99);
 	num(w, "escape_share", c->escape_share);
+	num(w, "dispatched_share", c->dispatched_share);
 	jw_key(w, "recommended");
 	jw_bool(w, c->recommended);
 	jw_key(w, "reason");
