@@ -232,9 +232,6 @@ def test_cycles():
     ref = reference()
     modes = [[], ["--exact"]]  # default (probes in windows) and every call probed
     w = spawn([workload("checksum"), "0"], stdout=subprocess.PIPE, text=True)
-    # never profiled, and stopped: it maps the same files and takes no CPU
-    control = spawn([workload("checksum"), "0"], stdout=subprocess.DEVNULL)
-    control.send_signal(signal.SIGSTOP)
     epochs = Epochs(w)
     time.sleep(1)
     check_breakpoint_seen(w.pid)
@@ -274,7 +271,14 @@ def test_cycles():
 
     # No breakpoint left in the target's code: what differs from the files differs in the
     # unprofiled control too (a system-wide probe of another tool on this shared machine).
+    # The control starts now (one alive for the whole test once vanished on the shared machine),
+    # is stopped once its first epoch shows its libraries mapped, and is never profiled.
+    control = spawn([workload("checksum"), "0"], stdout=subprocess.PIPE, text=True)
+    control.stdout.readline()
+    control.send_signal(signal.SIGSTOP)
     left = text_differences(w.pid) - text_differences(control.pid)
+    control.kill()
+    control.wait()
     check(not left, f"{len(left)} bytes of the target's code differ from its files, first "
           f"{sorted(left)[:3]}")
     print(f"text of {len(text_mappings(w.pid))} executable mappings equals the files")
