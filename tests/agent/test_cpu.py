@@ -18,22 +18,42 @@ PERF_ALLOC = re.compile(r"^(malloc|free|cfree|calloc|realloc|__libc_(malloc|free
                         r"unlink_chunk|sysmalloc|tcache_\w+|alloc_perturb|free_perturb)(@.*)?$")
 
 
+def cpu_seconds(pid):
+    """User + system CPU time of process pid (all its threads), in seconds."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def record_cpu(argv, db, seconds, extra=(), perf_data=None):
-    """Runs a waiting workload, records it (and perf, if asked) for `seconds`."""
+    """Runs a waiting workload and records it (and perf, if asked) until it has used `seconds`
+    of CPU time: the sample counts judged below are per CPU second of the target, which a fixed
+    wall time does not give on a loaded machine (4 s once gave a target 0.8 s of CPU, 398
+    samples, with a busy loop on each core)."""
     w = start_waiting(argv + ["--wait"])
-    rec = start_record(["-p", str(w.pid), "-o", db, "-d", str(seconds)] + list(extra))
+    rec = start_record(["-p", str(w.pid), "-o", db] + list(extra))
     perf = None
     if perf_data:
         perf = spawn(["perf", "record", "-q", "-e", "cpu-clock", "-F", "499", "-p", str(w.pid),
-                      "-o", perf_data, "--", "sleep", str(seconds - 0.5)],
-                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                      "-o", perf_data], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                     text=True)
         time.sleep(0.3)
+    start = cpu_seconds(w.pid)
     w.send_signal(signal.SIGUSR1)
+    deadline = time.time() + 100  # the workloads run for 120 s of wall time
+    while (used := cpu_seconds(w.pid) - start) < seconds:
+        check(time.time() < deadline, f"the workload used {used:.2f} s of CPU in 100 s")
+        time.sleep(0.05)
+    if perf:
+        perf.send_signal(signal.SIGINT)
+    rec.send_signal(signal.SIGINT)
     rc, err = finish(rec)
     check(rc == 0, f"record failed: {err}")
     if perf:
         _, perr = perf.communicate(timeout=60)
-        check(perf.returncode == 0, f"perf record failed: {perr}")
+        # perf record ends on SIGINT by raising it again once its data is written
+        check(perf.returncode in (0, -signal.SIGINT),
+              f"perf record failed: {perf.returncode}: {perr}")
     w.kill()
     w.wait()
 
@@ -51,8 +71,8 @@ def test_shares():
     d = tmpdir()
     tree, arith = os.path.join(d, "tree.db"), os.path.join(d, "arith.db")
     perf_data = os.path.join(d, "perf.data")
-    record_cpu([workload("tree_churn"), "30"], tree, 4, ["--cpu-only"], perf_data)
-    record_cpu([workload("arith"), "30"], arith, 3, ["--cpu-only"])
+    record_cpu([workload("tree_churn"), "120"], tree, 4, ["--cpu-only"], perf_data)
+    record_cpu([workload("arith"), "120"], arith, 3, ["--cpu-only"])
     t, a = report_json(tree), report_json(arith)
     for name, rep in (("tree", t), ("arith", a)):
         check(rep["totals"]["cpu_samples"] > 500, f"{name}: {rep['totals']['cpu_samples']} samples")
@@ -77,7 +97,7 @@ def test_threads():
     pid = int(query(db, "SELECT value FROM meta WHERE key = 'pid'")[0][0])
     workers = query(db, "SELECT tid, cpu_samples FROM threads WHERE tid != ? ORDER BY tid", (pid,))
     check(len(workers) == 4, f"CPU samples from {len(workers)} worker threads, want 4: {workers}")
-    # 4 busy threads sharing the machine's CPUs for 2 s at 499 Hz each
+    # 4 busy threads sharing 2 s of CPU time, at 499 Hz each: about 250 samples a thread
     check(all(n >= 50 for _, n in workers), f"a worker thread was hardly sampled: {workers}")
     total = query(db, "SELECT SUM(samples) FROM cpu_stats")[0][0] or 0
     check(total == sum(n for _, n in query(db, "SELECT tid, cpu_samples FROM threads")),

@@ -4,13 +4,14 @@ get one line and exit 1, empty and huge ones a report."""
 import json
 import os
 import re
+import signal
 import sqlite3
 import subprocess
 import sys
 import time
 
-from harness import (ARENAPROF, SRC, check, elf_file_offset, query, run, shim_path, spawn,
-                     start_waiting, tmpdir, wait_for_line, workload)
+from harness import (ARENAPROF, SRC, check, elf_file_offset, kill_spawned, query, run, shim_path,
+                     spawn, start_waiting, tmpdir, wait_for_line, workload)
 
 
 def expect_error(argv, code, text, what, **kw):
@@ -141,52 +142,107 @@ def test_unwritable_dir():
         umount(d)
 
 
-def test_disk_full():
-    """A 2 MiB tmpfs fills while a busy target is recorded: one line saying the disk is full,
-    exit 1, the target runs on, and the batches written before stay a readable profile
-    (integrity ok, not marked closed) that the analyzer reports."""
-    d = tmpdir()
-    mount_tmpfs(d, "size=2m")
+def recorded_allocs(db):
+    """Allocations in the batches committed so far (read while the agent writes: WAL mode);
+    -1 while the file is not yet a profile (created, schema not yet committed)."""
     try:
-        w = spawn([workload("tree_churn"), "30"], stdout=subprocess.PIPE, text=True)
+        return query(db, "SELECT COALESCE(SUM(allocs), 0) FROM alloc_stats")[0][0]
+    except sqlite3.Error:
+        return -1
+
+
+def fill(path):
+    """Writes zeros to path until the file system is full."""
+    with open(path, "wb", buffering=0) as f:
+        block = bytes(64 * 1024)
+        try:
+            while True:
+                f.write(block)
+        except OSError:
+            pass
+        for n in (4096, 512, 1):  # the last partial blocks
+            try:
+                while True:
+                    f.write(bytes(n))
+            except OSError:
+                pass
+
+
+def test_disk_full():
+    """The disk fills after batches were written: one line saying the disk is full, exit 1, the
+    target runs on, and the batches written before stay a readable profile (integrity ok, not
+    marked closed) holding exactly their allocations. To know what the batches hold, the target
+    is stopped (SIGSTOP) once a batch with allocations is in; when two batches later the count
+    has not moved, the rest of the 64 MiB tmpfs is filled and the target continued: the next
+    batch cannot be written, and what the profile keeps is exactly the count read."""
+    d = tmpdir()
+    mount_tmpfs(d, "size=64m")
+    filler = os.path.join(d, "filler")
+    try:
+        w = spawn([workload("tree_churn"), "60"], stdout=subprocess.PIPE, text=True)
         db = os.path.join(d, "x.db")
-        r = run([ARENAPROF, "record", "-q", "--exact", "-p", str(w.pid), "-o", db, "-d", "25"])
-        lines = [l for l in r.stderr.splitlines() if l.strip()]
-        check(r.returncode == 1, f"disk full: exit {r.returncode}; stderr {r.stderr!r}")
+        rec = spawn([ARENAPROF, "record", "-q", "--exact", "-p", str(w.pid), "-o", db, "-d", "50"],
+                    stderr=subprocess.PIPE, text=True)
+        deadline = time.time() + 60
+        while not (os.path.exists(db) and recorded_allocs(db) > 0):
+            check(rec.poll() is None and time.time() < deadline,
+                  f"no batch with allocations: exit {rec.poll()}")
+            time.sleep(0.2)
+        w.send_signal(signal.SIGSTOP)
+        # batches come each second; the count stands once the last events before the stop are in
+        kept, stable_since = recorded_allocs(db), time.time()
+        while time.time() - stable_since < 2.5:
+            check(time.time() < deadline, "the count did not settle with the target stopped")
+            time.sleep(0.25)
+            n = recorded_allocs(db)
+            if n != kept:
+                kept, stable_since = n, time.time()
+        fill(filler)
+        w.send_signal(signal.SIGCONT)
+        _, err = rec.communicate(timeout=60)
+        lines = [l for l in err.splitlines() if l.strip()]
+        check(rec.returncode == 1, f"disk full: exit {rec.returncode}; stderr {err!r}")
         check(len(lines) == 1 and f"disk full writing {db}" in lines[0],
               f"disk full: stderr {lines!r}")
         check(w.poll() is None, "the target did not survive the agent's failure")
         w.terminate()
         w.wait(timeout=30)
+        os.unlink(filler)  # reading may need room for the -shm file
         check(query(db, "PRAGMA integrity_check") == [("ok",)], "integrity_check failed")
         closed = query(db, "SELECT value FROM meta WHERE key = 'closed'")
         check(closed == [("0",)], f"a profile cut by a full disk says closed: {closed}")
         rep = run([ARENAPROF, "report", db])
         check(rep.returncode == 0 and "was not closed" in rep.stdout,
               f"report of the cut profile: exit {rep.returncode}: {rep.stderr!r}")
-        # What was kept (nothing, when the disk filled during the first batch) reads back
-        # consistently: the report's recorded allocations are the table's.
-        allocs = query(db, "SELECT COALESCE(SUM(allocs), 0) FROM alloc_stats")[0][0]
+        allocs = recorded_allocs(db)
+        check(allocs == kept and kept > 0,
+              f"kept {allocs} allocations, the batches before the disk filled held {kept}")
         js = json.loads(run([ARENAPROF, "report", "--json", db]).stdout)
-        check(js["recording"]["closed"] is False and js["totals"]["recorded_allocs"] == allocs,
+        check(js["recording"]["closed"] is False and js["totals"]["recorded_allocs"] == kept,
               f"report --json of the cut profile: {js['recording']}, {js['totals']}")
-        print(f"kept {allocs} allocations")
+        print(f"kept {allocs} allocations, as the batches before the disk filled")
     finally:
+        kill_spawned()  # a failed check may leave both running, holding the mount
         umount(d)
 
 
 def test_pid_exits_during_attach():
     """Targets that live about as long as attaching takes (tree_churn for 0.05 to 2.5 s of wall
     time, however slow the probes make it): each attempt either fails with one line saying the
-    process exited, or is a complete recording that ended by target-exit. Never a crash."""
+    process exited, or is a complete recording that ended by target-exit. Never a crash. Both
+    outcomes must have happened: when no fixed attempt outlived the attach (a slow sanitized
+    agent on a busy machine), longer-lived targets follow (5, 10, 20, 40 s) until one is
+    recorded."""
     seen = {"exited": 0, "recorded": 0}
     d = tmpdir()
-    for i in range(12):
-        secs = [0.05, 0.3, 0.6, 1.0, 1.5, 2.5][i % 6]
+    plan = [[0.05, 0.3, 0.6, 1.0, 1.5, 2.5][i % 6] for i in range(12)]
+    i = 0
+    while i < len(plan) or (not seen["recorded"] and i < len(plan) + 4):
+        secs = plan[i] if i < len(plan) else 5.0 * 2 ** (i - len(plan))
         db = os.path.join(d, f"r{i}.db")
         t = time.time()
         w = spawn([workload("tree_churn"), str(secs)], stdout=subprocess.DEVNULL)
-        r = run([ARENAPROF, "record", "-q", "-p", str(w.pid), "-o", db])
+        r = run([ARENAPROF, "record", "-q", "-p", str(w.pid), "-o", db], timeout=180)
         w.wait()
         lines = [l for l in r.stderr.splitlines()
                  if l.strip() and not l.startswith("arenaprof: warning: ")]
@@ -204,7 +260,10 @@ def test_pid_exits_during_attach():
             check(m.get("end_reason") == "target-exit" and m.get("closed") == "1",
                   f"attempt {i}: end_reason {m.get('end_reason')}, closed {m.get('closed')}")
             seen["recorded"] += 1
+        i += 1
     print(f"attempts: {seen}")
+    check(seen["recorded"] > 0, "no attempt was recorded: the recording side went untested")
+    check(seen["exited"] > 0, "no target exited while arenaprof attached: that side went untested")
 
 
 def schema_only_db(path):

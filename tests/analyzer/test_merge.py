@@ -346,6 +346,50 @@ def case_integrity():
     check(out.strip() != "", "folded reads it")
 
 
+def case_hand_numbers():
+    """fixture_basic.sql merged with a copy whose stack 1 made three times the calls and bytes
+    and whose realloc grew to 8 KiB: the merged report's numbers, derived by hand from the
+    fixture's rows (not from the inputs' reports)."""
+    a = make_db("a.db", BASIC)
+    b = make_db("b.db", BASIC, "UPDATE alloc_stats SET allocs = allocs * 3, bytes = bytes * 3 "
+                "WHERE stack_id = 1; UPDATE alloc_stats SET size_max = 8192 WHERE stack_id = 3;"
+                "UPDATE counters SET value = value + 240 WHERE name = 'allocs';"
+                "UPDATE counters SET value = value + 16800 WHERE name = 'bytes';")
+    rm = report(merge_ok(tmp("m.db"), a, b))
+    got = sum_sites(rm)
+    # parse_header (src/http.c:77) is stacks 1, 2 and 7. a: malloc 100 + 50 + 10, calloc 20
+    # (bytes 6400 + 1600 + 160 + 2000 = 10160); b: stack 1 tripled, malloc 300 + 50 + 10, calloc
+    # 60 (19200 + 1600 + 160 + 6000 = 26960).
+    want = {
+        ("parse_header", "src/http.c", 77):
+            {"allocs": 600, "bytes": 37120, "size_min": 16, "size_max": 128,
+             "kinds": {"malloc": 520, "calloc": 80}},
+        # stack 3: realloc 122 calls, 48000 bytes, 8..4096 in a; up to 8192 in b
+        ("std::vector<int, std::allocator<int> >::_M_realloc_insert<int const&>"
+         "(__gnu_cxx::__normal_iterator<int*, std::vector<int, std::allocator<int> > >, "
+         "int const&)", "/usr/include/c++/12/bits/vector.tcc", 449):
+            {"allocs": 244, "bytes": 96000, "size_min": 8, "size_max": 8192,
+             "kinds": {"realloc": 244}},
+        # stack 4: malloc 120 x 8 bytes and posix_memalign 2 x 0 bytes, twice
+        ("libfoo_alloc", None, None):
+            {"allocs": 244, "bytes": 1920, "size_min": 0, "size_max": 8,
+             "kinds": {"malloc": 240, "posix_memalign": 4}},
+        # stack 6: malloc 5 x 10 bytes, twice
+        ("alpha_fn", "src/a.c", 1):
+            {"allocs": 10, "bytes": 100, "size_min": 10, "size_max": 10,
+             "kinds": {"malloc": 10}},
+    }
+    for k, v in want.items():
+        check(got.get(k) == v, f"{k[0][:40]}: merged {got.get(k)}, by hand {v}")
+    # counters: a 444 allocs, 59400 bytes, 400 frees, 7 lost; b 240 allocs and 16800 bytes more.
+    # Recorded (alloc_stats): a 437 calls, 59250 bytes; b 677, 76050.
+    t = rm["totals"]
+    hand = {"allocs": 1128, "bytes": 135600, "frees": 800, "lost_events": 14,
+            "recorded_allocs": 1114, "recorded_bytes": 135300}
+    check({k: t[k] for k in hand} == hand, f"totals {({k: t[k] for k in hand})}, by hand {hand}")
+    check(rm["recording"]["duration_s"] == 25.0, f"duration {rm['recording']['duration_s']}")
+
+
 def case_usage():
     a = make_db("a.db")
     for args, want in (((), "no output"), (("-o", tmp("m.db")), "no input"),

@@ -1,6 +1,8 @@
 # libfuzzer.cmake: finds a clang that builds libFuzzer targets with ASan and UBSan
 # (-fsanitize=fuzzer,address,undefined). Sets AP_FUZZ_CLANG and AP_FUZZ_OK; included by the
-# fuzz tests of tests/arena and tests/fuzz.
+# fuzz tests of tests/arena and tests/fuzz. Without one the configure fails: scripts/setup
+# installs clang and its libFuzzer runtime, so a missing one is a broken machine, and the fuzz
+# tests must not vanish from the suite.
 if(NOT DEFINED AP_FUZZ_OK)
   find_program(AP_FUZZ_CLANG NAMES clang clang-14)
   set(AP_FUZZ_OK OFF)
@@ -14,4 +16,8 @@ if(NOT DEFINED AP_FUZZ_OK)
       set(AP_FUZZ_OK ON)
     endif()
   endif()
+endif()
+if(NOT AP_FUZZ_OK)
+  message(FATAL_ERROR "tests: no clang builds libFuzzer targets (clang -fsanitize=fuzzer,address,"
+    "undefined failed); scripts/setup installs clang and libclang-rt-14-dev")
 endif()
