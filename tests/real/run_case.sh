@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One case of bench/real.sh as a ctest: records the program with the arenaprof under test and
-# passes when its row says "match: yes" with no flag. Exit 77 (skip) when not root or when the
-# program's Debian package is not installed (sudo bench/real.sh --only NAME installs it).
+# passes when its row says "match: yes" with no flag. Fails with one line when not root or when
+# the program's Debian package is not installed (scripts/setup installs it).
 # usage: run_case.sh NAME ARENAPROF
 set -euo pipefail
 name="$1"
@@ -9,11 +9,11 @@ arenaprof="$2"
 src="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 expect="$src/bench/real/$name.expect"
 
-[ "$(id -u)" -eq 0 ] || { echo "skipped: needs root"; exit 77; }
+[ "$(id -u)" -eq 0 ] || { echo "FAIL: recording needs root"; exit 1; }
 read -r -a packages <<<"$(sed -n 's/^package=//p' "$expect")"
 for package in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' ||
-		{ echo "skipped: Debian package $package is not installed"; exit 77; }
+		{ echo "FAIL: Debian package $package is not installed (scripts/setup installs it)"; exit 1; }
 done
 
 keep="$(mktemp -d /tmp/arenaprof-real-test.XXXXXX)"
