@@ -32,8 +32,9 @@ int bpf_session_attach(struct bpf_session *s, pid_t pid, const struct alloc_prob
  * (Go's runtime.mallocgc, go_session.h): entry only, attached and detached with the allocation
  * functions (every window in the overhead-budget mode), its armed and window_id variables set
  * with the session's. The strings are copied. */
+struct bpf_program;
 struct bpf_session_extra {
-	int prog_fd;
+	struct bpf_program *prog; /* NULL: none */
 	const char *host_path, *target_path, *name;
 	uint64_t offset;
 	volatile uint32_t *armed, *window_id;
