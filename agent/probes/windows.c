@@ -157,7 +157,7 @@ static int sleep_until(struct windows *w, uint64_t t)
 static int one_window(struct windows *w, uint64_t len, double allowance)
 {
 	uint64_t c0[AP_CNT_COUNT], c_arm[AP_CNT_COUNT], c1[AP_CNT_COUNT], c2[AP_CNT_COUNT], a0, a1,
-		t_arm, t_disarm, t_tail, gap;
+		t_arm, t_disarm, t_tail, gap, linger;
 	struct window_row row = { .id = w->count + 1 };
 	/* Odd windows follow lifetimes (the free probe attached too), even ones only count the
 	 * allocations: a probed free costs as much as a probed allocation, and in the windows with
@@ -218,6 +218,7 @@ static int one_window(struct windows *w, uint64_t len, double allowance)
 	bpf_session_detach_free(w->s);
 	bpf_session_counters(w->s, c2);
 	bpf_session_wait_untrapped();
+	linger = bpf_session_trapped_after_close(w->s, t_disarm, c0, c1);
 	bpf_session_forget_calls(w->s);
 	bpf_session_set_flags(w->s, 0, 1, 0);
 
@@ -238,6 +239,11 @@ static int one_window(struct windows *w, uint64_t len, double allowance)
 	lost = armed_lost + (double)row.tail_frees * w->o.cost.free_ns +
 	       (double)row.unarmed_hits * w->o.cost.alloc_ns +
 	       (double)row.unarmed_frees * w->o.cost.free_ns;
+	/* --attach perf: the breakpoints trapped from the disarming until linger later (weighted
+	 * by the functions' hits) with no program counting the hits: charged at the armed cost
+	 * rate (an upper bound: a bare trap costs less than a hit with its record) */
+	if (row.armed_ns)
+		lost += armed_lost / (double)row.armed_ns * (double)linger;
 	row.lost_ns = (uint64_t)lost;
 	cpu = (double)row.target_cpu_ns;
 	/* Saturated before or during the window (a target turning busy inside it); during it, the
