@@ -241,9 +241,14 @@ static int one_window(struct windows *w, uint64_t len, double allowance)
 	       (double)row.unarmed_frees * w->o.cost.free_ns;
 	/* --attach perf: the breakpoints trapped from the disarming until linger later (weighted
 	 * by the functions' hits) with no program counting the hits: charged at the armed cost
-	 * rate (an upper bound: a bare trap costs less than a hit with its record) */
-	if (row.armed_ns)
-		lost += armed_lost / (double)row.armed_ns * (double)linger;
+	 * rate (an upper bound: a bare trap costs less than a hit with its record), at most the
+	 * CPU the target ran while armed (a trap costs only CPU the target runs) */
+	if (row.armed_ns) {
+		double rate = armed_lost < (double)row.target_cpu_ns ? armed_lost :
+								       (double)row.target_cpu_ns;
+
+		lost += rate / (double)row.armed_ns * (double)linger;
+	}
 	row.lost_ns = (uint64_t)lost;
 	cpu = (double)row.target_cpu_ns;
 	/* Saturated before or during the window (a target turning busy inside it); during it, the
