@@ -21,6 +21,7 @@
 	X(SAMPLER_COST_NS, "sampler_cost_ns", INT)            \
 	X(TARGET_CPU_NS, "target_cpu_ns", INT)                \
 	X(AGENT_CPU_NS, "agent_cpu_ns", INT)                  \
+	X(ATTACH, "attach", TEXT)                             \
 	X(UNWIND, "unwind", TEXT)                             \
 	X(STACK_SNAPSHOT_BYTES, "stack_snapshot_bytes", INT)  \
 	X(CPU_FREQ, "cpu_freq", INT)                          \

@@ -21,6 +21,8 @@
 #include <unistd.h>
 
 #include "alloc.skel.h"
+#include "attach_path.h"
+#include "breakpoint_watch.h"
 #include "proc_threads.h"
 #include "uprobe_multi.h"
 #include "alloc_event.h"
@@ -43,20 +45,23 @@ static const __u8 func_kinds[AF_COUNT] = { AP_ALLOC_FUNCS(AF_KIND_) };
 struct bpf_session {
 	struct alloc_bpf *skel;
 	pid_t pid;
-	int links[MAX_LINKS]; /* uprobe_multi link fds staying for the whole recording */
+	struct ap_link links[MAX_LINKS]; /* staying for the whole recording */
 	int nlinks;
 	struct probe_group groups[AF_FREE];
 	int ngroups;
 	/* free and operator delete, by object: one entry link each while attached */
 	struct probe_group free_groups[AF_FREE_END - AF_FREE];
 	int nfree_groups;
-	int free_links[AF_FREE_END - AF_FREE];
+	struct ap_link free_links[AF_FREE_END - AF_FREE];
 	int nfree_links;
-	/* entry and return links of the groups and the extra probe's, while attached */
-	int alloc_links[2 * AF_FREE + 1];
-	struct bpf_session_extra extra; /* prog_fd < 0: none */
+	/* entry and return links of the groups and the extra probe's, while attached (one per
+	 * group on the uprobe_multi path, one per function on the perf-event path) */
+	struct ap_link alloc_links[2 * AF_FREE + 1];
+	struct bpf_session_extra extra; /* prog NULL: none */
 	char extra_host[PATH_MAX], extra_target[PATH_MAX], extra_name[64];
 	int nalloc_links;
+	struct bp_watch watch; /* perf-event path: the probed addresses in the target */
+	int watch_ready;
 	struct bpf_link *exec_link;
 	struct bpf_link **cpu_links; /* one per thread sampled */
 	int *cpu_fds;
@@ -80,7 +85,6 @@ struct bpf_session *bpf_session_load(const struct bpf_session_opts *opts, char *
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	s->extra.prog_fd = -1;
 	libbpf_set_print(silent_print);
 	s->skel = alloc_bpf__open();
 	if (!s->skel) {
@@ -95,10 +99,10 @@ struct bpf_session *bpf_session_load(const struct bpf_session_opts *opts, char *
 	s->skel->rodata->sample_every = opts->sample_every > 1 ? opts->sample_every : 1;
 	bpf_map__set_max_entries(s->skel->maps.live, opts->live_max ? opts->live_max : 1);
 	bpf_map__set_max_entries(s->skel->maps.events, opts->ring_bytes);
-	/* every uprobe program is attached as a uprobe_multi link (fast to detach) */
-	bpf_object__for_each_program(prog, s->skel->obj) if (prog != s->skel->progs.cpu_sample)
-		bpf_program__set_expected_attach_type(
-			prog, (enum bpf_attach_type)AP_BPF_TRACE_UPROBE_MULTI);
+	/* every uprobe program as the selected attach path needs it (attach_path.h) */
+	bpf_object__for_each_program(prog, s->skel->obj) if (prog != s->skel->progs.cpu_sample &&
+							     prog != s->skel->progs.on_exec)
+		ap_attach_prepare_program(prog);
 	rc = alloc_bpf__load(s->skel);
 	if (rc) {
 		if (rc == -EPERM || rc == -EACCES)
@@ -199,26 +203,27 @@ static void refused(char *err, size_t errlen, int e, int retprobe, const char *f
 /* Attaches one group's entry or return link; on failure, tells which function was refused by
  * trying them one at a time. */
 static int attach_group(struct bpf_session *s, struct bpf_program *prog, struct probe_group *g,
-			int retprobe, int *links, int *nlinks, char *err, size_t errlen)
+			int retprobe, struct ap_link *links, int *nlinks, char *err, size_t errlen)
 {
-	int link = uprobe_multi_attach(bpf_program__fd(prog), g->host_path, g->offsets, g->cookies,
-				       (uint32_t)g->n, s->pid, retprobe);
+	int n = ap_attach_uprobes(prog, g->host_path, g->offsets, g->cookies, (uint32_t)g->n,
+				  s->pid, retprobe, links + *nlinks);
 
-	if (link >= 0) {
-		links[(*nlinks)++] = link;
+	if (n >= 0) {
+		*nlinks += n;
 		return 0;
 	}
 	for (int i = 0; i < g->n; i++) {
-		int one = uprobe_multi_attach(bpf_program__fd(prog), g->host_path, &g->offsets[i],
-					      &g->cookies[i], 1, s->pid, retprobe);
+		struct ap_link one[1];
+		int rc = ap_attach_uprobes(prog, g->host_path, &g->offsets[i], &g->cookies[i], 1,
+					   s->pid, retprobe, one);
 
-		if (one < 0) {
-			refused(err, errlen, -one, retprobe, g->names[i], g->target_path);
+		if (rc < 0) {
+			refused(err, errlen, -rc, retprobe, g->names[i], g->target_path);
 			return -1;
 		}
-		close(one);
+		ap_link_close(one);
 	}
-	refused(err, errlen, -link, retprobe, g->names[0], g->target_path);
+	refused(err, errlen, -n, retprobe, g->names[0], g->target_path);
 	return -1;
 }
 
@@ -227,19 +232,19 @@ static int attach_cookie(struct bpf_session *s, struct bpf_program *prog,
 			 char *err, size_t errlen)
 {
 	uint64_t cookie64 = cookie;
-	int link;
+	int n;
 
 	if (s->nlinks == MAX_LINKS) {
 		snprintf(err, errlen, "too many probes");
 		return -1;
 	}
-	link = uprobe_multi_attach(bpf_program__fd(prog), p->host_path, &p->file_offset, &cookie64,
-				   1, s->pid, retprobe);
-	if (link < 0) {
-		refused(err, errlen, -link, retprobe, fname, p->target_path);
+	n = ap_attach_uprobes(prog, p->host_path, &p->file_offset, &cookie64, 1, s->pid, retprobe,
+			      &s->links[s->nlinks]);
+	if (n < 0) {
+		refused(err, errlen, -n, retprobe, fname, p->target_path);
 		return -1;
 	}
-	s->links[s->nlinks++] = link;
+	s->nlinks += n;
 	return 0;
 }
 
@@ -278,15 +283,15 @@ int bpf_session_attach_alloc(struct bpf_session *s, int with_free, char *err, si
 		if (attach_group(s, entry, &s->groups[i], 0, s->alloc_links, &s->nalloc_links, err,
 				 errlen))
 			goto fail;
-	if (s->extra.prog_fd >= 0) {
-		int link = uprobe_multi_attach(s->extra.prog_fd, s->extra.host_path,
-					       &s->extra.offset, NULL, 1, s->pid, 0);
+	if (s->extra.prog) {
+		int n = ap_attach_uprobes(s->extra.prog, s->extra.host_path, &s->extra.offset, NULL,
+					  1, s->pid, 0, &s->alloc_links[s->nalloc_links]);
 
-		if (link < 0) {
-			refused(err, errlen, -link, 0, s->extra.name, s->extra.target_path);
+		if (n < 0) {
+			refused(err, errlen, -n, 0, s->extra.name, s->extra.target_path);
 			goto fail;
 		}
-		s->alloc_links[s->nalloc_links++] = link;
+		s->nalloc_links += n;
 	}
 	return 0;
 fail:
@@ -300,29 +305,36 @@ static atomic_int not_started; /* close threads that have not called close() yet
 
 static void *close_thread(void *arg)
 {
+	struct ap_link *l = arg;
+
 	atomic_fetch_sub(&not_started, 1);
-	close((int)(intptr_t)arg);
+	ap_link_close(l);
+	free(l);
 	atomic_fetch_sub(&closing, 1);
 	return NULL;
 }
 
 /* Closing a uprobe_multi link takes 50-110 ms here (RCU grace periods), but its probes stop
  * trapping as soon as the close starts: close each link in its own thread, so that the links
- * of a window stop together and the caller goes on at once. */
-static void close_link(int fd)
+ * of a window stop together and the caller goes on at once. A perf-event link's breakpoint
+ * traps on after its close has started (bpf_session_trapped_after_close). */
+static void close_link(struct ap_link link)
 {
+	struct ap_link *l = malloc(sizeof(*l));
 	pthread_attr_t attr;
 	pthread_t t;
 
+	if (!l) {
+		ap_link_close(&link);
+		return;
+	}
+	*l = link;
 	atomic_fetch_add(&closing, 1);
 	atomic_fetch_add(&not_started, 1);
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	if (pthread_create(&t, &attr, close_thread, (void *)(intptr_t)fd)) {
-		atomic_fetch_sub(&not_started, 1);
-		close(fd);
-		atomic_fetch_sub(&closing, 1);
-	}
+	if (pthread_create(&t, &attr, close_thread, l))
+		close_thread(l);
 	pthread_attr_destroy(&attr);
 }
 
@@ -349,6 +361,67 @@ void bpf_session_wait_untrapped(void)
 	 * that map libc), then waits for RCU; the removal took milliseconds in the sanitizer
 	 * build, the wait 50-110 ms or far more under load: wait for the first only */
 	nanosleep(&removal, NULL);
+}
+
+/* The probed addresses of the allocation functions, free and the extra probe, each with the
+ * counter of its hits. */
+static void watch_probes(struct bpf_session *s)
+{
+	for (int i = 0; i < s->ngroups; i++)
+		for (int j = 0; j < s->groups[i].n; j++)
+			bp_watch_add(&s->watch, s->pid, s->groups[i].target_path,
+				     s->groups[i].offsets[j],
+				     AP_CNT_ALLOCS_FIRST + (uint32_t)s->groups[i].cookies[j]);
+	for (int i = 0; i < s->nfree_groups; i++)
+		for (int j = 0; j < s->free_groups[i].n; j++)
+			bp_watch_add(&s->watch, s->pid, s->free_groups[i].target_path,
+				     s->free_groups[i].offsets[j], AP_CNT_FREES);
+	if (s->extra.prog)
+		bp_watch_add(&s->watch, s->pid, s->extra.target_path, s->extra.offset,
+			     AP_CNT_ALLOCS_FIRST + AP_KIND_MALLOCGC);
+	s->watch_ready = 1;
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t bpf_session_trapped_after_close(struct bpf_session *s, uint64_t since_ns,
+					 const uint64_t *c0, const uint64_t *c1)
+{
+	double weighted = 0, hits = 0;
+
+	if (ap_attach_selected() != AP_ATTACH_PERF)
+		return 0;
+	if (!s->watch_ready)
+		watch_probes(s);
+	bp_watch_reset(&s->watch);
+	for (;;) {
+		uint64_t now = mono_ns();
+		int hot_left = 0;
+
+		bp_watch_poll(&s->watch, now);
+		for (int i = 0; i < s->watch.n; i++)
+			hot_left +=
+				!s->watch.gone_ns[i] && c1[s->watch.tag[i]] > c0[s->watch.tag[i]];
+		/* 2 s: far above the 0.1-1.2 s measured; another tool's uprobe at the same
+		 * address would keep an int3 there for good */
+		if (!hot_left || now - since_ns > 2000000000ULL)
+			break;
+		nanosleep(&(struct timespec){ 0, 500000 }, NULL);
+	}
+	for (int i = 0; i < s->watch.n; i++) {
+		double h = (double)(c1[s->watch.tag[i]] - c0[s->watch.tag[i]]);
+		uint64_t gone = s->watch.gone_ns[i] ? s->watch.gone_ns[i] : mono_ns();
+
+		hits += h;
+		weighted += h * (double)(gone > since_ns ? gone - since_ns : 0);
+	}
+	return hits > 0 ? (uint64_t)(weighted / hits) : 0;
 }
 
 void bpf_session_wait_closed(void)
@@ -575,7 +648,7 @@ void bpf_session_detach(struct bpf_session *s)
 	bpf_session_detach_alloc(s);
 	bpf_session_detach_free(s);
 	while (s->nlinks > 0)
-		close(s->links[--s->nlinks]);
+		ap_link_close(&s->links[--s->nlinks]);
 	while (s->ncpu_links > 0) {
 		s->ncpu_links--;
 		bpf_link__destroy(s->cpu_links[s->ncpu_links]);
@@ -629,7 +702,7 @@ uint64_t bpf_session_allocs(const uint64_t *counters)
 
 int bpf_session_probe_count(const struct bpf_session *s)
 {
-	int n = s->extra.prog_fd >= 0;
+	int n = s->extra.prog != NULL;
 
 	for (int i = 0; i < s->ngroups; i++)
 		n += s->groups[i].n;

@@ -32,8 +32,9 @@ int bpf_session_attach(struct bpf_session *s, pid_t pid, const struct alloc_prob
  * (Go's runtime.mallocgc, go_session.h): entry only, attached and detached with the allocation
  * functions (every window in the overhead-budget mode), its armed and window_id variables set
  * with the session's. The strings are copied. */
+struct bpf_program;
 struct bpf_session_extra {
-	int prog_fd;
+	struct bpf_program *prog; /* NULL: none */
 	const char *host_path, *target_path, *name;
 	uint64_t offset;
 	volatile uint32_t *armed, *window_id;
@@ -52,6 +53,14 @@ void bpf_session_detach_free(struct bpf_session *s);
 void bpf_session_wait_closed(void);
 /* Waits until every link being closed has started its close (its probes no longer trap). */
 void bpf_session_wait_untrapped(void);
+/* On the perf-event attach path a closed link's breakpoint traps on, with no program left to
+ * count the hits, until the kernel removes it 0.1-1 s later (links close one after another):
+ * waits until no probed address hit between the counters c0 and c1 holds a breakpoint (at most
+ * 2 s after since_ns, CLOCK_MONOTONIC) and returns how long after since_ns they went, weighted
+ * by those hits. 0 at once on the uprobe_multi path, which stops trapping when the close
+ * starts. */
+uint64_t bpf_session_trapped_after_close(struct bpf_session *s, uint64_t since_ns,
+					 const uint64_t *c0, const uint64_t *c1);
 /* Empties the per-thread pending calls and the followed objects (between windows, with no
  * allocator probe attached). */
 void bpf_session_forget_calls(struct bpf_session *s);

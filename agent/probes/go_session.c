@@ -1,6 +1,6 @@
 /* go_session.c: load the Go allocation probe (bpf/go_alloc.bpf.c) for one process and hand it
  * to the recording's bpf_session, which attaches it (one uprobe_multi entry link on
- * runtime.mallocgc, never a return probe) with the allocation functions, window by window; and
+ * runtime.mallocgc, never a return probe; a perf-event link on older kernels) with the allocation functions, window by window; and
  * trim the runtime's frames off its chains (see go_session.h). */
 #define _GNU_SOURCE
 #include "go_session.h"
@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "alloc_event.h"
+#include "attach_path.h"
 #include "go_alloc.skel.h"
 #include "go_binary.h"
 #include "profile_db.h"
@@ -102,8 +103,7 @@ struct go_session *go_session_start(pid_t pid, int probe, int ring_fd, int count
 	}
 	s->skel->rodata->walk_adds_caller = (__u32)s->bin.mallocgc_adds_caller;
 	s->skel->rodata->at_branch = s->bin.probe_offset != s->bin.mallocgc_offset;
-	bpf_program__set_expected_attach_type(s->skel->progs.mallocgc_entry,
-					      (enum bpf_attach_type)AP_BPF_TRACE_UPROBE_MULTI);
+	ap_attach_prepare_program(s->skel->progs.mallocgc_entry);
 	rc = bpf_map__reuse_fd(s->skel->maps.events, ring_fd);
 	if (!rc)
 		rc = bpf_map__reuse_fd(s->skel->maps.counters, counters_fd);
@@ -125,8 +125,8 @@ int go_session_extra(struct go_session *s, struct bpf_session_extra *x)
 {
 	if (!s || !s->skel)
 		return -1;
-	/* entry only: uprobe_multi_attach refuses a return probe on a Go binary anyway */
-	x->prog_fd = bpf_program__fd(s->skel->progs.mallocgc_entry);
+	/* entry only: ap_attach_uprobes refuses a return probe on a Go binary anyway */
+	x->prog = s->skel->progs.mallocgc_entry;
 	x->host_path = s->host_path;
 	x->target_path = s->target_path;
 	x->name = "runtime.mallocgc";

@@ -35,7 +35,7 @@ struct ap_link_create_uprobe_multi {
 
 /* Whether path is a Go executable, remembered per file (device, inode, modification time): return
  * probes are attached again in every overhead-budget window. */
-static int is_go_file(const char *path)
+int uprobe_path_is_go(const char *path)
 {
 	static struct {
 		dev_t dev;
@@ -77,7 +77,7 @@ int uprobe_multi_attach(int prog_fd, const char *path, const uint64_t *offsets,
 	_Static_assert(sizeof(attr) == 64, "link_create layout");
 	/* Never a return probe in Go code: the runtime copies goroutine stacks when they grow, and a
 	 * return address the kernel replaced with its trampoline then sends the program astray. */
-	if (retprobe && is_go_file(path))
+	if (retprobe && uprobe_path_is_go(path))
 		return -EPERM;
 	memset(&attr, 0, sizeof(attr));
 	attr.prog_fd = (uint32_t)prog_fd;

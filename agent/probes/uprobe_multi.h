@@ -15,4 +15,7 @@
 int uprobe_multi_attach(int prog_fd, const char *path, const uint64_t *offsets,
 			const uint64_t *cookies, uint32_t cnt, pid_t pid, int retprobe);
 
+/* Whether path is a Go executable (remembered per file: asked for every window). */
+int uprobe_path_is_go(const char *path);
+
 #endif

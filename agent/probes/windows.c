@@ -228,7 +228,7 @@ static int sleep_until(struct windows *w, uint64_t t)
 static int one_window(struct windows *w, int lifetime, uint64_t len, double allowance, double aim)
 {
 	uint64_t c0[AP_CNT_COUNT], c_arm[AP_CNT_COUNT], c1[AP_CNT_COUNT], c2[AP_CNT_COUNT], a0, a1,
-		t_arm, t_disarm, t_tail, gap;
+		t_arm, t_disarm, t_tail, gap, linger;
 	/* Count windows take even ids and cohorts odd ones (meta lifetime_windows = odd), in time
 	 * order; an id is skipped where two windows of a kind follow each other. Count windows
 	 * have no free probe: a probed free costs as much as a probed allocation, and in windows
@@ -304,6 +304,7 @@ static int one_window(struct windows *w, int lifetime, uint64_t len, double allo
 	bpf_session_detach_free(w->s);
 	bpf_session_counters(w->s, c2);
 	bpf_session_wait_untrapped();
+	linger = bpf_session_trapped_after_close(w->s, t_disarm, c0, c1);
 	bpf_session_forget_calls(w->s);
 	bpf_session_set_flags(w->s, 0, 1, 0);
 
@@ -327,6 +328,16 @@ static int one_window(struct windows *w, int lifetime, uint64_t len, double allo
 	if (lifetime) /* each followed object's free record (at most an allocation hit's cost
 		       * beyond the free's trap) */
 		lost += followed(w, a1 - bpf_session_allocs(c_arm)) * free_record_ns(w);
+	/* --attach perf: the breakpoints trapped from the disarming until linger later (weighted
+	 * by the functions' hits) with no program counting the hits: charged at the armed cost
+	 * rate (an upper bound: a bare trap costs less than a hit with its record), at most the
+	 * CPU the target ran while armed (a trap costs only CPU the target runs) */
+	if (row.armed_ns) {
+		double rate = armed_lost < (double)row.target_cpu_ns ? armed_lost :
+								       (double)row.target_cpu_ns;
+
+		lost += rate / (double)row.armed_ns * (double)linger;
+	}
 	row.lost_ns = (uint64_t)lost;
 	cpu = (double)row.target_cpu_ns;
 	/* Saturated before or during the window (a target turning busy inside it); during it, the

@@ -25,6 +25,7 @@
 #include "alloc_event.h"
 #include "allocator_probe.h"
 #include "bpf_session.h"
+#include "attach_path.h"
 #include "calibrate.h"
 #include "go_session.h"
 #include "kallsyms.h"
@@ -452,6 +453,7 @@ static int write_start_meta(struct recorder *r, const struct alloc_probe_plan *p
 		rc |= ap_db_set_meta(r->db, AP_META_PROBE_COST_SOURCE,
 				     r->cost.measured ? "measured" : "assumed");
 	}
+	rc |= ap_db_set_meta(r->db, AP_META_ATTACH, ap_attach_name(ap_attach_selected()));
 	rc |= ap_db_set_meta(r->db, AP_META_UNWIND,
 			     r->opt.stack_mode == AP_STACK_FP ? "fp" : "dwarf");
 	rc |= ap_db_set_meta_int(r->db, AP_META_CPU_FREQ, r->opt.cpu_freq);
@@ -846,6 +848,8 @@ static int setup(struct recorder *r, char *err, size_t errlen)
 	for (int f = 0; r->opt.cpu_only && f < AF_COUNT; f++)
 		if (f != AF_DL_DEBUG_STATE)
 			plan.f[f].found = 0;
+	if (ap_attach_select((enum ap_attach_path)r->opt.attach, err, errlen))
+		return -1;
 	if (!r->opt.exact && !r->opt.cpu_only && probe_cost_measure(&bo, &r->cost, err, errlen))
 		return -1;
 	r->bpf = bpf_session_load(&bo, err, errlen);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "alloc_event.h"
+#include "attach_path.h"
 
 void record_usage(void)
 {
@@ -34,6 +35,10 @@ void record_usage(void)
 	      "      --verify F[,F..]  probe these scope functions to verify which objects live inside\n"
 	      "                        one invocation (what the report's candidates propose); implies\n"
 	      "                        --exact\n"
+	      "      --attach HOW      how uprobes are attached: auto (default: multi where the\n"
+	      "                        kernel has it), multi (uprobe_multi links, Linux 6.6+) or\n"
+	      "                        perf (a perf-event link per function, Linux 5.15+; slower to\n"
+	      "                        detach, so windows come less often)\n"
 	      "  -q, --quiet           no progress messages\n"
 	      "examples:\n"
 	      "  sudo arenaprof record -p 1234 -d 10 -o app.db\n"
@@ -73,7 +78,8 @@ int record_options_parse(int argc, char **argv, struct record_options *o)
 		OPT_SAMPLE_EVERY,
 		OPT_VERIFY,
 		OPT_OVERHEAD,
-		OPT_EXACT
+		OPT_EXACT,
+		OPT_ATTACH
 	};
 	static const struct option longopts[] = {
 		{ "pid", required_argument, NULL, 'p' },
@@ -91,6 +97,7 @@ int record_options_parse(int argc, char **argv, struct record_options *o)
 		{ "verify", required_argument, NULL, OPT_VERIFY },
 		{ "overhead", required_argument, NULL, OPT_OVERHEAD },
 		{ "exact", no_argument, NULL, OPT_EXACT },
+		{ "attach", required_argument, NULL, OPT_ATTACH },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -164,6 +171,16 @@ int record_options_parse(int argc, char **argv, struct record_options *o)
 			break;
 		case OPT_EXACT:
 			o->exact = 1;
+			break;
+		case OPT_ATTACH:
+			if (!strcmp(optarg, "auto"))
+				o->attach = AP_ATTACH_AUTO;
+			else if (!strcmp(optarg, "multi"))
+				o->attach = AP_ATTACH_MULTI;
+			else if (!strcmp(optarg, "perf"))
+				o->attach = AP_ATTACH_PERF;
+			else
+				return usage_error("--attach takes auto, multi or perf", optarg);
 			break;
 		case OPT_CPU_ONLY:
 			o->cpu_only = 1;

@@ -24,6 +24,7 @@ struct record_options {
 	int exact; /* --exact: every call probed for the whole recording */
 	double overhead; /* --overhead as a fraction (default 0.02), unless exact or cpu_only */
 	int overhead_given, track_given;
+	int attach; /* --attach auto|multi|perf: enum ap_attach_path (attach_path.h) */
 };
 
 /* 0, or -1 after printing a one-line usage error. */

@@ -74,6 +74,7 @@ struct an_info {
 	int closed; /* meta closed = 1 */
 	char *mode;
 	char *unwind;
+	char *attach; /* meta "attach": multi or perf, NULL in older profiles */
 	char *runtime; /* meta runtime: "go" for Go programs, NULL otherwise */
 	char *go_version; /* meta go_version */
 	/* counters (0 when absent) */

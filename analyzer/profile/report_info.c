@@ -45,6 +45,9 @@ static void meta_value(struct an_info *info, const char *key, const char *v, lon
 	case AP_META_UNWIND:
 		set_str(&info->unwind, v);
 		break;
+	case AP_META_ATTACH:
+		set_str(&info->attach, v);
+		break;
 	case AP_META_AGENT_CPU_NS:
 		info->has_agent_cpu = ap_meta_parse_int(v, &n) == 0 && n >= 0;
 		info->agent_cpu_s = (double)n / 1e9;
@@ -196,5 +199,6 @@ void an_info_free(struct an_info *info)
 	free(info->runtime);
 	free(info->go_version);
 	free(info->unwind);
+	free(info->attach);
 	memset(info, 0, sizeof(*info));
 }

@@ -39,6 +39,7 @@ static void write_recording(struct json_writer *w, const struct an_info *info)
 	jw_bool(w, info->closed);
 	opt_string(w, "mode", info->mode);
 	opt_string(w, "unwind", info->unwind);
+	opt_string(w, "attach", info->attach);
 	opt_string(w, "target_exit", info->target_exit);
 	opt_string(w, "runtime", info->runtime);
 	opt_string(w, "go_version", info->go_version);

@@ -42,6 +42,13 @@ static void print_header(FILE *f, const char *path, const struct an_info *info)
 	fput_clean(or_unknown(info->mode), f);
 	fputs(", unwinder ", f);
 	fput_clean(or_unknown(info->unwind), f);
+	if (info->attach && strcmp(info->mode ? info->mode : "", "cpu-only")) {
+		fputs(", uprobes attached by ", f);
+		fputs(!strcmp(info->attach, "perf")  ? "perf-event links (--attach perf)" :
+		      !strcmp(info->attach, "multi") ? "uprobe_multi links" :
+						       "unknown means",
+		      f);
+	}
 	if (info->win.present)
 		fprintf(f,
 			"; overhead budget %.3g%%: %lld windows, probes attached %.1f%% of the time",
