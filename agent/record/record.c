@@ -343,18 +343,12 @@ static int no_exec_pending(void *arg)
 	return !bpf_session_exec_pending(arg);
 }
 
-static int setup(struct recorder *r, char *err, size_t errlen)
+/* Where to probe: the allocator functions of the target, or for a Go target its mallocgc (by
+ * go_session) with frame pointers for the CPU samples. */
+static int plan_probes(struct recorder *r, struct bpf_session_opts *bo,
+		       struct alloc_probe_plan *plan, char *err, size_t errlen)
 {
-	struct bpf_session_opts bo = { .stack_mode = r->opt.stack_mode,
-				       .snapshot_bytes = r->opt.snapshot_bytes,
-				       .ring_bytes = r->opt.ring_bytes,
-				       .pid = r->pid,
-				       .track_every = r->opt.track_every,
-				       .sample_every = r->opt.sample_every,
-				       .live_max = 262144 };
-	struct alloc_probe_plan plan;
 	struct proc_maps maps;
-	char more[32] = "";
 	int rc;
 
 	rc = proc_maps_read(r->pid, &maps);
@@ -366,25 +360,32 @@ static int setup(struct recorder *r, char *err, size_t errlen)
 	}
 	r->is_go = go_target_detect(r->pid) == 1;
 	if (r->is_go) { /* mallocgc by go_session; frame pointers for the CPU samples */
-		memset(&plan, 0, sizeof(plan));
-		r->opt.stack_mode = bo.stack_mode = AP_STACK_FP;
+		memset(plan, 0, sizeof(*plan));
+		r->opt.stack_mode = bo->stack_mode = AP_STACK_FP;
 		rc = r->opt.nverify ? -EPERM : 0;
 		if (rc)
 			snprintf(err, errlen,
 				 "--verify needs return probes, and arenaprof never attaches "
 				 "return probes to Go code (goroutine stacks move)");
 	} else {
-		rc = allocator_probe_plan(r->pid, &maps, &plan, err, errlen);
+		rc = allocator_probe_plan(r->pid, &maps, plan, err, errlen);
 	}
 	proc_maps_free(&maps);
 	if (rc)
 		return -1;
 	for (int f = 0; r->opt.cpu_only && f < AF_COUNT; f++)
 		if (f != AF_DL_DEBUG_STATE)
-			plan.f[f].found = 0;
-	if (!r->opt.exact && !r->opt.cpu_only && probe_cost_measure(&bo, &r->cost, err, errlen))
+			plan->f[f].found = 0;
+	return 0;
+}
+
+/* The probe cost (overhead-budget mode), the BPF session, and for a Go target its mallocgc probe. */
+static int load_session(struct recorder *r, const struct bpf_session_opts *bo, char *err,
+			size_t errlen)
+{
+	if (!r->opt.exact && !r->opt.cpu_only && probe_cost_measure(bo, &r->cost, err, errlen))
 		return -1;
-	r->bpf = bpf_session_load(&bo, err, errlen);
+	r->bpf = bpf_session_load(bo, err, errlen);
 	if (!r->bpf)
 		return -1;
 	if (r->is_go) { /* the mallocgc probe, attached by the session with the others */
@@ -397,6 +398,13 @@ static int setup(struct recorder *r, char *err, size_t errlen)
 		if (go_session_extra(r->go, &x) == 0)
 			bpf_session_add_extra(r->bpf, &x);
 	}
+	return 0;
+}
+
+/* The consumer: the ring buffer, the target's address space, unwinder, symbolizer, stack store
+ * and profile writer, the symbolizer warmed before any record arrives. */
+static int start_consumer(struct recorder *r, char *err, size_t errlen)
+{
 	r->ring = ring_buffer__new(bpf_session_ring_fd(r->bpf), on_event, r, NULL);
 	r->ts = target_space_new(r->pid);
 	r->sym = symbolizer_new();
@@ -418,7 +426,15 @@ static int setup(struct recorder *r, char *err, size_t errlen)
 		r->ksyms = kallsyms_load(); /* without it kernel frames stay addresses */
 		stack_store_set_kallsyms(r->store, r->ksyms);
 	}
-	if (bpf_session_attach(r->bpf, r->pid, &plan, err, errlen))
+	return 0;
+}
+
+/* Every probe attached once (disarmed again in overhead-budget mode), --verify scopes, the exec
+ * watch and the CPU sampler. */
+static int attach_probes(struct recorder *r, const struct alloc_probe_plan *plan, char *err,
+			 size_t errlen)
+{
+	if (bpf_session_attach(r->bpf, r->pid, plan, err, errlen))
 		return -1;
 	if (!r->opt.cpu_only && bpf_session_attach_alloc(r->bpf, 1, err, errlen))
 		return -1;
@@ -433,6 +449,13 @@ static int setup(struct recorder *r, char *err, size_t errlen)
 	target_space_set_refresh_gate(r->ts, no_exec_pending, r->bpf);
 	if (r->opt.cpu_freq && bpf_session_sample_cpu(r->bpf, r->pid, r->opt.cpu_freq, err, errlen))
 		return -1;
+	return 0;
+}
+
+/* The clock starts: lifetimes followed from here, the probes armed (--exact, --cpu-only) or the
+ * overhead-budget windows started. */
+static int start_recording(struct recorder *r, char *err, size_t errlen)
+{
 	r->start_ns = now_ns(CLOCK_MONOTONIC);
 	r->tty = isatty(STDERR_FILENO);
 	r->next_progress = r->start_ns + 1000000000ULL;
@@ -456,10 +479,14 @@ static int setup(struct recorder *r, char *err, size_t errlen)
 			return -1;
 	}
 	r->start_wall_ns = now_ns(CLOCK_REALTIME);
-	if (write_start_meta(r, &plan) || (r->go && go_session_write_meta(r->go, r->db))) {
-		snprintf(err, errlen, "cannot write %s: %s", r->opt.output, sqlite3_errmsg(r->db));
-		return -1;
-	}
+	return 0;
+}
+
+/* The "recording pid N" line, unless -q. */
+static void announce(struct recorder *r, const struct alloc_probe_plan *plan)
+{
+	char more[32] = "";
+
 	/* the C++ operators are often in another object (libstdc++) */
 	if (!r->go && bpf_session_probe_objects(r->bpf) > 1)
 		snprintf(more, sizeof(more), " and %d other object%s",
@@ -470,14 +497,36 @@ static int setup(struct recorder *r, char *err, size_t errlen)
 			"arenaprof: recording pid %d: %d allocator functions in %s%s, probed in windows "
 			"within a %g%% overhead budget (a probe hit costs %.1f us); Ctrl-C to stop\n",
 			(int)r->pid, bpf_session_probe_count(r->bpf),
-			r->go ? go_session_path(r->go) : plan.f[AF_MALLOC].target_path, more,
+			r->go ? go_session_path(r->go) : plan->f[AF_MALLOC].target_path, more,
 			100 * r->opt.overhead, r->cost.alloc_ns / 1000);
 	else if (!r->opt.quiet)
 		fprintf(stderr,
 			"arenaprof: recording pid %d: %d allocator functions in %s%s%s; Ctrl-C to stop\n",
 			(int)r->pid, bpf_session_probe_count(r->bpf),
-			r->go ? go_session_path(r->go) : plan.f[AF_MALLOC].target_path, more,
+			r->go ? go_session_path(r->go) : plan->f[AF_MALLOC].target_path, more,
 			r->opt.cpu_only ? ", CPU only" : ", every call probed (--exact)");
+}
+
+static int setup(struct recorder *r, char *err, size_t errlen)
+{
+	struct bpf_session_opts bo = { .stack_mode = r->opt.stack_mode,
+				       .snapshot_bytes = r->opt.snapshot_bytes,
+				       .ring_bytes = r->opt.ring_bytes,
+				       .pid = r->pid,
+				       .track_every = r->opt.track_every,
+				       .sample_every = r->opt.sample_every,
+				       .live_max = 262144 };
+	struct alloc_probe_plan plan;
+
+	if (plan_probes(r, &bo, &plan, err, errlen) || load_session(r, &bo, err, errlen) ||
+	    start_consumer(r, err, errlen) || attach_probes(r, &plan, err, errlen) ||
+	    start_recording(r, err, errlen))
+		return -1;
+	if (write_start_meta(r, &plan) || (r->go && go_session_write_meta(r->go, r->db))) {
+		snprintf(err, errlen, "cannot write %s: %s", r->opt.output, sqlite3_errmsg(r->db));
+		return -1;
+	}
+	announce(r, &plan);
 	return 0;
 }
 

@@ -29,7 +29,7 @@ static const uint8_t *restore_returns(const struct ap_return_instance *ri, int n
 static int user_chain(struct recorder *r, const struct ap_event *ev, const uint8_t *data,
 		      uint32_t len, uint64_t *ips, uint64_t *sps, int *truncated)
 {
-	static uint8_t copy[AP_SNAPSHOT_MAX + 512];
+	uint8_t *copy = r->dec.snapshot;
 	const struct ap_event_header *e = &ev->h;
 	const struct ap_return_instance *ri = (const void *)(ev + 1);
 	int n;
@@ -50,8 +50,8 @@ static int user_chain(struct recorder *r, const struct ap_event *ev, const uint8
 		}
 		return n;
 	}
-	if (len > sizeof(copy))
-		len = sizeof(copy);
+	if (len > sizeof(r->dec.snapshot))
+		len = sizeof(r->dec.snapshot);
 	data = restore_returns(ri, (int)e->return_instances, e->sp, data, len, copy);
 	struct stack_snapshot s = {
 		.ip = e->ip, .sp = e->sp, .bp = e->bp, .data = data, .len = len
@@ -115,14 +115,14 @@ static int on_free(struct recorder *r, const struct ap_event *ev, const uint8_t 
 {
 	const struct ap_event_header *e = &ev->h;
 	uint64_t ips[MAX_FRAMES], sps[MAX_FRAMES], cfa[MAX_FRAMES];
-	static struct chain_info ci;
+	struct chain_info *ci = &r->dec.chain;
 	int n, truncated;
 
 	n = user_chain(r, ev, payload + RI_BYTES, e->data_len - RI_BYTES, ips, sps, &truncated);
 	chain_cfas(sps + 1, n - 1, cfa); /* n >= 1: an empty chain when free has no caller */
-	if (stack_store_intern(r->store, ips + 1, n - 1, truncated, &ci))
+	if (stack_store_intern(r->store, ips + 1, n - 1, truncated, ci))
 		return -ENOMEM;
-	return lifetimes_end(r->lifetimes, ev->free.ptr, &ci, cfa, e->tid, e->ts_ns,
+	return lifetimes_end(r->lifetimes, ev->free.ptr, ci, cfa, e->tid, e->ts_ns,
 			     ap_kind_name(e->kind), e->scope_inv);
 }
 
@@ -132,7 +132,7 @@ static int on_alloc(struct recorder *r, const struct ap_event *ev, const uint8_t
 	const struct ap_alloc_tail *a = &ev->alloc;
 	uint64_t ips[MAX_FRAMES], sps[MAX_FRAMES], cfa[MAX_FRAMES];
 	int lifetime = a->old_ptr || (e->flags & AP_FLAG_TRACKED), n, truncated;
-	static struct chain_info ci;
+	struct chain_info *ci = &r->dec.chain;
 
 	n = user_chain(r, ev, payload + RI_BYTES, e->data_len - RI_BYTES, ips, sps, &truncated);
 	r->unwind_truncated += (uint64_t)truncated;
@@ -142,19 +142,19 @@ static int on_alloc(struct recorder *r, const struct ap_event *ev, const uint8_t
 	 * only because it ended a followed object (not one of the --sample-every calls) counts
 	 * nothing, each sampled one counts for sample_every calls */
 	if ((e->flags & AP_FLAG_UNSAMPLED) ?
-		    stack_store_intern(r->store, ips, n, truncated, &ci) :
+		    stack_store_intern(r->store, ips, n, truncated, ci) :
 		    stack_store_add(r->store, ips, n, truncated, e->kind, a->size, e->tid,
-				    e->window, r->opt.sample_every, lifetime ? &ci : NULL))
+				    e->window, r->opt.sample_every, lifetime ? ci : NULL))
 		return -ENOMEM;
 	if (!lifetime)
 		return 0;
 	chain_cfas(sps, n, cfa);
 	if (a->old_ptr && /* realloc ended a followed object */
-	    lifetimes_end(r->lifetimes, a->old_ptr, &ci, cfa, e->tid, e->ts_ns,
+	    lifetimes_end(r->lifetimes, a->old_ptr, ci, cfa, e->tid, e->ts_ns,
 			  ap_kind_name(AP_KIND_REALLOC), e->scope_inv))
 		return -ENOMEM;
 	if ((e->flags & AP_FLAG_TRACKED) &&
-	    lifetimes_alloc(r->lifetimes, a->ptr, &ci, cfa, ap_kind_name(e->kind), a->size, e->tid,
+	    lifetimes_alloc(r->lifetimes, a->ptr, ci, cfa, ap_kind_name(e->kind), a->size, e->tid,
 			    e->ts_ns, e->scope_inv))
 		return -ENOMEM;
 	return 0;

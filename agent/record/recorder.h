@@ -10,11 +10,20 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "alloc_event.h"
 #include "allocator_probe.h"
 #include "probe_cost.h"
 #include "profile_db.h"
 #include "record_options.h"
+#include "stack_store.h"
 #include "windows.h"
+
+/* The consumer's scratch space (record_decode.c): too large for its stack frames, and used by one
+ * record at a time (the ring buffer is consumed on one thread). */
+struct record_decoder {
+	uint8_t snapshot[AP_SNAPSHOT_MAX + 512]; /* with the uretprobe returns put back */
+	struct chain_info chain; /* the interned chain of the record being decoded */
+};
 
 struct recorder {
 	struct record_options opt;
@@ -46,6 +55,7 @@ struct recorder {
 	atomic_int detached;
 	int tty, progress_shown;
 	uint64_t next_progress, last_progress_ns, last_progress_allocs;
+	struct record_decoder dec;
 };
 
 /* record_decode.c: the ring buffer's callback (libbpf ring_buffer_sample_fn); ctx is the
