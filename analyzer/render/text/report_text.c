@@ -81,7 +81,9 @@ static const char *fmt_estimate(char *b, size_t size, const struct an_estimate *
 		snprintf(
 			b, size,
 			"unknown (the windows' interval spans over %.0fx, at least %s; the allocator "
-			"CPU samples say ~%s; --exact or a larger --overhead counts them)",
+			"CPU samples over a tight loop's cost per call give ~%s, a rough figure that "
+			"calls slower in place make too high; --exact or a larger --overhead counts "
+			"them)",
 			AN_MAX_SPAN, fmt_count(lo, an_to_ll(e->lo)),
 			fmt_count(v, an_to_ll(e->cpu_value)));
 	else if (e->unknown)
