@@ -65,22 +65,32 @@ const char *wrap_reason_name(enum wrap_reason r)
 
 #define KEY_SEP '\x1f'
 
-static uint32_t fn_intern(struct site_fold *fold, const char *function, const char *module)
+/* A function's key in fold->fns: "function<KEY_SEP>module" (allocated; *len without the NUL). */
+static char *fn_key(const char *function, const char *module, size_t *len)
 {
-	size_t lf, lm;
+	size_t lf = strlen(function), lm;
 	char *key;
-	uint32_t id;
 
-	if (!function || !*function || strcmp(function, AN_UNKNOWN) == 0)
-		return UINT32_MAX; /* never folded, never a caller */
 	module = module ? module : AN_UNKNOWN;
-	lf = strlen(function);
 	lm = strlen(module);
 	key = an_malloc(lf + lm + 2);
 	memcpy(key, function, lf);
 	key[lf] = KEY_SEP;
 	memcpy(key + lf + 1, module, lm + 1);
-	id = name_table_intern(&fold->fns, key, lf + 1 + lm);
+	*len = lf + 1 + lm;
+	return key;
+}
+
+static uint32_t fn_intern(struct site_fold *fold, const char *function, const char *module)
+{
+	size_t len;
+	char *key;
+	uint32_t id;
+
+	if (!function || !*function || strcmp(function, AN_UNKNOWN) == 0)
+		return UINT32_MAX; /* never folded, never a caller */
+	key = fn_key(function, module, &len);
+	id = name_table_intern(&fold->fns, key, len);
 	free(key);
 	return id;
 }
@@ -493,20 +503,14 @@ size_t site_fold_chain(const struct site_fold *fold, long long stack_id, const c
 
 int site_fold_is_wrapper(const struct site_fold *fold, const char *function, const char *module)
 {
-	size_t lf, lm;
+	size_t len;
 	char *key;
 	uint32_t fn;
 
 	if (!fold || fold->raw || !function || !fold->fn_wrap)
 		return 0;
-	module = module ? module : AN_UNKNOWN;
-	lf = strlen(function);
-	lm = strlen(module);
-	key = an_malloc(lf + lm + 2);
-	memcpy(key, function, lf);
-	key[lf] = KEY_SEP;
-	memcpy(key + lf + 1, module, lm + 1);
-	fn = name_table_find(&fold->fns, key, lf + 1 + lm);
+	key = fn_key(function, module, &len);
+	fn = name_table_find(&fold->fns, key, len);
 	free(key);
 	return fn != UINT32_MAX && fn < fold->fn_cap && fold->fn_wrap[fn];
 }
