@@ -219,7 +219,7 @@ def test_burst_default():
         check(lo <= truth, f"lower bound {lo:.0f} over the truth {truth}: {e}")
         # The CPU samples' estimate divides by a tight loop's cost per call, a rough figure
         # (docs/design.md, "The CPU-sample estimate of counts is rough"): on this tight-loop
-        # target it came out at 0.29-0.7 of the truth over 9 runs, so the issue's 2x does not
+        # target it came out at 0.29-0.7 of the truth in the runs seen, so the issue's 2x does not
         # hold run after run; 4x still fails an estimator that is broken rather than rough.
         check(truth / 4 <= e["cpu_estimate"] <= truth * 4,
               f"CPU samples' estimate {e['cpu_estimate']:.0f} not within 4x of {truth}: {e}; "
