@@ -350,7 +350,10 @@ COMMIT;
         rc, secs, mib = run_measured([ARENAPROF] + cmd + [db], 60)
         print(f"{cmd[0]}: {secs:.1f} s, {mib:.0f} MiB")
         check(rc == 0, f"{cmd[0]} of the huge profile: exit {rc}")
-        check(mib < 512, f"{cmd[0]} of the huge profile used {mib:.0f} MiB")
+        # 512 MiB; the sanitizer build may add AddressSanitizer's quarantine of freed memory (up
+        # to 256 MiB, as in test_overload.py): its report used 561 MiB where the plain one used 99
+        bound = 512 + (256 if os.environ.get("ARENAPROF_SANITIZED") == "1" else 0)
+        check(mib < bound, f"{cmd[0]} of the huge profile used {mib:.0f} MiB (bound {bound})")
     r = run([ARENAPROF, "report", "-n", "1", db])
     check("allocations:  3,999,997" in r.stdout, f"report totals: {r.stdout[:600]!r}")
 
