@@ -71,12 +71,15 @@ struct {
 	__type(value, struct ap_pending);
 } pending SEC(".maps");
 
-/* Active invocations of verified scope functions, per thread (innermost last). */
+/* Active invocations of verified scope functions, per thread (innermost last). A frame is a
+ * call (loop[i] = 0) or one iteration of a verified loop (record --verify-loop F:A; loop[i] = its
+ * index + 1): it starts at a call of A made from F and ends at the next one, which replaces it. */
 struct ap_scope_frames {
 	__u32 depth;
 	__u32 pad;
 	__u64 inv[AP_SCOPE_DEPTH];
 	__u64 start[AP_SCOPE_DEPTH];
+	__u8 loop[AP_SCOPE_DEPTH];
 };
 
 struct {
@@ -94,6 +97,11 @@ struct {
 } scope_stats SEC(".maps");
 
 __u64 next_inv;
+
+/* record --verify-loop F:A, by scope index: F's code [loop_lo, loop_hi) in the target's address
+ * space; a call of A whose return address lies there starts an iteration. Set before attach. */
+__u64 loop_lo[AP_MAX_SCOPES];
+__u64 loop_hi[AP_MAX_SCOPES];
 
 /* Objects whose lifetime is followed: allocated while armed, not yet freed. Their free (or
  * realloc) produces a record with a stack; other frees are only counted. */
@@ -272,8 +280,69 @@ int BPF_KPROBE(scope_entry)
 	if (d < AP_SCOPE_DEPTH) {
 		f->inv[d] = __sync_fetch_and_add(&next_inv, 1) + 1;
 		f->start[d] = bpf_ktime_get_ns();
+		f->loop[d] = 0;
 	}
 	f->depth = d + 1; /* deeper than AP_SCOPE_DEPTH: counted, not tracked */
+	return 0;
+}
+
+/* The return address of a function at its first instruction. */
+static __always_inline __u64 entry_return_address(struct pt_regs *ctx)
+{
+#if defined(__TARGET_ARCH_x86)
+	__u64 ret = 0;
+
+	bpf_probe_read_user(&ret, sizeof(ret), (void *)PT_REGS_SP(ctx));
+	return ret;
+#else
+	return PT_REGS_RET(ctx); /* the link register */
+#endif
+}
+
+/* Entry of A for record --verify-loop F:A (cookie: the scope index): when F called it, the
+ * iteration of the loop in F on top of the thread's frames ends (counted) and a new one starts;
+ * without one on top, the first iteration is pushed. */
+SEC("uprobe")
+int BPF_KPROBE(loop_entry)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid(), key = (__u32)bpf_get_attach_cookie(ctx);
+	struct ap_scope_frames *f, fresh = {};
+	struct ap_scope_stats *st;
+	__u64 ret, now;
+	__u32 d;
+
+	if (!armed || key >= AP_MAX_SCOPES)
+		return 0;
+	ret = entry_return_address(ctx);
+	if (ret < loop_lo[key] || ret >= loop_hi[key])
+		return 0; /* A called from elsewhere */
+	f = bpf_map_lookup_elem(&scope_frames, &tid);
+	if (!f) {
+		bpf_map_update_elem(&scope_frames, &tid, &fresh, BPF_NOEXIST);
+		f = bpf_map_lookup_elem(&scope_frames, &tid);
+		if (!f)
+			return 0;
+	}
+	now = bpf_ktime_get_ns();
+	d = f->depth;
+	if (d > 0 && d <= AP_SCOPE_DEPTH && f->loop[(d - 1) & (AP_SCOPE_DEPTH - 1)] == key + 1) {
+		__u32 top = (d - 1) & (AP_SCOPE_DEPTH - 1);
+
+		st = bpf_map_lookup_elem(&scope_stats, &key);
+		if (st) {
+			st->invocations++;
+			st->total_ns += now - f->start[top];
+		}
+		f->inv[top] = __sync_fetch_and_add(&next_inv, 1) + 1;
+		f->start[top] = now;
+		return 0;
+	}
+	if (d < AP_SCOPE_DEPTH) {
+		f->inv[d] = __sync_fetch_and_add(&next_inv, 1) + 1;
+		f->start[d] = now;
+		f->loop[d] = (__u8)(key + 1);
+	}
+	f->depth = d + 1;
 	return 0;
 }
 
@@ -286,6 +355,16 @@ int BPF_KRETPROBE(scope_return)
 	__u32 d;
 
 	if (!f || f->depth == 0)
+		return 0;
+	/* iterations of loops inside this call end with it (never counted: not ended by A) */
+	for (int i = 0; i < AP_SCOPE_DEPTH; i++) {
+		d = f->depth;
+		/* the mask bounds the index for the verifier (AP_SCOPE_DEPTH is a power of two) */
+		if (d == 0 || d > AP_SCOPE_DEPTH || !f->loop[(d - 1) & (AP_SCOPE_DEPTH - 1)])
+			break;
+		f->depth = d - 1;
+	}
+	if (f->depth == 0)
 		return 0;
 	d = --f->depth;
 	if (st && armed && d < AP_SCOPE_DEPTH) {

@@ -70,7 +70,7 @@ struct ap_return_instance {
 
 /* Scope verification (record --verify): functions probed at entry and return. */
 #define AP_MAX_SCOPES 16
-#define AP_SCOPE_DEPTH 8
+#define AP_SCOPE_DEPTH 8 /* a power of two (alloc.bpf.c masks indices with it) */
 struct ap_scope_stats {
 	__u64 invocations; /* returned while armed */
 	__u64 total_ns;

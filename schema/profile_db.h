@@ -8,7 +8,7 @@
 #include "profile_meta.h"
 
 /* The schema version this build writes and reads (PRAGMA user_version and meta.schema_version). */
-#define AP_SCHEMA_VERSION 3
+#define AP_SCHEMA_VERSION 4
 
 extern const char ap_schema_sql[];
 

@@ -34,7 +34,7 @@ static const char *const stmt_sql[S_N] = {
 		     "alloc_cfas, free_cfas, alloc_inv, free_inv) "
 		     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	[S_SCOPE_PROBE] = "INSERT OR REPLACE INTO scope_probes(function, module, invocations, "
-			  "total_ns) VALUES (?, ?, ?, ?)",
+			  "total_ns, loop_call) VALUES (?, ?, ?, ?, ?)",
 	[S_THREAD] = "INSERT OR REPLACE INTO threads(tid, name, allocs, bytes, cpu_samples) "
 		     "VALUES (?, ?, ?, ?, ?)",
 	[S_COUNTER] = "INSERT OR REPLACE INTO counters(name, value) VALUES (?, ?)",
@@ -204,7 +204,7 @@ int pw_object(struct profile_writer *w, const struct pw_object_row *o)
 }
 
 int pw_scope_probe(struct profile_writer *w, const char *function, const char *module,
-		   uint64_t invocations, uint64_t total_ns)
+		   const char *loop_call, uint64_t invocations, uint64_t total_ns)
 {
 	sqlite3_stmt *st = w->st[S_SCOPE_PROBE];
 
@@ -212,6 +212,7 @@ int pw_scope_probe(struct profile_writer *w, const char *function, const char *m
 	sqlite3_bind_text(st, 2, module, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)invocations);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)total_ns);
+	sqlite3_bind_text(st, 5, loop_call ? loop_call : "", -1, SQLITE_STATIC);
 	return run(st);
 }
 

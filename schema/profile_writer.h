@@ -33,8 +33,10 @@ struct pw_object_row {
 	uint64_t alloc_inv, free_inv; /* 0: none */
 };
 int pw_object(struct profile_writer *w, const struct pw_object_row *o);
+/* loop_call: NULL for a call scope (record --verify F); A for the loop iteration of
+ * record --verify-loop F:A, whose invocations are the iterations ended by the next one. */
 int pw_scope_probe(struct profile_writer *w, const char *function, const char *module,
-		   uint64_t invocations, uint64_t total_ns);
+		   const char *loop_call, uint64_t invocations, uint64_t total_ns);
 int pw_thread(struct profile_writer *w, uint32_t tid, const char *name, uint64_t allocs,
 	      uint64_t bytes, uint64_t cpu_samples);
 int pw_counter(struct profile_writer *w, const char *name, uint64_t value);

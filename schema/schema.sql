@@ -1,7 +1,7 @@
--- arenaprof profile database, schema version 3 (see schema/README.md for every table).
+-- arenaprof profile database, schema version 4 (see schema/README.md for every table).
 -- The database is self-contained: symbols and source locations are stored, so a profile is
 -- analyzed after the target is gone, on another machine.
-PRAGMA user_version = 3;
+PRAGMA user_version = 4;
 
 CREATE TABLE meta (
 	key   TEXT PRIMARY KEY,
@@ -78,7 +78,8 @@ CREATE TABLE scope_probes (
 	module      TEXT NOT NULL,
 	invocations INTEGER NOT NULL,
 	total_ns    INTEGER NOT NULL,
-	PRIMARY KEY (function, module)
+	loop_call   TEXT NOT NULL DEFAULT '', -- '' a call scope; else a loop iteration's call
+	PRIMARY KEY (function, module, loop_call)
 ) WITHOUT ROWID;
 
 CREATE TABLE threads (

@@ -40,7 +40,8 @@ static int vaddr_to_file_offset(Elf *elf, uint64_t vaddr, uint64_t *off)
 	return -ENOENT;
 }
 
-static int find_in_symtab(Elf *elf, Elf_Scn *scn, const char *name, int local_too, uint64_t *vaddr)
+static int find_in_symtab(Elf *elf, Elf_Scn *scn, const char *name, int local_too, uint64_t *vaddr,
+			  uint64_t *size)
 {
 	GElf_Shdr sh;
 	Elf_Data *data;
@@ -64,13 +65,15 @@ static int find_in_symtab(Elf *elf, Elf_Scn *scn, const char *name, int local_to
 		sname = elf_strptr(elf, sh.sh_link, sym.st_name);
 		if (sname && !strcmp(sname, name)) {
 			*vaddr = sym.st_value;
+			*size = sym.st_size;
 			return 0;
 		}
 	}
 	return -ENOENT;
 }
 
-static int function_offset(const char *path, const char *name, int local_too, uint64_t *file_offset)
+static int function_offset(const char *path, const char *name, int local_too, uint64_t *file_offset,
+			   uint64_t *size)
 {
 	Elf_Scn *scn = NULL;
 	Elf *elf;
@@ -94,7 +97,7 @@ static int function_offset(const char *path, const char *name, int local_too, ui
 			continue;
 		if (sh.sh_type != SHT_SYMTAB && sh.sh_type != SHT_DYNSYM)
 			continue;
-		if (find_in_symtab(elf, scn, name, local_too, &vaddr) == 0) {
+		if (find_in_symtab(elf, scn, name, local_too, &vaddr, size) == 0) {
 			err = vaddr_to_file_offset(elf, vaddr, file_offset);
 			if (err == 0)
 				break;
@@ -109,7 +112,9 @@ out:
 
 int elf_function_offset(const char *path, const char *name, uint64_t *file_offset)
 {
-	return function_offset(path, name, 0, file_offset);
+	uint64_t size;
+
+	return function_offset(path, name, 0, file_offset, &size);
 }
 
 static int is_libc(const char *path)
@@ -162,7 +167,7 @@ static void resolve(pid_t pid, const char *const *objs, size_t nobj, const char 
 			continue;
 		if (access(host, R_OK) != 0)
 			snprintf(host, sizeof(host), "%s", objs[i]);
-		if (function_offset(host, name, local_too, &p->file_offset) == 0) {
+		if (function_offset(host, name, local_too, &p->file_offset, &p->size) == 0) {
 			p->found = 1;
 			snprintf(p->target_path, sizeof(p->target_path), "%s", objs[i]);
 			snprintf(p->host_path, sizeof(p->host_path), "%s", host);

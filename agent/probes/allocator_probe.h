@@ -57,6 +57,7 @@ struct alloc_probe {
 	int found;
 	int alias_of; /* -1, or the function whose probe already covers this address */
 	uint64_t file_offset; /* of the function's first instruction */
+	uint64_t size; /* of the function's code (its symbol's st_size; 0 unknown) */
 	char target_path[PATH_MAX]; /* the object as the target maps it */
 	char host_path[PATH_MAX]; /* the same file, openable here (through /proc/PID/root) */
 };

@@ -502,6 +502,22 @@ int bpf_session_attach_scope(struct bpf_session *s, pid_t pid, int index, const 
 	return attach_cookie(s, s->skel->progs.scope_entry, p, 0, (__u64)index, name, err, errlen);
 }
 
+int bpf_session_attach_loop(struct bpf_session *s, pid_t pid, int index, const char *name,
+			    const struct alloc_probe *call, uint64_t lo, uint64_t hi, char *err,
+			    size_t errlen)
+{
+	if (index < 0 || index >= AP_MAX_SCOPES) {
+		snprintf(err, errlen, "at most %d functions and loops can be verified at once",
+			 AP_MAX_SCOPES);
+		return -1;
+	}
+	s->pid = pid;
+	s->skel->bss->loop_lo[index] = lo;
+	s->skel->bss->loop_hi[index] = hi;
+	return attach_cookie(s, s->skel->progs.loop_entry, call, 0, (__u64)index, name, err,
+			     errlen);
+}
+
 int bpf_session_scope_stats(const struct bpf_session *s, int index, uint64_t *invocations,
 			    uint64_t *total_ns)
 {

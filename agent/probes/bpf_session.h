@@ -75,6 +75,13 @@ void bpf_session_set_window(struct bpf_session *s, uint32_t id);
  * index < AP_MAX_SCOPES identifies it in bpf_session_scope_stats. 0, or -1 with a reason. */
 int bpf_session_attach_scope(struct bpf_session *s, pid_t pid, int index, const char *name,
 			     const struct alloc_probe *p, char *err, size_t errlen);
+/* record --verify-loop F:A: an entry probe on A (call); a call of A whose return address is in
+ * [lo, hi) (F's code in the target) starts a new iteration of the loop in F, tagged like a scope
+ * invocation. index < AP_MAX_SCOPES, not used by a call scope; bpf_session_scope_stats gives the
+ * iterations ended by the next one and their total length. 0, or -1 with a reason. */
+int bpf_session_attach_loop(struct bpf_session *s, pid_t pid, int index, const char *name,
+			    const struct alloc_probe *call, uint64_t lo, uint64_t hi, char *err,
+			    size_t errlen);
 /* Invocations that returned while armed, and their total duration. */
 int bpf_session_scope_stats(const struct bpf_session *s, int index, uint64_t *invocations,
 			    uint64_t *total_ns);

@@ -318,13 +318,52 @@ static void warm_symbolizer(struct recorder *r)
 	}
 }
 
-/* record --verify: entry and return probes on each named scope function. */
+/* F's code in the target's address space: the mapping of its object that holds its symbol's
+ * file offset. 0, or -1 when F has no size (no symbol size) or is not mapped. */
+static int function_range(const struct proc_maps *maps, const struct alloc_probe *f, uint64_t *lo,
+			  uint64_t *hi)
+{
+	for (size_t i = 0; f->size && i < maps->n; i++) {
+		const struct map_entry *m = &maps->v[i];
+
+		if (strcmp(m->path, f->target_path) || f->file_offset < m->offset ||
+		    f->file_offset - m->offset >= m->end - m->start)
+			continue;
+		*lo = m->start + (f->file_offset - m->offset);
+		*hi = *lo + f->size;
+		return 0;
+	}
+	return -1;
+}
+
+/* record --verify-loop F:A: an entry probe on A counting iterations of the loop in F (scope
+ * index after the --verify functions). */
+static int attach_loop(struct recorder *r, const struct proc_maps *maps, int i, char *err,
+		       size_t errlen)
+{
+	const char *fn = r->opt.loop_fn[i], *call = r->opt.loop_call[i];
+	uint64_t lo, hi;
+
+	if (function_probe(r->pid, maps, fn, &r->loop_fns[i], err, errlen) ||
+	    function_probe(r->pid, maps, call, &r->loop_calls[i], err, errlen))
+		return -1;
+	if (function_range(maps, &r->loop_fns[i], &lo, &hi)) {
+		snprintf(err, errlen, "--verify-loop: the extent of %s is unknown (no symbol size)",
+			 fn);
+		return -1;
+	}
+	return bpf_session_attach_loop(r->bpf, r->pid, r->opt.nverify + i, call, &r->loop_calls[i],
+				       lo, hi, err, errlen);
+}
+
+/* record --verify: entry and return probes on each named scope function; --verify-loop: an
+ * entry probe on each loop's call. */
 static int attach_scopes(struct recorder *r, char *err, size_t errlen)
 {
 	struct proc_maps maps;
 	int rc = 0;
 
-	if (!r->opt.nverify)
+	if (!r->opt.nverify && !r->opt.nloops)
 		return 0;
 	if (proc_maps_read(r->pid, &maps)) {
 		snprintf(err, errlen, "cannot read /proc/%d/maps", (int)r->pid);
@@ -335,6 +374,8 @@ static int attach_scopes(struct recorder *r, char *err, size_t errlen)
 		     bpf_session_attach_scope(r->bpf, r->pid, i, r->opt.verify[i], &r->scopes[i],
 					      err, errlen);
 	}
+	for (int i = 0; i < r->opt.nloops && !rc; i++)
+		rc = attach_loop(r, &maps, i, err, errlen);
 	proc_maps_free(&maps);
 	return rc ? -1 : 0;
 }
@@ -363,7 +404,7 @@ static int plan_probes(struct recorder *r, struct bpf_session_opts *bo,
 	if (r->is_go) { /* mallocgc by go_session; frame pointers for the CPU samples */
 		memset(plan, 0, sizeof(*plan));
 		r->opt.stack_mode = bo->stack_mode = AP_STACK_FP;
-		rc = r->opt.nverify ? -EPERM : 0;
+		rc = r->opt.nverify || r->opt.nloops ? -EPERM : 0;
 		if (rc)
 			snprintf(err, errlen,
 				 "--verify needs return probes, and arenaprof never attaches "

@@ -142,7 +142,15 @@ static int write_scope_probes(struct recorder *r)
 		uint64_t n, ns;
 
 		if (bpf_session_scope_stats(r->bpf, i, &n, &ns) ||
-		    pw_scope_probe(r->w, r->opt.verify[i], r->scopes[i].target_path, n, ns))
+		    pw_scope_probe(r->w, r->opt.verify[i], r->scopes[i].target_path, NULL, n, ns))
+			return -1;
+	}
+	for (int i = 0; i < r->opt.nloops; i++) { /* scope indices after the --verify ones */
+		uint64_t n, ns;
+
+		if (bpf_session_scope_stats(r->bpf, r->opt.nverify + i, &n, &ns) ||
+		    pw_scope_probe(r->w, r->opt.loop_fn[i], r->loop_fns[i].target_path,
+				   r->opt.loop_call[i], n, ns))
 			return -1;
 	}
 	return 0;

@@ -35,6 +35,11 @@ void record_usage(void)
 	      "      --verify F[,F..]  probe these scope functions to verify which objects live inside\n"
 	      "                        one invocation (what the report's candidates propose); implies\n"
 	      "                        --exact\n"
+	      "      --verify-loop F:A[,F:A..]\n"
+	      "                        verify loop iterations: an iteration of the loop in F starts\n"
+	      "                        at each call of A made from F and ends at the next one\n"
+	      "                        (what a report's loop-iteration candidate proposes); implies\n"
+	      "                        --exact\n"
 	      "      --attach HOW      how uprobes are attached: auto (default: multi where the\n"
 	      "                        kernel has it), multi (uprobe_multi links, Linux 6.6+) or\n"
 	      "                        perf (a perf-event link per function, Linux 5.15+; slower to\n"
@@ -50,6 +55,24 @@ static int usage_error(const char *msg, const char *arg)
 {
 	fprintf(stderr, "arenaprof record: %s%s%s (see arenaprof record --help)\n", msg,
 		arg ? ": " : "", arg ? arg : "");
+	return -1;
+}
+
+/* "F:A" split at its one ':' that is not part of a C++ "::"; 0, or -1 when there is none. */
+static int split_loop(char *tok, char **fn, char **call)
+{
+	for (char *c = tok; *c; c++) {
+		if (c[0] == ':' && c[1] == ':') {
+			c++;
+			continue;
+		}
+		if (c[0] == ':' && c > tok && c[1]) {
+			*c = '\0';
+			*fn = tok;
+			*call = c + 1;
+			return 0;
+		}
+	}
 	return -1;
 }
 
@@ -77,6 +100,7 @@ int record_options_parse(int argc, char **argv, struct record_options *o)
 		OPT_TRACK_EVERY,
 		OPT_SAMPLE_EVERY,
 		OPT_VERIFY,
+		OPT_VERIFY_LOOP,
 		OPT_OVERHEAD,
 		OPT_EXACT,
 		OPT_ATTACH
@@ -95,6 +119,7 @@ int record_options_parse(int argc, char **argv, struct record_options *o)
 		{ "track-every", required_argument, NULL, OPT_TRACK_EVERY },
 		{ "sample-every", required_argument, NULL, OPT_SAMPLE_EVERY },
 		{ "verify", required_argument, NULL, OPT_VERIFY },
+		{ "verify-loop", required_argument, NULL, OPT_VERIFY_LOOP },
 		{ "overhead", required_argument, NULL, OPT_OVERHEAD },
 		{ "exact", no_argument, NULL, OPT_EXACT },
 		{ "attach", required_argument, NULL, OPT_ATTACH },
@@ -193,6 +218,20 @@ int record_options_parse(int argc, char **argv, struct record_options *o)
 				o->verify[o->nverify++] = tok;
 			}
 			break;
+		case OPT_VERIFY_LOOP:
+			for (char *tok = strtok(optarg, ","); tok; tok = strtok(NULL, ",")) {
+				if (o->nloops == 16)
+					return usage_error("--verify-loop takes at most 16 loops",
+							   NULL);
+				if (split_loop(tok, &o->loop_fn[o->nloops],
+					       &o->loop_call[o->nloops]))
+					return usage_error("--verify-loop takes F:A (the function "
+							   "holding the loop : the call starting "
+							   "an iteration)",
+							   tok);
+				o->nloops++;
+			}
+			break;
 		case OPT_TRACK_EVERY:
 			if (parse_uint(optarg, 1u << 30, &v))
 				return usage_error("--track-every takes a number (0: none)",
@@ -217,14 +256,23 @@ int record_options_parse(int argc, char **argv, struct record_options *o)
 		o->command = &argv[optind]; /* like perf, "--" may be left out */
 	if (o->exact && o->overhead_given)
 		return usage_error("--exact and --overhead exclude each other", NULL);
-	if (o->nverify && o->overhead_given)
+	if ((o->nverify || o->nloops) && o->overhead_given)
 		return usage_error("--verify probes every call: it cannot keep an --overhead",
 				   NULL);
-	if (o->nverify)
+	if (o->nverify + o->nloops > 16)
+		return usage_error("--verify and --verify-loop take at most 16 in all", NULL);
+	for (int i = 0; i < o->nloops; i++)
+		for (int j = 0; j < o->nverify; j++)
+			if (!strcmp(o->loop_call[i], o->verify[j]))
+				return usage_error(
+					"a loop's call cannot also be a --verify function "
+					"(its iterations would nest in its calls)",
+					o->verify[j]);
+	if (o->nverify || o->nloops)
 		o->exact = 1;
 	if (!o->track_given)
 		o->track_every = o->exact ? 64 : 1; /* windowed: a cohort follows all it records */
-	if (o->nverify && (o->cpu_only || !o->track_every))
+	if ((o->nverify || o->nloops) && (o->cpu_only || !o->track_every))
 		return usage_error(
 			"--verify needs object lifetimes (--track-every > 0, not --cpu-only)",
 			NULL);

@@ -21,6 +21,10 @@ struct record_options {
 	unsigned int sample_every; /* --sample-every: record one allocation call in N (mean) */
 	char *verify[16]; /* --verify F1,F2: scope functions to probe (AP_MAX_SCOPES) */
 	int nverify;
+	/* --verify-loop F:A[,F:A..]: loops to verify, an iteration of the loop in loop_fn[i] starting
+	 * at each call of loop_call[i] made from it; with the --verify functions at most 16 */
+	char *loop_fn[16], *loop_call[16];
+	int nloops;
 	int exact; /* --exact: every call probed for the whole recording */
 	double overhead; /* --overhead as a fraction (default 0.02), unless exact or cpu_only */
 	int overhead_given, track_given;

@@ -41,6 +41,7 @@ struct recorder {
 	struct kallsyms *ksyms;
 	struct lifetimes *lifetimes;
 	struct alloc_probe scopes[16]; /* record --verify */
+	struct alloc_probe loop_fns[16], loop_calls[16]; /* record --verify-loop F:A */
 	struct windows *win; /* overhead-budget mode, else NULL */
 	struct probe_costs cost;
 	struct window_row done[256]; /* finished windows not written yet */

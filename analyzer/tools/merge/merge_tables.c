@@ -131,12 +131,12 @@ static const char merge_stats[] =
 	"INSERT INTO main.counters(name, value) SELECT name, value FROM temp.s_counters WHERE 1 "
 	"ON CONFLICT(name) DO UPDATE SET value = value + excluded.value;"
 	/* scope_probes.module is a module path: the merged module's path when it is one */
-	"INSERT INTO main.scope_probes(function, module, invocations, total_ns) "
+	"INSERT INTO main.scope_probes(function, module, invocations, total_ns, loop_call) "
 	"SELECT p.function, COALESCE((SELECT m.path FROM "
 	"temp.s_modules s JOIN temp.m_map mm ON mm.src = s.id JOIN main.modules m ON "
 	"m.id = mm.dst WHERE s.path = p.module ORDER BY s.id LIMIT 1), p.module), "
-	"p.invocations, p.total_ns FROM temp.s_scope_probes p WHERE 1 "
-	"ON CONFLICT(function, module) DO UPDATE SET invocations = invocations + "
+	"p.invocations, p.total_ns, p.loop_call FROM temp.s_scope_probes p WHERE 1 "
+	"ON CONFLICT(function, module, loop_call) DO UPDATE SET invocations = invocations + "
 	"excluded.invocations, total_ns = total_ns + excluded.total_ns;";
 
 /* Rows whose stack did not map (a stack id missing from stacks) would vanish: refuse. */
