@@ -76,9 +76,11 @@ CREATE TABLE objects (
 CREATE TABLE scope_probes (
 	function    TEXT NOT NULL,
 	module      TEXT NOT NULL,
+	-- '' a call scope; else a loop iteration's call. Before the other columns: SQLite 3.40's
+	-- quick_check misreads a WITHOUT ROWID table whose key columns are not its first ones
+	loop_call   TEXT NOT NULL DEFAULT '',
 	invocations INTEGER NOT NULL,
 	total_ns    INTEGER NOT NULL,
-	loop_call   TEXT NOT NULL DEFAULT '', -- '' a call scope; else a loop iteration's call
 	PRIMARY KEY (function, module, loop_call)
 ) WITHOUT ROWID;
 

@@ -379,6 +379,8 @@ void an_candidates_free(struct an_candidates *c)
 		loc_free(&c->v[i].loop_alloc);
 		loc_free(&c->v[i].loop_free);
 		free(c->v[i].loop_function);
+		free(c->v[i].loop_probe_call);
+		free(c->v[i].loop_verify_command);
 		free(c->v[i].sites);
 		free(c->v[i].free_function);
 		free(c->v[i].reason);

@@ -78,6 +78,7 @@ enum cand_loop_why {
 	CAND_LOOP_ROOT = 1, /* the scope function is a process or thread root (main, a thread's) */
 	CAND_LOOP_NEVER_RETURNED, /* probed (--verify): no invocation returned while recording */
 	CAND_LOOP_LONG, /* probed: its invocations last CAND_LOOP_SPAN_RATIO x its objects' p99 */
+	CAND_LOOP_ITERATIONS_PROBED, /* record --verify-loop probed the loop's iterations */
 };
 
 struct an_candidate {
@@ -90,6 +91,16 @@ struct an_candidate {
 	struct an_loc loop_alloc, loop_free;
 	int has_loop_alloc, has_loop_free;
 	char *loop_function; /* CAND_SCOPE_LOOP: the function holding the loop */
+	/* CAND_SCOPE_LOOP, record --verify-loop probed it: the call that started each iteration,
+	 * the iterations ended by the next one, and of the enclosed objects whose end was seen,
+	 * those freed within the iteration that allocated them (loop_inside of loop_judged) */
+	int loop_probed;
+	char *loop_probe_call;
+	long long loop_iterations, loop_inside, loop_judged;
+	/* CAND_SCOPE_LOOP, not probed: the record --verify-loop command that verifies it (NULL when
+	 * F or A has no symbol: loop_verify_limit says why) */
+	char *loop_verify_command;
+	const char *loop_verify_limit;
 	int is_scope; /* a scope candidate (else a single site that is not a candidate) */
 	enum cand_verdict verdict; /* single-site entries: why */
 	int probed; /* scope_probes has a row for the scope function */

@@ -38,6 +38,9 @@ struct cand_obj {
 	/* allocated and freed through different functions called from one instruction of the scope
 	 * frame (an indirect dispatch: an interpreter's ops, an event loop's handlers) */
 	unsigned dispatched : 1;
+	/* its loop function (loop_fn) had its iterations probed (record --verify-loop): alloc_inv
+	 * and free_inv number the iterations */
+	unsigned loop_probed : 1;
 	/* the scope frame's call towards the allocation and the free: location ids whose function
 	 * is the callee and whose file:line is the scope frame's (candidates_loop.c) */
 	uint32_t loop_alloc, loop_free;
@@ -50,6 +53,13 @@ struct cand_obj {
 	uint64_t scope_cfa; /* alloc_cfas at scope_pos, 0 unknown */
 };
 
+/* A scope_probes row of record --verify-loop F:A: the loop in F (function, module), an iteration
+ * starting at each call of A from F; iterations: those ended by the next one. */
+struct cand_loop_probe {
+	char *function, *module, *call;
+	long long iterations;
+};
+
 struct cand_data {
 	struct name_table locs; /* location keys */
 	struct an_loc *loc; /* by location id */
@@ -59,6 +69,8 @@ struct cand_data {
 	unsigned char
 		*scope_probed; /* by scope id: 0 not probed, 1 probed, 2 probed, none returned */
 	size_t scope_cap;
+	struct cand_loop_probe *loop_probes; /* record --verify-loop rows */
+	size_t nloop_probes;
 	struct name_table fns; /* function names (free path) */
 	struct cand_obj *objs;
 	size_t n, cap;
@@ -100,6 +112,16 @@ int cand_root_function(const char *function);
 int cand_root_caller(const char *caller);
 void cand_loop(const struct cand_data *d, const uint32_t *idx, size_t n, uint32_t scope,
 	       struct an_candidate *c);
+
+/* candidates_loop_verify.c: the --verify-loop row whose loop function is location loc (function
+ * and module), or NULL (also for CAND_NO_ID). */
+const struct cand_loop_probe *cand_loop_probe_at(const struct cand_data *d, uint32_t loc);
+/* A loop-iteration candidate's verification: with a --verify-loop row for its loop function
+ * (location loop_loc), how many of the enclosed, probed objects were freed in their iteration
+ * (c->loop_*); verified at CAND_VERIFIED_SHARE. Otherwise the F:A that verifies it, or why none
+ * can. */
+void cand_loop_verify(const struct cand_data *d, const uint32_t *idx, size_t n, uint32_t scope,
+		      uint32_t loop_loc, struct an_candidate *c);
 
 /* survival.c: censored objects younger than the long horizon become OBJ_UNDETERMINED; the
  * Kaplan-Meier lifetime median of the objects idx[0..n). */

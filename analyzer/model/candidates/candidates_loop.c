@@ -5,6 +5,7 @@
  * itself (a process or thread root), from --verify's probes (no invocation returned), or from the
  * probed invocations' length against the objects' p99 lifetime (CAND_LOOP_SPAN_RATIO). The loop
  * is named by the calls F makes towards the allocation and the free (the most common of each).
+ * A loop whose iterations record --verify-loop probed is one too (candidates_loop_verify.c).
  * Rules and measurements: docs/design.md, "Loop-iteration scopes". */
 #define _POSIX_C_SOURCE 200809L
 #include "candidates_data.h"
@@ -141,7 +142,7 @@ static long long median_invocation(const struct cand_data *d, const uint32_t *id
 
 struct iter_obj {
 	long long tid;
-	uint64_t cfa;
+	uint64_t cfa; /* or, iterations probed, the iteration (alloc_inv) */
 	long long alloc_ns, free_ns, size;
 };
 
@@ -158,9 +159,10 @@ static int cmp_iter(const void *pa, const void *pb)
 
 /* Bytes per iteration (p50, p99) and the arena that holds the p99: the enclosed objects of one
  * thread and scope frame (CFA), a new iteration starting at an object allocated after every
- * earlier one was freed (probed invocation ids would put the whole loop in one). */
+ * earlier one was freed (probed invocation ids would put the whole loop in one). With the
+ * iterations probed (by_iteration): the objects of one thread and iteration (alloc_inv). */
 static void iteration_bytes(const struct cand_data *d, const uint32_t *idx, size_t n,
-			    uint32_t scope, struct an_candidate *c)
+			    uint32_t scope, int by_iteration, struct an_candidate *c)
 {
 	struct iter_obj *v = an_malloc((n + 1) * sizeof(*v));
 	long long *sums = an_malloc((n + 1) * sizeof(*sums)), te, end = 0;
@@ -170,15 +172,17 @@ static void iteration_bytes(const struct cand_data *d, const uint32_t *idx, size
 	for (i = 0; i < n; i++) {
 		const struct cand_obj *o = &d->objs[idx[i]];
 
-		if (o->cls == OBJ_SCOPED && o->scope == scope)
-			v[m++] = (struct iter_obj){ o->tid, o->scope_cfa, o->alloc_ns, o->free_ns,
-						    o->size > 0 ? o->size : 0 };
+		if (o->cls == OBJ_SCOPED && o->scope == scope && (!by_iteration || o->has_inv))
+			v[m++] = (struct iter_obj){
+				o->tid, by_iteration ? (uint64_t)o->alloc_inv : o->scope_cfa,
+				o->alloc_ns, o->free_ns, o->size > 0 ? o->size : 0
+			};
 	}
 	if (m > 1)
 		qsort(v, m, sizeof(*v), cmp_iter);
 	for (i = 0; i < m; i++) {
 		if (i == 0 || v[i].tid != v[i - 1].tid || v[i].cfa != v[i - 1].cfa ||
-		    v[i].alloc_ns > end) {
+		    (!by_iteration && v[i].alloc_ns > end)) {
 			sums[ns++] = 0;
 			end = v[i].free_ns;
 		}
@@ -215,7 +219,7 @@ void cand_loop(const struct cand_data *d, const uint32_t *idx, size_t n, uint32_
 	       struct an_candidate *c)
 {
 	uint32_t *alloc = an_malloc((n + 1) * sizeof(*alloc));
-	uint32_t *freed = an_malloc((n + 1) * sizeof(*freed)), best;
+	uint32_t *freed = an_malloc((n + 1) * sizeof(*freed)), best, loop_loc;
 	uint32_t *fn = an_malloc((n + 1) * sizeof(*fn));
 	size_t nfn = 0;
 	size_t na = 0, nf = 0, roots = 0, scoped = 0, i;
@@ -238,6 +242,7 @@ void cand_loop(const struct cand_data *d, const uint32_t *idx, size_t n, uint32_
 		if (o->loop_free != CAND_NO_ID)
 			freed[nf++] = o->loop_free;
 	}
+	loop_loc = most_common(fn, nfn);
 	if (2 * roots > scoped)
 		c->loop_why = CAND_LOOP_ROOT;
 	else if (c->probe_never_returned)
@@ -245,14 +250,15 @@ void cand_loop(const struct cand_data *d, const uint32_t *idx, size_t n, uint32_
 	else if (c->probed && c->has_life && (med = median_invocation(d, idx, n, scope)) >= 0 &&
 		 (double)med >= CAND_LOOP_SPAN_RATIO * (double)(c->life_p99 > 0 ? c->life_p99 : 1))
 		c->loop_why = CAND_LOOP_LONG;
+	else if (cand_loop_probe_at(d, loop_loc))
+		c->loop_why = CAND_LOOP_ITERATIONS_PROBED;
 	else
 		goto out;
 	c->scope_kind = CAND_SCOPE_LOOP;
-	c->verified = 0; /* a probe confirms the invocation, not the iterations */
-	iteration_bytes(d, idx, n, scope, c);
-	best = most_common(fn, nfn);
+	c->verified = 0; /* a call probe confirms the invocation, not the iterations */
+	c->verified_share = 0.0;
 	c->loop_function =
-		an_strdup(best != CAND_NO_ID ? d->loc[best].function : c->scope.function);
+		an_strdup(loop_loc != CAND_NO_ID ? d->loc[loop_loc].function : c->scope.function);
 	if ((best = most_common(alloc, na)) != CAND_NO_ID) {
 		copy_loc(&c->loop_alloc, &d->loc[best]);
 		c->has_loop_alloc = 1;
@@ -261,6 +267,8 @@ void cand_loop(const struct cand_data *d, const uint32_t *idx, size_t n, uint32_
 		copy_loc(&c->loop_free, &d->loc[best]);
 		c->has_loop_free = 1;
 	}
+	cand_loop_verify(d, idx, n, scope, loop_loc, c);
+	iteration_bytes(d, idx, n, scope, c->loop_probed, c);
 out:
 	free(fn);
 	free(alloc);

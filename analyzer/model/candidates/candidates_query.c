@@ -253,6 +253,7 @@ static void read_object(struct cand_data *d, sqlite3_stmt *st)
 			d->scope_fn_loc[o->scope] = o->scope_loc;
 		o->scope_cfa = cfa_at(st, 9, sqlite3_column_int64(st, 8));
 		read_loop_calls(d, st, o, kind, freed_by);
+		o->loop_probed = cand_loop_probe_at(d, o->loop_fn) != NULL;
 	}
 	o->confirmed = o->has_inv && has_free_inv && o->alloc_inv == free_inv;
 	if (sqlite3_column_int(st, 4)) {
@@ -270,6 +271,9 @@ static void read_object(struct cand_data *d, sqlite3_stmt *st)
 		o->cls = OBJ_ESCAPING;
 	/* a verified scope function: allocated in one invocation, freed in another (or outside) */
 	else if (d->scope_probed[o->scope] && (o->has_inv || has_free_inv) && !o->confirmed)
+		o->cls = OBJ_ESCAPING;
+	/* a verified loop: allocated in one iteration, freed in a later one */
+	else if (o->loop_probed && (o->has_inv || has_free_inv) && !o->confirmed)
 		o->cls = OBJ_ESCAPING;
 	else
 		o->cls = OBJ_SCOPED;
@@ -318,13 +322,25 @@ static int load_probes(sqlite3 *db, const char *path, struct cand_data *d)
 	int rc;
 
 	if (an_db_prepare(db, path, "scope probes",
-			  "SELECT function, module, invocations FROM scope_probes", &st))
+			  "SELECT function, module, invocations, loop_call FROM scope_probes", &st))
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		uint32_t id;
 
 		if (!col_text(st, 0) || !col_text(st, 1))
 			continue;
+		if (col_text(st, 3) && col_text(st, 3)[0]) { /* record --verify-loop F:A */
+			struct cand_loop_probe *p;
+
+			d->loop_probes = an_realloc(
+				d->loop_probes, (d->nloop_probes + 1) * sizeof(*d->loop_probes));
+			p = &d->loop_probes[d->nloop_probes++];
+			p->function = an_strdup(col_text(st, 0));
+			p->module = an_strdup(col_text(st, 1));
+			p->call = an_strdup(col_text(st, 3));
+			p->iterations = sqlite3_column_int64(st, 2);
+			continue;
+		}
 		id = scope_intern(d, col_text(st, 0), col_text(st, 1)); /* may move scope_probed */
 		d->scope_probed[id] = sqlite3_column_int64(st, 2) > 0 ? 1 : 2;
 	}
@@ -423,6 +439,12 @@ void cand_data_free(struct cand_data *d)
 	name_table_free(&d->fns);
 	free(d->scope_fn_loc);
 	free(d->scope_probed);
+	for (size_t k = 0; k < d->nloop_probes; k++) {
+		free(d->loop_probes[k].function);
+		free(d->loop_probes[k].module);
+		free(d->loop_probes[k].call);
+	}
+	free(d->loop_probes);
 	free(d->objs);
 	memset(d, 0, sizeof(*d));
 }

@@ -85,18 +85,19 @@ static void put_call(FILE *f, const struct an_loc *l)
 	fputc(')', f);
 }
 
-/* "likely: reset an arena of K KiB once per iteration of the loop in `F()` that calls `A()`
- * (file:line) and `B()` (file:line); sites ..." (the iterations are not verified). */
-static char *loop_recommendation(const struct an_candidate *c)
+/* "[likely: ]reset an arena of K KiB once per iteration of the loop in `F()` that calls `A()`
+ * (file:line) and `B()` (file:line); sites ...[; verify with `...`]" (likely: the iterations are
+ * not verified). */
+static char *loop_recommendation(const struct an_candidate *c, int likely)
 {
 	size_t len, i;
 	char *buf = NULL;
 	FILE *f = open_text(&buf, &len);
 
 	fprintf(f,
-		"likely: reset an arena of %lld KiB once per iteration of the loop in `%s()` that "
+		"%sreset an arena of %lld KiB once per iteration of the loop in `%s()` that "
 		"calls ",
-		c->arena_kib, c->loop_function);
+		likely ? "likely: " : "", c->arena_kib, c->loop_function);
 	if (c->has_loop_alloc)
 		put_call(f, &c->loop_alloc);
 	if (c->has_loop_free) {
@@ -108,6 +109,10 @@ static char *loop_recommendation(const struct an_candidate *c)
 		if (i)
 			fputs(", ", f);
 		put_loc(f, c->sites[i]);
+	}
+	if (likely && c->loop_verify_command) {
+		fputs("; verify with ", f);
+		fprintf(f, "`%s`", c->loop_verify_command);
 	}
 	return closed_text(f, &buf);
 }
@@ -127,11 +132,33 @@ static void put_loop_reason(FILE *f, const struct an_candidate *c)
 		fprintf(f, "%s()'s invocations last over %dx its objects' p99 lifetime",
 			c->scope.function, CAND_LOOP_SPAN_RATIO);
 		break;
+	case CAND_LOOP_ITERATIONS_PROBED:
+		fprintf(f, "the iterations of the loop in %s() were probed (--verify-loop)",
+			c->loop_function);
+		break;
 	}
 	fprintf(f,
 		", so wrapping it would make an arena that only grows; its objects die within one "
-		"iteration of the loop in %s() (the iterations are not verified)",
+		"iteration of the loop in %s() (the iterations are not verified",
 		c->loop_function);
+	if (c->loop_verify_command) {
+		fputs(": run ", f);
+		fprintf(f, "`%s`", c->loop_verify_command);
+	} else if (c->loop_verify_limit) {
+		fprintf(f, ", and cannot be: %s", c->loop_verify_limit);
+	}
+	fputc(')', f);
+}
+
+/* A loop whose iterations were probed: N of M objects freed within their iteration. */
+static void put_loop_verified(FILE *f, const struct an_candidate *c)
+{
+	fprintf(f,
+		"%s: %lld of %lld objects freed within their iteration (%.1f%%%s) of the loop in "
+		"%s(); %lld iterations, each started by a call of %s() from %s()",
+		c->verified ? "verified" : "not verified", c->loop_inside, c->loop_judged,
+		100.0 * c->verified_share, c->verified ? "" : ", 95% needed", c->loop_function,
+		c->loop_iterations, c->loop_probe_call, c->loop_function);
 }
 
 const char *cand_risk_name(enum cand_risk r)
@@ -227,10 +254,16 @@ void cand_words(const struct cand_data *d, struct an_candidate *c)
 		c->risk = risk == CAND_TOO_FEW || risk == CAND_CENSORED ? CAND_RISK_UNKNOWN :
 									  CAND_RISK_HIGH;
 		put_risk(f, risk, c);
+	} else if (c->scope_kind == CAND_SCOPE_LOOP && c->loop_probed) {
+		put_loop_verified(f, c);
+		c->recommended = c->verified;
+		c->risk = c->verified ? CAND_RISK_LOW : CAND_RISK_MEDIUM;
+		if (c->verified)
+			c->recommendation = loop_recommendation(c, 0);
 	} else if (c->scope_kind == CAND_SCOPE_LOOP) {
 		c->risk = CAND_RISK_MEDIUM;
 		put_loop_reason(f, c);
-		c->recommendation = loop_recommendation(c);
+		c->recommendation = loop_recommendation(c, 1);
 	} else if (c->verified) {
 		c->recommended = 1;
 		c->risk = CAND_RISK_LOW;

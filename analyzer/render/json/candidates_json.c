@@ -40,10 +40,31 @@ static void write_loc(struct json_writer *w, const char *key, int has, const str
 	jw_end_object(w);
 }
 
+static void opt_string(struct json_writer *w, const char *key, const char *s)
+{
+	jw_key(w, key);
+	if (s)
+		jw_string(w, s);
+	else
+		jw_null(w);
+}
+
+/* record --verify-loop: what it found, or the command that would verify the loop. */
+static void write_loop_verify(struct json_writer *w, const struct an_candidate *c)
+{
+	opt_string(w, "probe_call", c->loop_probed ? c->loop_probe_call : NULL);
+	opt_int(w, "iterations_probed", c->loop_probed, c->loop_iterations);
+	opt_int(w, "objects_in_iteration", c->loop_probed, c->loop_inside);
+	opt_int(w, "objects_judged", c->loop_probed, c->loop_judged);
+	opt_string(w, "verify_command", c->loop_probed ? NULL : c->loop_verify_command);
+	opt_string(w, "verify_limit", c->loop_probed ? NULL : c->loop_verify_limit);
+}
+
 /* A loop-iteration scope: the function holding the loop, why, and its two calls. */
 static void write_loop(struct json_writer *w, const struct an_candidate *c)
 {
-	static const char *const why[] = { "", "root", "never_returned", "long_invocations" };
+	static const char *const why[] = { "", "root", "never_returned", "long_invocations",
+					   "iterations_probed" };
 
 	jw_key(w, "loop");
 	if (c->scope_kind != CAND_SCOPE_LOOP) {
@@ -57,6 +78,7 @@ static void write_loop(struct json_writer *w, const struct an_candidate *c)
 	jw_string(w, why[c->loop_why]);
 	write_loc(w, "alloc_call", c->has_loop_alloc, &c->loop_alloc);
 	write_loc(w, "free_call", c->has_loop_free, &c->loop_free);
+	write_loop_verify(w, c);
 	jw_end_object(w);
 }
 
