@@ -1,10 +1,12 @@
 /* filter.c: a stream filter with a per-input loop, for the loop-iteration tests
- * (tests/agent/test_loops.py). Usage: filter N [--wait]
+ * (tests/agent/test_loops.py). Usage: filter N [keep] [--wait]
  * main reads N records ("id,name,city,score" lines, generated in memory and read with getline as
  * from a pipe) in one loop: parse_record allocates a record and its three fields (strndup),
  * emit uses it, free_record frees it before the next line. Every record dies within one
  * iteration of main's loop, and main lasts the whole run: the arena goes in the loop (reset per
- * record), never around main. The lines marked LOOP_x are the loop's two calls. */
+ * record), never around main. The lines marked LOOP_x are the loop's two calls.
+ * keep: the negative case: main keeps each record until the next one is parsed (as a filter
+ * comparing neighbours would), so a record outlives its iteration: freed in the next one. */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,7 +46,7 @@ NOINLINE static char *field(const char *s, const char **end)
 
 NOINLINE static struct record *parse_record(const char *line)
 {
-	struct record *r = malloc(sizeof(*r));
+	struct record *r = malloc(sizeof(*r)); /* RECORD_MALLOC */
 	const char *p = line;
 	char *id;
 
@@ -76,8 +78,10 @@ NOINLINE static void free_record(struct record *r)
 int main(int argc, char **argv)
 {
 	long n = argc > 1 ? atol(argv[1]) : 1000, sum = 0;
+	int keep = argc > 2 && !strcmp(argv[2], "keep");
 	size_t len, cap = 0;
 	char *text, *line = NULL;
+	struct record *prev = NULL;
 	FILE *in;
 
 	if (argc < 2)
@@ -91,8 +95,16 @@ int main(int argc, char **argv)
 		struct record *r = parse_record(line); /* LOOP_PARSE */
 
 		sum += emit(r);
-		free_record(r); /* LOOP_FREE */
+		if (!keep) {
+			free_record(r); /* LOOP_FREE */
+			continue;
+		}
+		if (prev) /* the previous record, allocated in the previous iteration */
+			free_record(prev); /* KEEP_FREE */
+		prev = r;
 	}
+	if (prev)
+		free_record(prev);
 	fclose(in);
 	free(line);
 	free(text);
