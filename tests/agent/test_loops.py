@@ -8,8 +8,8 @@ keeps each record until the next one is parsed is caught escaping its iteration.
 import os
 import sys
 
-from harness import (check, check_consistent, record_pid_workload, report_json, source_line,
-                     tmpdir, workload)
+from harness import (ARENAPROF, check, check_consistent, record_pid_workload, report_json, run,
+                     source_line, start_waiting, tmpdir, workload)
 
 N = 3000
 
@@ -151,6 +151,24 @@ def test_event_nested_verified():
     check(c["bytes_per_scope_p99"] <= 4096, f"bytes per iteration {c['bytes_per_scope_p99']}")
 
 
+def test_bad_loop():
+    """Bad --verify-loop arguments: one line, non-zero exit, no crash; a function the target
+    does not have is refused before anything is recorded."""
+    db = os.path.join(tmpdir(), "bad.db")
+    for arg in ("main", ":parse_record", "main:", "ns::f"):
+        r = run([ARENAPROF, "record", "-p", "1", "--verify-loop", arg, "-o", db])
+        check(r.returncode != 0 and r.stderr.count("\n") == 1 and
+              "--verify-loop takes F:A" in r.stderr, f"{arg}: {r.returncode} {r.stderr!r}")
+    w = start_waiting([workload("filter"), "10", "--wait"])
+    for arg, missing in (("no_such_loop:parse_record", "no_such_loop"),
+                         ("main:no_such_call", "no_such_call")):
+        r = run([ARENAPROF, "record", "-p", str(w.pid), "--verify-loop", arg, "-o", db, "-f"])
+        check(r.returncode != 0 and r.stderr.strip().splitlines()[-1] ==
+              f"arenaprof: function {missing} not found in the symbol tables of process {w.pid}",
+              f"{arg}: {r.returncode} {r.stderr!r}")
+    w.kill()
+
+
 def test_event_nested():
     """run_loop is not a root: --verify (what the first report proposes) shows that its one
     invocation outlasts its objects by far."""
@@ -171,4 +189,5 @@ if __name__ == "__main__":
                    "event_nested": test_event_nested, "filter_verified": test_filter_verified,
                    "filter_keep": test_filter_keep,
                    "event_thread_verified": test_event_thread_verified,
-                   "event_nested_verified": test_event_nested_verified}))
+                   "event_nested_verified": test_event_nested_verified,
+                   "bad_loop": test_bad_loop}))
