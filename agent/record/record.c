@@ -405,10 +405,12 @@ static int plan_probes(struct recorder *r, struct bpf_session_opts *bo,
 		memset(plan, 0, sizeof(*plan));
 		r->opt.stack_mode = bo->stack_mode = AP_STACK_FP;
 		rc = r->opt.nverify || r->opt.nloops ? -EPERM : 0;
-		if (rc)
+		if (rc && r->opt.nverify)
 			snprintf(err, errlen,
 				 "--verify needs return probes, and arenaprof never attaches "
 				 "return probes to Go code (goroutine stacks move)");
+		else if (rc) /* go_alloc.bpf.c has no scope frames to number iterations in */
+			snprintf(err, errlen, "--verify-loop is not supported for Go programs");
 	} else {
 		rc = allocator_probe_plan(r->pid, &maps, plan, err, errlen);
 	}

@@ -332,6 +332,20 @@ def case_loop_escapes():
     check(c["reason"].startswith("escapes scope (8% freed outside"), f"reason {c['reason']!r}")
 
 
+def case_loop_no_iterations():
+    """The loop probed but no call of parse from handle_request seen (inlined, say): no object
+    carries an iteration, none is judged, and the reason says so instead of "0 of 0"."""
+    db = make_db("loopn.db", LOOP_PROBE_SQL + "UPDATE scope_probes SET invocations = 0;"
+                             "UPDATE objects SET alloc_inv = NULL, free_inv = NULL;")
+    c = by_site(report(db))["new_node"]
+    loop = c["scope"]["loop"]
+    check(loop["iterations_probed"] == 0 and loop["objects_judged"] == 0 and
+          not c["verified"] and not c["recommended"], f"loop {loop}")
+    check(c["reason"] == "not verified: no object was allocated in an iteration started by a "
+                        "call of parse() from handle_request() (0 iterations: inlined, or not "
+                        "called while recording?)", f"reason {c['reason']!r}")
+
+
 def case_loop_stripped():
     """The loop's call has no symbol (`server+0x4b0`): no command, the limit said instead."""
     db = make_db("loops.db", "UPDATE frames SET function = 'start_thread' WHERE id = 1;"

@@ -92,8 +92,9 @@ struct an_candidate {
 	int has_loop_alloc, has_loop_free;
 	char *loop_function; /* CAND_SCOPE_LOOP: the function holding the loop */
 	/* CAND_SCOPE_LOOP, record --verify-loop probed it: the call that started each iteration,
-	 * the iterations ended by the next one, and of the enclosed objects whose end was seen,
-	 * those freed within the iteration that allocated them (loop_inside of loop_judged) */
+	 * the iterations ended by the next one, and of the enclosed objects whose end was seen in
+	 * an iteration or that were allocated in one, those freed within the iteration that
+	 * allocated them (loop_inside of loop_judged) */
 	int loop_probed;
 	char *loop_probe_call;
 	long long loop_iterations, loop_inside, loop_judged;

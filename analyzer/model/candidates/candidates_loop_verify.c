@@ -66,8 +66,10 @@ void cand_loop_verify(const struct cand_data *d, const uint32_t *idx, size_t n, 
 		for (i = 0; i < n; i++) {
 			const struct cand_obj *o = &d->objs[idx[i]];
 
+			/* scoped but not confirmed: in no iteration at all (before the first) */
 			if (o->scope != scope || !o->loop_probed ||
-			    (o->cls != OBJ_SCOPED && o->cls != OBJ_ESCAPING))
+			    (o->cls != OBJ_SCOPED && o->cls != OBJ_ESCAPING) ||
+			    (o->cls == OBJ_SCOPED && !o->confirmed))
 				continue;
 			c->loop_judged++;
 			c->loop_inside += o->confirmed;

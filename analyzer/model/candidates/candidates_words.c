@@ -153,6 +153,14 @@ static void put_loop_reason(FILE *f, const struct an_candidate *c)
 /* A loop whose iterations were probed: N of M objects freed within their iteration. */
 static void put_loop_verified(FILE *f, const struct an_candidate *c)
 {
+	if (c->loop_judged == 0) { /* no iteration tagged any of them */
+		fprintf(f,
+			"not verified: no object was allocated in an iteration started by a call "
+			"of %s() from %s() (%lld iterations: inlined, or not called while "
+			"recording?)",
+			c->loop_probe_call, c->loop_function, c->loop_iterations);
+		return;
+	}
 	fprintf(f,
 		"%s: %lld of %lld objects freed within their iteration (%.1f%%%s) of the loop in "
 		"%s(); %lld iterations, each started by a call of %s() from %s()",
