@@ -337,11 +337,11 @@ int BPF_KPROBE(loop_entry)
 		f->start[top] = now;
 		return 0;
 	}
-	if (d < AP_SCOPE_DEPTH) {
-		f->inv[d] = __sync_fetch_and_add(&next_inv, 1) + 1;
-		f->start[d] = now;
-		f->loop[d] = (__u8)(key + 1);
-	}
+	if (d >= AP_SCOPE_DEPTH)
+		return 0; /* no room: an untracked iteration could not be found again to replace */
+	f->inv[d] = __sync_fetch_and_add(&next_inv, 1) + 1;
+	f->start[d] = now;
+	f->loop[d] = (__u8)(key + 1);
 	f->depth = d + 1;
 	return 0;
 }

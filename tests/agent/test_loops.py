@@ -8,8 +8,8 @@ keeps each record until the next one is parsed is caught escaping its iteration.
 import os
 import sys
 
-from harness import (ARENAPROF, check, check_consistent, record_pid_workload, report_json, run,
-                     source_line, start_waiting, tmpdir, workload)
+from harness import (ARENAPROF, check, check_consistent, query, record_pid_workload, report_json,
+                     run, source_line, start_waiting, tmpdir, workload)
 
 N = 3000
 
@@ -149,6 +149,19 @@ def test_event_nested_verified():
     check(c["scope"]["loop"]["why"] == "iterations_probed", f"why {c['scope']['loop']}")
     check_verified(c, "run_loop", "wait_event", 2 * N)
     check(c["bytes_per_scope_p99"] <= 4096, f"bytes per iteration {c['bytes_per_scope_p99']}")
+    # with run_loop and its caller also probed as calls: the iterations sit on run_loop's call
+    # frame and go with it when it returns, so each call is still seen returning once
+    db = os.path.join(tmpdir(), "event_nested_both.db")
+    record_pid_workload([workload("event_loop"), "nested", str(N)], db,
+                        extra=["--exact", "--track-every", "1", "--ring-size", "256",
+                               "--verify", "run_loop,nested_thread",
+                               "--verify-loop", "run_loop:wait_event"])
+    rows = query(db, "SELECT function, loop_call, invocations FROM scope_probes "
+                     "ORDER BY function, loop_call")
+    check(rows == [("nested_thread", "", 1), ("run_loop", "", 1),
+                   ("run_loop", "wait_event", N - 1)], f"scope_probes {rows}")
+    c = loop_candidate(report_json(db), "run_loop")
+    check_verified(c, "run_loop", "wait_event", 2 * N)
 
 
 def test_bad_loop():
