@@ -1,7 +1,7 @@
 // goburst.go: an idle-burst-idle Go target whose allocation count is known, for the default
 // mode's count estimates (tests/agent/test_windows.py, issue #16). Usage: goburst IDLE_S COUNT
-// IDLE_S [--wait]. It sleeps IDLE_S, then makes COUNT heap allocations at one site (newItem,
-// GO_SITE_BURST) as fast as it can, then sleeps IDLE_S again. It prints "burst=COUNT".
+// IDLE_S [--wait]. It sleeps IDLE_S, then makes COUNT heap allocations at one site (newItem's
+// marked line) as fast as it can, then sleeps IDLE_S again. It prints "burst=COUNT".
 package main
 
 import (
