@@ -44,7 +44,8 @@ int cpu_calibrate_tight_loop(double call_ns, double malloc_free_ns, double freq,
 	 * at once costs (2 call_ns)^2 / malloc_free_ns, and one call half of that */
 	best = 2 * call_ns * call_ns / malloc_free_ns;
 	out->source = AN_CAL_TIGHT_LOOP;
-	out->k = out->k_hi = 1e9 / (freq * best);
+	out->k = 1e9 / (freq * best);
+	out->k_hi = out->k * CPU_CAL_LOOP_SPREAD;
 	out->k_lo = 0; /* calls in place may cost any multiple of the best case */
 	out->freq = freq;
 	return 0;

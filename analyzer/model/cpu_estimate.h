@@ -5,7 +5,7 @@
  * their calls outside the windows over their samples), else from the agent's tight loop (meta
  * calib_*), which gives only an upper bound: a call in place costs at least the thread cache's
  * best case. Intervals: Poisson on the sample counts times the calibration's own interval.
- * Pure arithmetic, called by estimates.c; see docs/design.md "The CPU-sample estimate". */
+ * Pure arithmetic, called by estimates.c; see docs/design.md "The CPU-sample estimate of counts". */
 #ifndef ARENAPROF_CPU_ESTIMATE_H
 #define ARENAPROF_CPU_ESTIMATE_H
 
@@ -31,6 +31,10 @@ void cpu_poisson95(double n, double *lo, double *hi);
  * (out untouched) with fewer than CPU_CAL_MIN_SAMPLES samples or no calls. */
 int cpu_calibrate_in_place(double outside, double outside_lo, double outside_hi, double samples,
 			   double freq, struct cpu_calibration *out);
+
+/* How much the tight loop's best case may overstate the machine's (its upper bound is widened
+ * by it): over 7 recordings on the shared machine here it gave 4.3-6.4 ns a call. */
+#define CPU_CAL_LOOP_SPREAD 1.5
 
 /* The agent's tight loop: meta calib_call_ns (half the geometric mean of a malloc/free pair's
  * cost freed at once and in batches) and calib_malloc_free_ns (the batches' pair) give the

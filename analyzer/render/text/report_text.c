@@ -86,9 +86,9 @@ static const char *fmt_cpu(char *b, size_t size, const struct an_estimate *e)
 	else
 		snprintf(
 			b, size,
-			"the CPU samples in allocation calls give at most ~%s (%.1f ns a call, the "
-			"best case of a tight loop; calls in place cost more, up to 20x on the demo "
-			"service, and the count is then lower)",
+			"the CPU samples in allocation calls give at most ~%s (%.1f ns a call, "
+			"malloc's best case in a tight loop; calls in place that cost more make fewer: "
+			"3x fewer on the demo service, 6x with Go's mallocgc)",
 			fmt_count(v, an_to_ll(e->cpu_value)), e->cpu_call_ns);
 	return b;
 }
