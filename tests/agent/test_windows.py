@@ -242,10 +242,11 @@ def test_burst_go():
     """The same in Go (tests/workloads/go/goburst.go): idle 3 s, 6,000,000 heap allocations at
     newItem, idle 2 s (before: 446 allocations +- 141%). The windows' interval holds as above. The
     CPU samples' figure is here the tight loop's upper bound: the agent calibrates glibc's
-    malloc, and mallocgc costs several times its best case, so this figure came out at 5.3-5.4x
-    the truth (docs/design.md, "The CPU-sample estimate of counts"): the issue's 2x is not met
-    for Go, and this checks what the report claims of it (at most, and the truth at least what
-    the windows saw), plus 10x so that a broken estimator still fails."""
+    malloc, and mallocgc costs several times its best case, so this figure came out at 5.4-7.6x
+    the truth, 7.6-8.1x under bench/noisy.sh (docs/design.md, "The CPU-sample estimate of
+    counts"): the issue's 2x is not met for Go. This checks what the report claims of it (at
+    most that, and at least what the windows saw), plus 20x (over twice the worst seen) so that
+    an estimator broken by an order of magnitude still fails."""
     exe = workload("goburst")
     check(os.path.exists(exe), f"{exe} not built: is golang-go installed (scripts/setup)?")
     truth = 6_000_000
@@ -265,8 +266,8 @@ def test_burst_go():
     check(lo <= truth, f"lower bound {lo:.0f} over the truth {truth}: {e}")
     if e["cpu_calibration"] == "tight_loop":
         check(e["cpu_ci95"][1] >= truth, f"the stated upper bound below the truth {truth}: {e}")
-    check(truth / 10 <= e["cpu_estimate"] <= truth * 10,
-          f"the CPU samples' estimate {e['cpu_estimate']:.0f} not within 10x of {truth}: {e}")
+    check(truth / 20 <= e["cpu_estimate"] <= truth * 20,
+          f"the CPU samples' estimate {e['cpu_estimate']:.0f} not within 20x of {truth}: {e}")
 
 
 if __name__ == "__main__":
