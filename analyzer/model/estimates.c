@@ -308,7 +308,8 @@ struct cal_sums {
 	double outside, lo, hi, samples;
 };
 
-static void add_site(struct cal_sums *c, const struct an_site *s, double sign)
+/* Adds (sign 1) or takes out (-1) site s; its samples scaled by share (cpu_estimates). */
+static void add_site(struct cal_sums *c, const struct an_site *s, double share, double sign)
 {
 	const struct an_estimate *e = &s->est_allocs;
 	double seen = (double)s->allocs;
@@ -316,7 +317,7 @@ static void add_site(struct cal_sums *c, const struct an_site *s, double sign)
 	c->outside += sign * fmax(e->value - seen, 0);
 	c->lo += sign * fmax(e->lo - seen, 0);
 	c->hi += sign * fmax(e->hi - seen, 0);
-	c->samples += sign * (double)s->alloc_call_samples;
+	c->samples += sign * (double)s->alloc_call_samples * share;
 }
 
 /* The calibration for an estimate: in place from sums when they allow it, else the tight
@@ -349,13 +350,13 @@ static void cpu_estimates(sqlite3 *db, struct an_info *info, struct an_sites *si
 		return;
 	cpu_calibrate_tight_loop(meta_number(db, "calib_call_ns"),
 				 meta_number(db, "calib_malloc_free_ns"), freq, &loop);
-	for (size_t i = 0; i < sites->n; i++) {
+	for (size_t i = 0; i < sites->n; i++)
 		attributed += (double)sites->v[i].alloc_call_samples;
-		if (calibrates(&sites->v[i]))
-			add_site(&all, &sites->v[i], 1);
-	}
 	if (attributed > 0 && total > attributed)
 		share = total / attributed;
+	for (size_t i = 0; i < sites->n; i++)
+		if (calibrates(&sites->v[i]))
+			add_site(&all, &sites->v[i], share, 1);
 	cpu_estimate_apply(pick(&all, freq, &loop, &buf), (double)info->allocs, total,
 			   &info->win.allocs);
 	for (size_t i = 0; i < sites->n; i++) {
@@ -366,7 +367,7 @@ static void cpu_estimates(sqlite3 *db, struct an_info *info, struct an_sites *si
 		if (s->alloc_call_samples <= 0)
 			continue;
 		if (calibrates(s))
-			add_site(&others, s, -1);
+			add_site(&others, s, share, -1);
 		cal = pick(&others, freq, &loop, &buf);
 		if (!cal->source)
 			continue;
