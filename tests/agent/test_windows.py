@@ -206,20 +206,19 @@ def burst_count_holds(e, truth, what):
         check(hi <= 10 * max(lo, 1), f"{what}: an interval over 10x not marked unknown: {e}")
         if not SANITIZED:  # the sanitizer build's timing is biased (see within())
             check(lo <= truth <= hi, f"{what}: truth {truth} outside the stated interval: {e}")
-        return "windows"
+        return
     check(e["cpu_estimate"] is not None and e["cpu_ci95"] is not None,
           f"{what}: unknown without a second estimate: {e}")
     if SANITIZED:
-        # the sanitized agent calibrates ASan's malloc, several times slower than the target's
-        # glibc one, so its cost per call is not the target's: only the bound's sanity here
+        # the sanitized agent calibrates ASan's malloc (105 ns a call against glibc's 8), not
+        # the target's glibc one: its figure is 0.04x the truth, so only its sanity here
         check(e["cpu_ci95"][0] <= e["cpu_estimate"] <= e["cpu_ci95"][1], f"{what}: {e}")
-        return "cpu"
+        return
     # the lower bound the text report states ("at least ...") must hold
     check(lo <= truth, f"{what}: lower bound {lo:.0f} over the truth {truth}: {e}")
     check(truth / 2 <= e["cpu_estimate"] <= truth * 2,
           f"{what}: the CPU samples' estimate {e['cpu_estimate']:.0f} not within 2x of {truth}: "
           f"{e}")
-    return "cpu"
 
 
 def test_burst_default():
