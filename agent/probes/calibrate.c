@@ -123,3 +123,14 @@ int calibrate(const uint64_t *sizes, const uint64_t *weights, int n, struct cali
 	out->call_ns = sqrt(pairs * out->malloc_free_ns) / 2;
 	return out->arena_ns < 1e18 ? 0 : -1;
 }
+
+int calibrate_default_mix(uint64_t *sizes, uint64_t *weights, int max)
+{
+	int n = 0;
+
+	for (uint64_t size = 16; size <= 64 && n < max; size += 16, n++) {
+		sizes[n] = size;
+		weights[n] = 1;
+	}
+	return n;
+}

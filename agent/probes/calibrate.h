@@ -19,4 +19,9 @@ struct calibration {
  * memory runs out. Takes about 0.1 s. */
 int calibrate(const uint64_t *sizes, const uint64_t *weights, int n, struct calibration *out);
 
+/* A size mix for when the recording saw no allocation to take one from (the windows missed a
+ * burst that the CPU samples saw): 16 to 64 bytes, evenly, the small objects that bursts of
+ * calls are made of. Fills at most max entries; returns their number. */
+int calibrate_default_mix(uint64_t *sizes, uint64_t *weights, int max);
+
 #endif

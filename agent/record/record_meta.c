@@ -238,6 +238,9 @@ static int write_calibration(struct recorder *r)
 	char buf[32];
 	int n = stack_store_size_mix(r->store, sizes, counts, 64), rc = 0;
 
+	/* no window saw a call: the CPU samples' count estimate still needs a cost per call */
+	if (n == 0 && r->win)
+		n = calibrate_default_mix(sizes, counts, 64);
 	if (n == 0 || calibrate(sizes, counts, n, &cal))
 		return 0; /* nothing allocated: nothing to calibrate */
 	snprintf(buf, sizeof(buf), "%.2f", cal.malloc_free_ns);

@@ -70,7 +70,8 @@ void cpu_classify(const struct cpu_profile *p, const struct cpu_stack *s, struct
 		v->site_pos = pos;
 }
 
-int cpu_share_totals(const struct cpu_profile *p, struct cpu_totals *t, long long *site_samples)
+int cpu_share_totals(const struct cpu_profile *p, struct cpu_totals *t, long long *site_samples,
+		     long long *site_calls)
 {
 	struct cpu_verdict v;
 	size_t i;
@@ -80,6 +81,7 @@ int cpu_share_totals(const struct cpu_profile *p, struct cpu_totals *t, long lon
 	for (i = 0; i < p->nstacks; i++) {
 		const struct cpu_stack *s = &p->stacks[i];
 		long long *site;
+		size_t at;
 
 		cpu_classify(p, s, &v);
 		if (v.cls == CPU_OVERHEAD) {
@@ -97,10 +99,13 @@ int cpu_share_totals(const struct cpu_profile *p, struct cpu_totals *t, long lon
 		if (!site_samples)
 			continue;
 		if (v.site_pos == CPU_NO_SITE || p->idx[s->start + v.site_pos] == CPU_NO_FRAME)
-			site = &site_samples[p->nframes];
+			at = p->nframes;
 		else
-			site = &site_samples[p->idx[s->start + v.site_pos]];
+			at = p->idx[s->start + v.site_pos];
+		site = &site_samples[at];
 		if (an_add(site, s->samples))
+			return -1;
+		if (site_calls && cpu_is_alloc_call(v.cls) && an_add(&site_calls[at], s->samples))
 			return -1;
 	}
 	return 0;

@@ -45,9 +45,19 @@ struct cpu_totals {
 	long long gc; /* CPU_GC samples */
 };
 
+/* Is a sample of class c in an allocation call (malloc or realloc, not free or kernel memory
+ * management)? These are the samples that the second count estimator (cpu_estimate.h) divides
+ * by the cost of one call. */
+static inline int cpu_is_alloc_call(enum cpu_class c)
+{
+	return c == CPU_MALLOC || c == CPU_REALLOC;
+}
+
 /* Classifies every stack of p into t. When site_samples is not NULL (p->nframes + 1 zeroed
  * entries) each allocator sample is also added to its call site's frame index, the last entry
- * counting those without a call site. 0, or -1 when a sum overflows. */
-int cpu_share_totals(const struct cpu_profile *p, struct cpu_totals *t, long long *site_samples);
+ * counting those without a call site; site_calls likewise (may be NULL) for the samples in
+ * allocation calls (cpu_is_alloc_call). 0, or -1 when a sum overflows. */
+int cpu_share_totals(const struct cpu_profile *p, struct cpu_totals *t, long long *site_samples,
+		     long long *site_calls);
 
 #endif

@@ -19,6 +19,7 @@ struct site_key {
 	long long line;
 	const char *module;
 	long long samples; /* attributions only */
+	long long calls; /* attributions only: of samples, those in allocation calls */
 };
 
 static int cmp_opt(const char *a, const char *b)
@@ -52,11 +53,12 @@ static void site_key(const struct an_site *s, struct site_key *k)
 	k->line = s->line;
 	k->module = s->module;
 	k->samples = 0;
+	k->calls = 0;
 }
 
 /* The attribution of each frame (and of "no call site") with samples, sorted by key. */
 static struct site_key *attributions(const struct cpu_profile *p, const long long *per_frame,
-				     size_t *n)
+				     const long long *per_frame_calls, size_t *n)
 {
 	struct site_key *v = an_malloc((p->nframes + 1) * sizeof(*v));
 	size_t i;
@@ -79,6 +81,7 @@ static struct site_key *attributions(const struct cpu_profile *p, const long lon
 			k->module = p->frames[i].module;
 		}
 		k->samples = per_frame[i];
+		k->calls = per_frame_calls[i];
 		(*n)++;
 	}
 	if (*n > 1)
@@ -114,18 +117,20 @@ static int merge_sites(struct an_sites *sites, const struct site_key *attr, size
 	if (sites->n > 1)
 		qsort(keys, sites->n, sizeof(*keys), cmp_key);
 	for (i = 0; i < nattr && rc == 0; i = j) {
-		long long sum = 0;
+		long long sum = 0, calls = 0;
 		struct site_key *hit;
 
 		for (j = i; j < nattr && cmp_key(&attr[i], &attr[j]) == 0; j++)
-			if (an_add(&sum, attr[j].samples))
+			if (an_add(&sum, attr[j].samples) || an_add(&calls, attr[j].calls))
 				rc = -1;
 		hit = sites->n ? bsearch(&attr[i], keys, sites->n, sizeof(*keys), cmp_key) : NULL;
 		if (hit) {
-			if (an_add(&sites->v[hit->samples].alloc_cpu_samples, sum))
+			if (an_add(&sites->v[hit->samples].alloc_cpu_samples, sum) ||
+			    an_add(&sites->v[hit->samples].alloc_call_samples, calls))
 				rc = -1;
 		} else {
 			added[nadded] = new_site(&attr[i]);
+			added[nadded]->alloc_call_samples = calls;
 			added[nadded++]->alloc_cpu_samples = sum;
 		}
 	}
@@ -147,7 +152,7 @@ int an_cpu_load(sqlite3 *db, const char *path, const struct site_fold *fold, str
 	struct site_key *attr = NULL;
 	struct cpu_profile p;
 	struct cpu_totals t;
-	long long *per_frame;
+	long long *per_frame, *per_frame_calls;
 	size_t nattr = 0, i;
 	int rc = -1;
 
@@ -159,7 +164,9 @@ int an_cpu_load(sqlite3 *db, const char *path, const struct site_fold *fold, str
 			site_fold_is_wrapper(fold, p.frames[i].function, p.frames[i].module);
 	per_frame = an_malloc((p.nframes + 1) * sizeof(*per_frame));
 	memset(per_frame, 0, (p.nframes + 1) * sizeof(*per_frame));
-	if (cpu_share_totals(&p, &t, per_frame) == 0) {
+	per_frame_calls = an_malloc((p.nframes + 1) * sizeof(*per_frame_calls));
+	memset(per_frame_calls, 0, (p.nframes + 1) * sizeof(*per_frame_calls));
+	if (cpu_share_totals(&p, &t, per_frame, per_frame_calls) == 0) {
 		cpu->recorded = t.recorded;
 		cpu->overhead = t.overhead;
 		cpu->allocator = t.allocator;
@@ -168,13 +175,14 @@ int an_cpu_load(sqlite3 *db, const char *path, const struct site_fold *fold, str
 		cpu->gc = t.gc;
 		if (!cpu->has_samples_counter)
 			cpu->samples = t.recorded;
-		attr = attributions(&p, per_frame, &nattr);
+		attr = attributions(&p, per_frame, per_frame_calls, &nattr);
 		rc = merge_sites(sites, attr, nattr);
 	}
 	if (rc)
 		an_err("%s: CPU sample totals overflow", path);
 	free(attr);
 	free(per_frame);
+	free(per_frame_calls);
 	cpu_profile_free(&p);
 	return rc;
 }

@@ -11,8 +11,9 @@
  * difference of large numbers: the estimate is then the armed-time rate, a lower bound (probes
  * only slow), up to 500 times that. Sites get the same from their per-window counts
  * (window_stats). An interval spanning more than AN_MAX_SPAN times is not stated ("unknown"); a
- * second estimator, independent of the windows, comes from the allocator CPU samples taken
- * between them over the calibrated cost of one call. See docs/design.md "Overhead budget",
+ * second estimator, independent of the windows' exposures, comes from the CPU samples taken in
+ * allocation calls between them (cpu_estimate.h: calibrated in place from the sites the windows
+ * counted reliably, else bounded by the agent's tight loop). See docs/design.md "Overhead budget",
  * "Estimates that say something" and docs/report-json.md. */
 #define _POSIX_C_SOURCE 200809L
 #include "report_data.h"
@@ -23,6 +24,8 @@
 
 #include "an_db.h"
 #include "an_util.h"
+#include "cpu_estimate.h"
+#include "cpu_share.h"
 
 #define MAX_SLOWDOWN 500 /* the agent's floor on a window's undisturbed share (0.002) */
 
@@ -33,7 +36,6 @@ struct exposures {
 	double *t, *e, *elo, *ehi, *armed; /* ns */
 	double *n_allocs, *n_bytes;
 	double duration_ns, armed_sum, e_sum;
-	double call_ns; /* the calibrated cost of one allocation call, 0: not measured */
 };
 
 /* One stratum, windows [from, to): its ratio estimate sum n / sum E times the time it stands
@@ -119,21 +121,6 @@ static struct an_estimate estimate(const struct exposures *x, const double *n)
 	/* an interval over 10x says nothing: a burst target's came out at 1,227 - 39,718 for 60 M */
 	est.unknown = est.hi > AN_MAX_SPAN * fmax(est.lo, 1);
 	return est;
-}
-
-/* The second estimator: the allocations seen inside the windows (exact there) plus those the
- * allocator CPU samples outside them stand for (the sampler runs only there): the CPU time of
- * samples allocation-call samples over the calibrated cost of one call. The windows come when
- * the budget allows, densest where the target is busy, so no scaling by time is made. */
-static void cpu_estimate(const struct exposures *x, const struct an_info *info, double samples,
-			 double seen, struct an_estimate *est)
-{
-	const struct an_cpu *c = &info->cpu;
-
-	if (!est->present || x->call_ns <= 0 || !c->has_freq || c->freq <= 0 || samples <= 0)
-		return;
-	est->has_cpu = 1;
-	est->cpu_value = seen + samples / (double)c->freq * 1e9 / x->call_ns;
 }
 
 static void grow(struct exposures *x, long long cap)
@@ -246,8 +233,8 @@ static struct an_site *find_site(struct an_sites *sites, sqlite3_stmt *st)
 
 /* Per site: the window counts of its stacks, summed per window into a dense array (rows come
  * by site, then window), then the estimate. */
-static int load_sites(sqlite3 *db, const char *path, const struct an_info *info,
-		      struct an_sites *sites, const struct exposures *x)
+static int load_sites(sqlite3 *db, const char *path, struct an_sites *sites,
+		      const struct exposures *x)
 {
 	static const char sql[] =
 		"SELECT w.window_id, w.allocs, f.function, f.file, f.line, m.path "
@@ -257,7 +244,7 @@ static int load_sites(sqlite3 *db, const char *path, const struct an_info *info,
 		"LEFT JOIN frames f ON f.id = sf.frame_id "
 		"LEFT JOIN modules m ON m.id = f.module_id "
 		"ORDER BY f.function, f.file, f.line, m.path, w.window_id";
-	double *n = an_malloc(((size_t)x->k + 1) * sizeof(*n)), attributed = 0;
+	double *n = an_malloc(((size_t)x->k + 1) * sizeof(*n));
 	struct an_site *cur = NULL;
 	sqlite3_stmt *st;
 	int rc;
@@ -284,18 +271,6 @@ static int load_sites(sqlite3 *db, const char *path, const struct an_info *info,
 	}
 	if (cur)
 		cur->est_allocs = estimate(x, n);
-	/* A site's samples are those of the allocator calls made at its line: an allocation
-	 * site's are its allocation calls' (a free at another line is another, CPU-only site).
-	 * Allocator samples whose stack reached no site are shared out in proportion. */
-	for (size_t i = 0; i < sites->n; i++)
-		attributed += (double)sites->v[i].alloc_cpu_samples;
-	for (size_t i = 0; i < sites->n; i++)
-		cpu_estimate(x, info,
-			     attributed > 0 && info->cpu.allocator > attributed ?
-				     (double)sites->v[i].alloc_cpu_samples *
-					     (double)info->cpu.allocator / attributed :
-				     (double)sites->v[i].alloc_cpu_samples,
-			     (double)sites->v[i].allocs, &sites->v[i].est_allocs);
 	if (rc != SQLITE_DONE)
 		an_db_error(db, path, "window counts");
 	sqlite3_finalize(st);
@@ -303,20 +278,108 @@ static int load_sites(sqlite3 *db, const char *path, const struct an_info *info,
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* The calibrated cost of one allocation call (meta calib_call_ns, agent/calibrate.c); 0 when not
- * measured. */
-static double calibrated_call_ns(sqlite3 *db)
+/* A positive number from meta key, or 0. */
+static double meta_number(sqlite3 *db, const char *key)
 {
 	sqlite3_stmt *st;
 	double v = 0;
 
-	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'calib_call_ns'", -1, &st,
-			       NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = ?", -1, &st, NULL) !=
+	    SQLITE_OK)
 		return 0;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		v = sqlite3_column_double(st, 0);
 	sqlite3_finalize(st);
 	return v > 0 && v < 1e6 ? v : 0;
+}
+
+/* Does site s calibrate the CPU estimate in place: the windows counted it (exactly inside
+ * them) and their estimate of it holds (reliable, an interval of at most AN_MAX_SPAN)? */
+static int calibrates(const struct an_site *s)
+{
+	const struct an_estimate *e = &s->est_allocs;
+
+	return e->present && e->reliable && !e->unknown && s->allocs > 0 &&
+	       s->alloc_call_samples > 0;
+}
+
+struct cal_sums {
+	double outside, lo, hi, samples;
+};
+
+/* Adds (sign 1) or takes out (-1) site s; its samples scaled by share (cpu_estimates). */
+static void add_site(struct cal_sums *c, const struct an_site *s, double share, double sign)
+{
+	const struct an_estimate *e = &s->est_allocs;
+	double seen = (double)s->allocs;
+
+	c->outside += sign * fmax(e->value - seen, 0);
+	c->lo += sign * fmax(e->lo - seen, 0);
+	c->hi += sign * fmax(e->hi - seen, 0);
+	c->samples += sign * (double)s->alloc_call_samples * share;
+}
+
+/* The calibration for an estimate: in place from sums when they allow it, else the tight
+ * loop's bound. */
+static const struct cpu_calibration *pick(const struct cal_sums *c, double freq,
+					  const struct cpu_calibration *loop,
+					  struct cpu_calibration *buf)
+{
+	if (cpu_calibrate_in_place(c->outside, c->lo, c->hi, c->samples, freq, buf) == 0)
+		return buf;
+	return loop;
+}
+
+/* The second estimator for the total and every site with allocation-call samples. A site is
+ * calibrated in place by the other calibrating sites (leave one out: its own estimate would
+ * agree with itself); the total by all of them (so the total's agreement is 1 by construction
+ * then). A site no window saw gets an estimate object of its own: the windows' part of it is
+ * 0 and unknown, the CPU samples' part is what there is. Samples in allocation calls whose
+ * stack reached no site are shared out in proportion. */
+static void cpu_estimates(sqlite3 *db, struct an_info *info, struct an_sites *sites)
+{
+	const struct an_cpu *c = &info->cpu;
+	struct cpu_calibration loop = { 0 }, buf;
+	struct cal_sums all = { 0 };
+	double freq = c->has_freq ? (double)c->freq : 0, total, attributed = 0, share = 1;
+
+	total = (double)c->split[CPU_MALLOC - CPU_MALLOC] +
+		(double)c->split[CPU_REALLOC - CPU_MALLOC];
+	if (!(freq > 0) || !(total > 0))
+		return;
+	cpu_calibrate_tight_loop(meta_number(db, "calib_call_ns"),
+				 meta_number(db, "calib_malloc_free_ns"), freq, &loop);
+	for (size_t i = 0; i < sites->n; i++)
+		attributed += (double)sites->v[i].alloc_call_samples;
+	if (attributed > 0 && total > attributed)
+		share = total / attributed;
+	for (size_t i = 0; i < sites->n; i++)
+		if (calibrates(&sites->v[i]))
+			add_site(&all, &sites->v[i], share, 1);
+	cpu_estimate_apply(pick(&all, freq, &loop, &buf), (double)info->allocs, total,
+			   &info->win.allocs);
+	for (size_t i = 0; i < sites->n; i++) {
+		struct an_site *s = &sites->v[i];
+		struct cal_sums others = all;
+		const struct cpu_calibration *cal;
+
+		if (s->alloc_call_samples <= 0)
+			continue;
+		if (calibrates(s))
+			add_site(&others, s, share, -1);
+		cal = pick(&others, freq, &loop, &buf);
+		if (!cal->source)
+			continue;
+		if (!s->est_allocs.present) { /* no window saw it */
+			memset(&s->est_allocs, 0, sizeof(s->est_allocs));
+			s->est_allocs.present = 1;
+			s->est_allocs.reliable = info->win.allocs.reliable;
+			s->est_allocs.unknown = 1;
+		}
+		cpu_estimate_apply(cal, (double)s->allocs, (double)s->alloc_call_samples * share,
+				   &s->est_allocs);
+	}
 }
 
 int an_estimates_load(sqlite3 *db, const char *path, struct an_info *info, struct an_sites *sites)
@@ -335,10 +398,9 @@ int an_estimates_load(sqlite3 *db, const char *path, struct an_info *info, struc
 		info->win.window_slowdown = x.e_sum > 0 ? x.armed_sum / x.e_sum : 0;
 		info->win.allocs = estimate(&x, x.n_allocs);
 		info->win.bytes = estimate(&x, x.n_bytes);
-		x.call_ns = calibrated_call_ns(db);
-		cpu_estimate(&x, info, info->cpu.allocator, (double)info->allocs,
-			     &info->win.allocs);
-		rc = load_sites(db, path, info, sites, &x);
+		rc = load_sites(db, path, sites, &x);
+		if (!rc)
+			cpu_estimates(db, info, sites);
 	}
 	free(x.id);
 	free(x.t);

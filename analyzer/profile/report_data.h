@@ -38,13 +38,19 @@ struct an_estimate {
 	int reliable;
 	/* the 95% interval spans more than AN_MAX_SPAN times: no interval is stated (estimates.c) */
 	int unknown;
-	/* The second, independent estimator: the allocator CPU samples taken between the windows,
-	 * over the calibrated cost of one call (meta calib_malloc_free_ns / 2), scaled from the
-	 * time outside the windows to the whole recording. has_cpu = 0 without samples or
-	 * calibration. */
+	/* The second estimator: the calls the windows saw plus the allocation-call CPU samples
+	 * taken between them over the cost of one call (model/cpu_estimate.h). has_cpu = 0
+	 * without such samples or a calibration. */
 	int has_cpu;
 	double cpu_value;
+	/* the second estimator's 95% interval; where its cost of one call came from (AN_CAL_*), that
+	 * cost (allocator CPU ns a call) and the allocation-call samples it divided (cpu_estimate.h) */
+	double cpu_lo, cpu_hi;
+	int cpu_calibration;
+	double cpu_call_ns, cpu_samples;
 };
+#define AN_CAL_IN_PLACE 1 /* calls per sample from the sites the windows counted reliably */
+#define AN_CAL_TIGHT_LOOP 2 /* the agent's tight loop (meta calib_*): an upper bound only */
 #define AN_MAX_SPAN 10.0
 
 /* The overhead-budget windows of a profile (mode "windowed"). */
@@ -113,6 +119,8 @@ struct an_site {
 	char **wrappers; /* the functions folded into this site (site_fold.h), innermost first */
 	size_t nwrappers;
 	long long alloc_cpu_samples; /* allocator CPU samples this site caused (cpu_share.h) */
+	long long
+		alloc_call_samples; /* of those, the ones in allocation calls (cpu_is_alloc_call) */
 	struct an_estimate est_allocs; /* windowed profiles: all of the recording, estimated */
 };
 

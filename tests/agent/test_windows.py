@@ -194,11 +194,37 @@ def test_request_scope():
           f"--verify handle_request: {v}")
 
 
+def burst_count_holds(e, truth, what):
+    """Issue #16's done-when for a target that idles, bursts and idles again, in the default
+    mode: a count interval that holds the truth and spans at most 10x, or "unknown" with the
+    second estimate (the CPU samples', model/cpu_estimate.h) within 2x of the truth. 2x is the
+    issue's bar: the CPU samples' figure rests on a cost per call, and a factor of 2 is what a
+    reader can still act on (an arena saves a share of calls, not their exact number)."""
+    check(e is not None, f"{what}: no estimate at all")
+    lo, hi = e["ci95"]
+    if not e["unknown"]:
+        check(hi <= 10 * max(lo, 1), f"{what}: an interval over 10x not marked unknown: {e}")
+        if not SANITIZED:  # the sanitizer build's timing is biased (see within())
+            check(lo <= truth <= hi, f"{what}: truth {truth} outside the stated interval: {e}")
+        return
+    check(e["cpu_estimate"] is not None and e["cpu_ci95"] is not None,
+          f"{what}: unknown without a second estimate: {e}")
+    if SANITIZED:
+        # the sanitized agent calibrates ASan's malloc (105 ns a call against glibc's 8), not
+        # the target's glibc one: its figure is 0.04x the truth, so only its sanity here
+        check(e["cpu_ci95"][0] <= e["cpu_estimate"] <= e["cpu_ci95"][1], f"{what}: {e}")
+        return
+    # the lower bound the text report states ("at least ...") must hold
+    check(lo <= truth, f"{what}: lower bound {lo:.0f} over the truth {truth}: {e}")
+    check(truth / 2 <= e["cpu_estimate"] <= truth * 2,
+          f"{what}: the CPU samples' estimate {e['cpu_estimate']:.0f} not within 2x of {truth}: "
+          f"{e}")
+
+
 def test_burst_default():
-    """Planted truth: idle 2 s, 20,000,000 malloc/free pairs as fast as they go, idle 2 s. The
-    default mode must give an interval that holds the truth and spans at most 10x, or say
-    "unknown" with a lower bound that holds and the CPU samples' rough estimate (before: 11,679
-    [1,227 - 39,718] for 60 M, marked reliable)."""
+    """Planted truth: idle 2 s, 20,000,000 malloc/free pairs as fast as they go, idle 2 s; the
+    default mode (before: 11,679 [1,227 - 39,718] for 60 M, marked reliable). The burst's site
+    must get an estimate even when no window saw the burst (the CPU samples did)."""
     truth = 20_000_000
     db, rep = default_record([workload("requests"), "burst", "2", str(truth), "2"], "burst", 10)
     # burst_alloc's malloc is a tail call: the site is that line or the line calling it
@@ -206,35 +232,45 @@ def test_burst_default():
     sites = [s for s in rep["sites"] if s["function"] in ("burst_alloc", "run_burst") and
              s.get("line") in lines]
     check(len(sites) == 1, f"burst site: {[(s['function'], s.get('line')) for s in rep['sites']]}")
+    burst_count_holds(sites[0]["allocs_estimated"], truth,
+                      f"burst site (calib_call_ns {meta(db).get('calib_call_ns')}, "
+                      f"{sites[0]['alloc_call_samples']} allocation-call samples)")
+
+
+def test_burst_go():
+    """The same in Go (tests/workloads/go/goburst.go): idle 3 s, 6,000,000 heap allocations at
+    newItem, idle 2 s (before: 446 allocations +- 141%). The windows' interval holds as above. The
+    CPU samples' figure is here the tight loop's upper bound: the agent calibrates glibc's
+    malloc, and mallocgc costs several times its best case, so this figure came out at 5.4-7.6x
+    the truth, 7.6-8.1x under bench/noisy.sh (docs/design.md, "The CPU-sample estimate of
+    counts"): the issue's 2x is not met for Go. This checks what the report claims of it (at
+    most that, and at least what the windows saw), plus 20x (over twice the worst seen) so that
+    an estimator broken by an order of magnitude still fails."""
+    exe = workload("goburst")
+    check(os.path.exists(exe), f"{exe} not built: is golang-go installed (scripts/setup)?")
+    truth = 6_000_000
+    db, rep = default_record([exe, "3", str(truth), "2"], "goburst", 10)
+    sites = [s for s in rep["sites"] if s["function"] == "main.newItem" and
+             s.get("line") == source_line("tests/workloads/go/goburst.go", "// GO_SITE_BURST")]
+    check(len(sites) == 1, f"burst site: {[(s['function'], s.get('line')) for s in rep['sites']]}")
     e = sites[0]["allocs_estimated"]
-    if e is None:
-        # No window saw the burst (seen in CI in both builds): the report then claims no count
-        # for the site. Issue #16 wants the CPU samples' estimate even then; not built yet, so
-        # this checks only that nothing false is claimed and that the CPU samples saw the burst.
-        check(sites[0]["allocs"] == 0 and sites[0]["alloc_cpu_samples"] > 0,
-              f"no estimate although the windows saw calls: {sites[0]}")
-        return
+    check(e is not None, f"no estimate for the burst site: {sites[0]}")
     lo, hi = e["ci95"]
     if not e["unknown"]:
-        check(hi <= 10 * max(lo, 1), f"an interval over 10x not marked unknown: {e}")
-        if not SANITIZED:  # the sanitizer build's timing is biased (see within())
-            check(lo <= truth <= hi, f"truth {truth} outside the stated interval: {e}")
+        burst_count_holds(e, truth, "Go burst site")
         return
     check(e["cpu_estimate"] is not None, f"unknown without a second estimate: {e}")
-    if not SANITIZED:
-        # the lower bound the text report states ("at least ...") must hold
-        check(lo <= truth, f"lower bound {lo:.0f} over the truth {truth}: {e}")
-        # The CPU samples' estimate divides by a tight loop's cost per call, a rough figure
-        # (docs/design.md, "The CPU-sample estimate of counts is rough"): on this tight-loop
-        # target it came out at 0.29-0.7 of the truth in the runs seen, so the issue's 2x does not
-        # hold run after run; 4x still fails an estimator that is broken rather than rough.
-        check(truth / 4 <= e["cpu_estimate"] <= truth * 4,
-              f"CPU samples' estimate {e['cpu_estimate']:.0f} not within 4x of {truth}: {e}; "
-              f"calib_call_ns {meta(db).get('calib_call_ns')}, "
-              f"site CPU samples {sites[0]['alloc_cpu_samples']}, of {counters(db)['cpu_samples']}")
+    if SANITIZED:  # see burst_count_holds
+        return
+    check(lo <= truth, f"lower bound {lo:.0f} over the truth {truth}: {e}")
+    if e["cpu_calibration"] == "tight_loop":
+        check(e["cpu_ci95"][1] >= truth, f"the stated upper bound below the truth {truth}: {e}")
+    check(truth / 20 <= e["cpu_estimate"] <= truth * 20,
+          f"the CPU samples' estimate {e['cpu_estimate']:.0f} not within 20x of {truth}: {e}")
+
 
 if __name__ == "__main__":
     from harness import main
     sys.exit(main({"steady": test_steady, "burst": test_burst, "rate_change": test_rate_change,
                    "busy_before": test_busy_before, "request_scope": test_request_scope,
-                   "burst_default": test_burst_default}))
+                   "burst_default": test_burst_default, "burst_go": test_burst_go}))

@@ -48,6 +48,29 @@ void json_estimate(struct json_writer *w, const char *key, const struct an_estim
 		jw_double(w, e->cpu_value / e->value);
 	else
 		jw_null(w);
+	jw_key(w, "cpu_ci95");
+	if (e->has_cpu) {
+		jw_begin_array(w);
+		jw_double(w, e->cpu_lo);
+		jw_double(w, e->cpu_hi);
+		jw_end_array(w);
+	} else {
+		jw_null(w);
+	}
+	jw_key(w, "cpu_calibration");
+	jw_string(w, !e->has_cpu			   ? NULL :
+		     e->cpu_calibration == AN_CAL_IN_PLACE ? "in_place" :
+							     "tight_loop");
+	jw_key(w, "cpu_call_ns");
+	if (e->has_cpu)
+		jw_double(w, e->cpu_call_ns);
+	else
+		jw_null(w);
+	jw_key(w, "cpu_samples");
+	if (e->has_cpu)
+		jw_double(w, e->cpu_samples);
+	else
+		jw_null(w);
 	jw_end_object(w);
 }
 
@@ -88,6 +111,8 @@ void report_json_site(struct json_writer *w, const struct an_site *s, long long 
 	jw_int(w, s->alloc_cpu_samples);
 	jw_key(w, "alloc_cpu_share");
 	jw_double(w, an_cpu_share(cpu, s->alloc_cpu_samples));
+	jw_key(w, "alloc_call_samples");
+	jw_int(w, s->alloc_call_samples);
 	json_estimate(w, "allocs_estimated", &s->est_allocs);
 	jw_key(w, "wrappers");
 	jw_begin_array(w);
