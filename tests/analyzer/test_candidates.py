@@ -335,6 +335,35 @@ def case_dispatched():
     check("--verify handle_request" in c["reason"], f"reason {c['reason']!r}")
 
 
+def case_dispatched_indirect():
+    """handle_request's instruction that calls parse() (server.c:40) is also seen calling
+    cache_put(), and the one that calls dup_str() (:41) calling tiny_alloc(): one call
+    instruction with two callees is an indirect call (jq's bytecode interpreter jq_next() makes
+    its values through the builtin it calls through a pointer and frees them in its own code:
+    "likely: wrap `jq_next()`" in bench/real.sh). new_node's and dup_str's 60 objects are made
+    through them and freed through free_tree (server.c:45): dispatched, so handle_request is not
+    recommended without --verify. Must not fire: two callees that are both stripped
+    (`server+0x...`, each named by its own address, so possibly one function) are not told
+    apart, and the candidate stays recommended."""
+    ind = ("UPDATE stack_frames SET frame_id = 2 WHERE stack_id = 3 AND pos = 1;"
+           "UPDATE stack_frames SET frame_id = 29 WHERE stack_id = 7 AND pos = 1;")
+    unprobed = "UPDATE objects SET alloc_inv = NULL, free_inv = NULL; DELETE FROM scope_probes;"
+    c = by_site(report(make_db("indirect.db", ind + unprobed)))["new_node"]
+    # 60 of the 85 objects the scope encloses (as in case_dispatched: drain's and tidy's
+    # objects are freed through calls of their own)
+    check(close(c["dispatched_share"], 60 / 85), f"dispatched_share {c['dispatched_share']}")
+    check(not c["recommended"] and c["recommendation"] is None,
+          f"recommended {c['recommended']}, {c['recommendation']!r}")
+    check(c["reason"].startswith("dispatched ("), f"reason {c['reason']!r}")
+    stripped = ("UPDATE frames SET function = 'server+0x4b0' WHERE id = 3;"
+                "UPDATE frames SET function = 'server+0x6c4' WHERE id = 8;"
+                "UPDATE frames SET function = 'server+0x578' WHERE id = 5;"
+                "UPDATE frames SET function = 'server+0xa28' WHERE id = 17;")
+    c = by_site(report(make_db("indirect_stripped.db", ind + stripped + unprobed)))["new_node"]
+    check(c["dispatched_share"] == 0 and c["recommendation"] is not None,
+          f"stripped callees: dispatched {c['dispatched_share']}, {c['recommendation']!r}")
+
+
 def case_candidate_escapes():
     """5 of the 60 objects freed in a later invocation: the site still joins (35/40 >= 80%),
     but the candidate escapes 8% (>= 5%): not recommended, saving and score reduced."""
