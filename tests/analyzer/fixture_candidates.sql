@@ -64,7 +64,12 @@ INSERT INTO frames(id, module_id, offset, inline_depth, function, file, line) VA
 	(26, 1, 2900, 0, 'tidy', 'misc.c', 9),
 	(27, 1, 3000, 0, 'compute', 'server.c', 20),
 	(28, 3, -2130690048, 0, 'uprobe_notify_resume', NULL, NULL),
-	(29, 1, 1110, 0, 'handle_request', 'server.c', 41);
+	(29, 1, 1110, 0, 'handle_request', 'server.c', 41),
+	-- each call instruction of handle_request is a frame row of its own: a direct call has one
+	-- callee (one calling two functions is an indirect call: scope_pair.c)
+	(33, 1, 1120, 0, 'handle_request', 'server.c', 42),
+	(34, 1, 1130, 0, 'handle_request', 'server.c', 43),
+	(35, 1, 1140, 0, 'handle_request', 'server.c', 44);
 
 INSERT INTO stacks(id, depth, truncated) VALUES
 	(1, 4, 0), (2, 3, 0), (3, 3, 0), (4, 3, 0), (5, 2, 0), (6, 3, 0), (7, 3, 0),
@@ -76,11 +81,11 @@ INSERT INTO stack_frames(stack_id, pos, frame_id) VALUES
 	-- allocation stacks (pos 0 is the call site)
 	(1, 0, 4), (1, 1, 3), (1, 2, 2), (1, 3, 1),
 	(2, 0, 5), (2, 1, 29), (2, 2, 1),
-	(3, 0, 8), (3, 1, 2), (3, 2, 1),
-	(4, 0, 10), (4, 1, 2), (4, 2, 1),
+	(3, 0, 8), (3, 1, 33), (3, 2, 1),
+	(4, 0, 10), (4, 1, 34), (4, 2, 1),
 	(5, 0, 11), (5, 1, 13),
 	(6, 0, 14), (6, 1, 15), (6, 2, 1),
-	(7, 0, 17), (7, 1, 2), (7, 2, 1),
+	(7, 0, 17), (7, 1, 35), (7, 2, 1),
 	-- free stacks (pos 0 is the caller of free)
 	(20, 0, 6), (20, 1, 7), (20, 2, 22), (20, 3, 1),
 	(21, 0, 6), (21, 1, 22), (21, 2, 1),
@@ -92,8 +97,8 @@ INSERT INTO stack_frames(stack_id, pos, frame_id) VALUES
 	(40, 0, 19), (40, 1, 18), (40, 2, 4), (40, 3, 3), (40, 4, 2), (40, 5, 1),
 	(41, 0, 18), (41, 1, 5), (41, 2, 29), (41, 3, 1),
 	(42, 0, 21), (42, 1, 20), (42, 2, 6), (42, 3, 7), (42, 4, 22), (42, 5, 1),
-	(43, 0, 18), (43, 1, 8), (43, 2, 2), (43, 3, 1),
-	(44, 0, 18), (44, 1, 10), (44, 2, 2), (44, 3, 1),
+	(43, 0, 18), (43, 1, 8), (43, 2, 33), (43, 3, 1),
+	(44, 0, 18), (44, 1, 10), (44, 2, 34), (44, 3, 1),
 	(45, 0, 20), (45, 1, 23), (45, 2, 22), (45, 3, 1),
 	(46, 0, 18), (46, 1, 11), (46, 2, 13),
 	(47, 0, 20), (47, 1, 12), (47, 2, 24),

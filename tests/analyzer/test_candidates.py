@@ -439,6 +439,75 @@ def case_dispatched():
     check("--verify handle_request" in c["reason"], f"reason {c['reason']!r}")
 
 
+def case_dispatched_indirect():
+    """handle_request's instruction that calls parse() (server.c:40) is also seen calling
+    cache_put(), and the one that calls dup_str() (:41) calling tiny_alloc(): one call
+    instruction with two callees is an indirect call (jq's bytecode interpreter jq_next() makes
+    its values through the builtin it calls through a pointer and frees them in its own code:
+    "likely: wrap `jq_next()`" in bench/real.sh). new_node's and dup_str's 60 objects are made
+    through them and freed through free_tree (server.c:45): dispatched, so handle_request is not
+    recommended without --verify. Must not fire: two callees that are both stripped
+    (`server+0x...`, each named by its own address, so possibly one function) are not told
+    apart, and the candidate stays recommended."""
+    ind = ("UPDATE stack_frames SET frame_id = 2 WHERE stack_id = 3 AND pos = 1;"
+           "UPDATE stack_frames SET frame_id = 29 WHERE stack_id = 7 AND pos = 1;")
+    unprobed = "UPDATE objects SET alloc_inv = NULL, free_inv = NULL; DELETE FROM scope_probes;"
+    c = by_site(report(make_db("indirect.db", ind + unprobed)))["new_node"]
+    # 60 of the 85 objects the scope encloses (as in case_dispatched: drain's and tidy's
+    # objects are freed through calls of their own)
+    check(close(c["dispatched_share"], 60 / 85), f"dispatched_share {c['dispatched_share']}")
+    check(not c["recommended"] and c["recommendation"] is None,
+          f"recommended {c['recommended']}, {c['recommendation']!r}")
+    check(c["reason"].startswith("dispatched ("), f"reason {c['reason']!r}")
+    stripped = ("UPDATE frames SET function = 'server+0x4b0' WHERE id = 3;"
+                "UPDATE frames SET function = 'server+0x6c4' WHERE id = 8;"
+                "UPDATE frames SET function = 'server+0x578' WHERE id = 5;"
+                "UPDATE frames SET function = 'server+0xa28' WHERE id = 17;")
+    c = by_site(report(make_db("indirect_stripped.db", ind + stripped + unprobed)))["new_node"]
+    check(c["dispatched_share"] == 0 and c["recommendation"] is not None,
+          f"stripped callees: dispatched {c['dispatched_share']}, {c['recommendation']!r}")
+
+
+def case_small_sites_pooled():
+    """render's 30 objects split between two sites, render and render_row (15 each, as a folded
+    wrapper splits its objects among its callers: redis's zmalloc, 22 objects under
+    processInputBuffer, became 14 + 8): each is too few to judge alone, together they are 30,
+    all enclosed by render_page: both join its candidate. Must not join: make_msg's 25 escaping
+    objects split 13 + 12 (make_msg, make_reply), which no scope encloses, stay two "too few"
+    entries; so does tiny_alloc (5 objects) alone."""
+    split = (
+        "INSERT INTO frames(id, module_id, offset, inline_depth, function, file, line) VALUES "
+        "(36, 1, 2350, 0, 'render_row', 'report.c', 25), "
+        "(37, 1, 1950, 0, 'make_reply', 'queue.c', 9), "
+        "(38, 1, 1160, 0, 'handle_request', 'server.c', 46), "
+        "(39, 1, 2410, 0, 'render_page', 'report.c', 41);"
+        "INSERT INTO stacks(id, depth, truncated) VALUES (8, 3, 0), (9, 3, 0);"
+        "INSERT INTO stack_frames(stack_id, pos, frame_id) VALUES "
+        "(8, 0, 36), (8, 1, 39), (8, 2, 1), (9, 0, 37), (9, 1, 38), (9, 2, 1);"
+        "UPDATE alloc_stats SET allocs = 960 WHERE stack_id = 6;"
+        "INSERT INTO alloc_stats(stack_id, kind, allocs, bytes, size_min, size_max) VALUES "
+        "(8, 'malloc', 960, 192000, 100, 300), (9, 'malloc', 800, 51200, 64, 64);"
+        "UPDATE alloc_stats SET allocs = 800 WHERE stack_id = 4;"
+        "UPDATE objects SET alloc_stack_id = 8 WHERE alloc_stack_id = 6 "
+        "AND (alloc_ns / 100) % 2 = 1;"
+        "UPDATE objects SET alloc_stack_id = 9 WHERE alloc_stack_id = 4 "
+        "AND (alloc_ns / 10000000) % 2 = 0;")
+    doc = report(make_db("pooled.db", split))
+    c = by_site(doc)["render"]
+    check([s["function"] for s in c["sites"]] == ["render", "render_row"],
+          f"sites {[s['function'] for s in c['sites']]}")
+    check(c["objects"] == 30 and c["scope"]["function"] == "render_page",
+          f"objects {c['objects']}, scope {c['scope']}")
+    check(c["recommendation"] is not None and
+          c["recommendation"].startswith("likely: wrap `render_page()`"),
+          f"recommendation {c['recommendation']!r}, reason {c['reason']!r}")
+    for fn, n in (("make_msg", 13), ("make_reply", 12), ("tiny_alloc", 5)):
+        e = by_site(doc)[fn]
+        check(len(e["sites"]) == 1 and e["objects"] == n and e["recommendation"] is None and
+              e["reason"].startswith("too few sampled objects"),
+              f"{fn}: {e['objects']} objects, {e['reason']!r}")
+
+
 def case_candidate_escapes():
     """5 of the 60 objects freed in a later invocation: the site still joins (35/40 >= 80%),
     but the candidate escapes 8% (>= 5%): not recommended, saving and score reduced."""

@@ -17,6 +17,10 @@ struct site_verdict {
 	uint32_t scope; /* joins this scope's candidate, CAND_NO_ID: rejected */
 	enum cand_verdict verdict;
 	size_t entry; /* index of its entry in the output */
+	/* too few to judge alone: the scope enclosing most of its objects (CAND_NO_ID: none
+	 * encloses CAND_SITE_SCOPE_SHARE of them) and its objects with a known end */
+	uint32_t small_scope;
+	size_t decided;
 };
 
 static const struct cand_data *sort_data; /* qsort has no context argument */
@@ -56,12 +60,15 @@ static void judge_site(const struct cand_data *d, const uint32_t *idx, size_t n,
 			best_scope = o->scope;
 		}
 	}
-	v->scope = CAND_NO_ID;
+	v->scope = v->small_scope = CAND_NO_ID;
 	/* censored young objects (survival.c) are neither in nor out of a scope */
-	decided = n - cls[OBJ_UNDETERMINED];
+	decided = v->decided = n - cls[OBJ_UNDETERMINED];
 	if (decided < CAND_MIN_OBJECTS) {
 		v->verdict =
 			cls[OBJ_UNDETERMINED] >= CAND_MIN_OBJECTS ? CAND_CENSORED : CAND_TOO_FEW;
+		if (v->verdict == CAND_TOO_FEW && decided > 0 &&
+		    (double)best >= CAND_SITE_SCOPE_SHARE * (double)decided)
+			v->small_scope = best_scope;
 		return;
 	}
 	if ((double)best >= CAND_SITE_SCOPE_SHARE * (double)decided) {
@@ -272,6 +279,31 @@ static void build(struct an_candidates *out, const struct cand_data *d, const st
 		qsort(out->v, out->n, sizeof(*out->v), cmp_entries);
 }
 
+/* Sites too few to judge alone are judged together with the other such sites whose objects the
+ * same scope encloses: a wrapper folded into its callers splits one site's objects among them
+ * (redis's zmalloc: 22 sampled objects under processInputBuffer became 14 at
+ * createEmbeddedStringObject and 8 at processMultibulkBuffer), and the evidence for the scope is
+ * all of them. When their objects with a known end reach CAND_MIN_OBJECTS, they join it. */
+static void pool_small_sites(const struct cand_data *d, struct site_verdict *sv)
+{
+	size_t *pooled = an_malloc((d->scopes.n + 1) * sizeof(*pooled));
+	uint32_t l;
+
+	memset(pooled, 0, (d->scopes.n + 1) * sizeof(*pooled));
+	for (l = 0; l < d->locs.n; l++)
+		if (sv[l].entry != SIZE_MAX && sv[l].verdict == CAND_TOO_FEW &&
+		    sv[l].small_scope != CAND_NO_ID)
+			pooled[sv[l].small_scope] += sv[l].decided;
+	for (l = 0; l < d->locs.n; l++)
+		if (sv[l].entry != SIZE_MAX && sv[l].verdict == CAND_TOO_FEW &&
+		    sv[l].small_scope != CAND_NO_ID &&
+		    pooled[sv[l].small_scope] >= CAND_MIN_OBJECTS) {
+			sv[l].scope = sv[l].small_scope;
+			sv[l].verdict = CAND_JOINED;
+		}
+	free(pooled);
+}
+
 int an_candidates_load(sqlite3 *db, const char *path, const struct an_info *info,
 		       const struct an_sites *sites, struct an_candidates *out)
 {
@@ -317,8 +349,9 @@ int an_candidates_load(sqlite3 *db, const char *path, const struct an_info *info
 	/* per site verdicts */
 	sv = an_malloc((d.locs.n + 1) * sizeof(*sv));
 	for (l = 0; l < d.locs.n; l++) {
-		sv[l].scope = CAND_NO_ID;
+		sv[l].scope = sv[l].small_scope = CAND_NO_ID;
 		sv[l].entry = SIZE_MAX;
+		sv[l].decided = 0;
 	}
 	order = an_malloc(d.n * sizeof(*order));
 	for (i = 0; i < d.n; i++)
@@ -334,6 +367,7 @@ int an_candidates_load(sqlite3 *db, const char *path, const struct an_info *info
 		judge_site(&d, order + i, j - i, &sv[site]);
 		sv[site].entry = 0; /* a site of sampled objects: numbered below */
 	}
+	pool_small_sites(&d, sv);
 	/* entries in the order build makes them: by location id, one per scope, one per rejected
 	 * site */
 	{

@@ -12,7 +12,8 @@
 
 #include "report_data.h"
 
-/* A site with fewer sampled objects is not judged ("too few sampled objects"). */
+/* A site with fewer sampled objects is not judged alone ("too few sampled objects"); such sites
+ * whose objects one scope encloses are judged together (candidates.c, pool_small_sites). */
 #define CAND_MIN_OBJECTS 20
 /* A site joins a scope's candidate when this share of its sampled objects is enclosed by it. */
 #define CAND_SITE_SCOPE_SHARE 0.80

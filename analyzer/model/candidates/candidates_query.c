@@ -23,7 +23,11 @@ static const char objects_sql[] =
 	"f1.function, "
 	"la.function, lf.file, lf.line, lm.path, lf.id IS NULL, lb.function, sc.function, "
 	"la.file, la.line, lam.path, la2.function, lb.file, lb.line, lbm.path, lb2.function, o.id, "
-	"s0.frame_id = l0.frame_id AND la.function IS NOT lb.function "
+	/* dispatched: the same instruction of the scope frame made and freed it through two
+	 * functions, or the call that made it is an indirect one (ap_indirect_call, scope_pair.c)
+	 * and the free came another way */
+	"(s0.frame_id = l0.frame_id AND la.function IS NOT lb.function) OR "
+	"(ap_indirect_call(s0.frame_id) AND s0.frame_id IS NOT l0.frame_id) "
 	/* the scope frame on both paths: ap_scope_pos (scope_pair.c), not the agent's
 	 * objects.scope_pos, which loses a stripped function's frames */
 	"FROM (SELECT x.*, ap_scope_pos(x.alloc_stack_id, x.alloc_cfas, x.free_stack_id, "

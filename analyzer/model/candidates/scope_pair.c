@@ -34,6 +34,8 @@ struct scope_pair {
 	uint32_t *fn; /* function and module, interned; UINT32_MAX: none */
 	unsigned char *stripped; /* no symbol: named `module+0xPC` */
 	struct name_table fns;
+	long long *indirect; /* frames.id of the call instructions seen calling two functions */
+	size_t nindirect;
 };
 
 static const char stacks_sql[] =
@@ -229,6 +231,92 @@ keep:
 		sqlite3_result_null(ctx);
 }
 
+/* A call instruction (a frame row: module and return address) and the function it called (the
+ * frame one position in), as seen in one stack. */
+struct call_seen {
+	long long frame;
+	uint32_t callee;
+	unsigned char stripped;
+};
+
+static int cmp_call(const void *pa, const void *pb)
+{
+	const struct call_seen *a = pa, *b = pb;
+
+	if (a->frame != b->frame)
+		return (a->frame > b->frame) - (a->frame < b->frame);
+	if (a->stripped != b->stripped)
+		return a->stripped - b->stripped;
+	return (a->callee > b->callee) - (a->callee < b->callee);
+}
+
+/* The indirect calls: a direct call instruction has one callee, so one seen calling two
+ * functions calls through a pointer (an interpreter's op dispatch, an event loop's handler).
+ * Two functions are told apart only when at least one has a name: a stripped callee is named
+ * by its own return address (`module+0xPC`), so two of them may be one function. */
+static void find_indirect(struct scope_pair *sp)
+{
+	size_t cap = 0, n = 0, i, j;
+	struct call_seen *v = NULL;
+
+	for (size_t k = 0; k < sp->nstacks; k++) {
+		const struct sp_stack *s = &sp->stacks[k];
+
+		for (uint32_t pos = 1; pos < s->len; pos++) {
+			uint32_t at = s->start + pos;
+
+			if (sp->frame[at] < 0 || sp->fn[at - 1] == UINT32_MAX)
+				continue;
+			if (n == cap) {
+				cap = cap ? cap * 2 : 1024;
+				v = an_realloc(v, cap * sizeof(*v));
+			}
+			v[n++] = (struct call_seen){ sp->frame[at], sp->fn[at - 1],
+						     sp->stripped[at - 1] };
+		}
+	}
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_call);
+	for (i = 0; i < n; i = j) {
+		size_t named = 0, stripped = 0;
+
+		for (j = i; j < n && v[j].frame == v[i].frame; j++) {
+			if (v[j].stripped)
+				stripped = 1;
+			else if (j == i || v[j - 1].stripped || v[j].callee != v[j - 1].callee)
+				named++; /* sorted: named callees come first, each run once */
+		}
+		if (named >= 2 || (named >= 1 && stripped)) {
+			sp->indirect = an_realloc(sp->indirect,
+						  (sp->nindirect + 1) * sizeof(*sp->indirect));
+			sp->indirect[sp->nindirect++] = v[i].frame; /* ascending */
+		}
+	}
+	free(v);
+}
+
+static int cmp_ll(const void *pa, const void *pb)
+{
+	long long a = *(const long long *)pa, b = *(const long long *)pb;
+
+	return (a > b) - (a < b);
+}
+
+static void sql_indirect_call(sqlite3_context *ctx, int argc, sqlite3_value **v)
+{
+	const struct scope_pair *sp = sqlite3_user_data(ctx);
+	long long frame;
+
+	(void)argc;
+	if (sqlite3_value_type(v[0]) == SQLITE_NULL) {
+		sqlite3_result_int(ctx, 0);
+		return;
+	}
+	frame = sqlite3_value_int64(v[0]);
+	sqlite3_result_int(ctx, sp->nindirect && bsearch(&frame, sp->indirect, sp->nindirect,
+							 sizeof(*sp->indirect), cmp_ll) != NULL);
+}
+
 int scope_pair_register(sqlite3 *db, const char *path, struct scope_pair **out)
 {
 	struct scope_pair *sp = an_malloc(sizeof(*sp));
@@ -240,8 +328,11 @@ int scope_pair_register(sqlite3 *db, const char *path, struct scope_pair **out)
 		scope_pair_unregister(NULL, sp);
 		return -1;
 	}
+	find_indirect(sp);
 	if (sqlite3_create_function(db, "ap_scope_pos", 9, SQLITE_UTF8 | SQLITE_DETERMINISTIC, sp,
-				    sql_scope_pos, NULL, NULL) != SQLITE_OK) {
+				    sql_scope_pos, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_create_function(db, "ap_indirect_call", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+				    sp, sql_indirect_call, NULL, NULL) != SQLITE_OK) {
 		an_db_error(db, path, "scope function");
 		scope_pair_unregister(NULL, sp);
 		return -1;
@@ -252,14 +343,18 @@ int scope_pair_register(sqlite3 *db, const char *path, struct scope_pair **out)
 
 void scope_pair_unregister(sqlite3 *db, struct scope_pair *sp)
 {
-	if (db)
+	if (db) {
 		sqlite3_create_function(db, "ap_scope_pos", 9, SQLITE_UTF8, NULL, NULL, NULL, NULL);
+		sqlite3_create_function(db, "ap_indirect_call", 1, SQLITE_UTF8, NULL, NULL, NULL,
+					NULL);
+	}
 	if (!sp)
 		return;
 	free(sp->stacks);
 	free(sp->frame);
 	free(sp->fn);
 	free(sp->stripped);
+	free(sp->indirect);
 	name_table_free(&sp->fns);
 	free(sp);
 }

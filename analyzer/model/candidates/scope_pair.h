@@ -10,7 +10,8 @@
  * the free stack (side 1) of the deepest frame that is the same invocation on both paths; the
  * agent's (scope_pos, free_scope_pos) when no deeper one is found, NULL when neither. The
  * stacks are read now; the state lives until scope_pair_unregister. Returns 0, or -1 with the
- * error printed. */
+ * error printed. Also registers ap_indirect_call(frame_id): 1 when that call instruction is
+ * seen, in the objects' stacks, calling two functions (an indirect call), else 0. */
 struct scope_pair;
 int scope_pair_register(sqlite3 *db, const char *path, struct scope_pair **out);
 void scope_pair_unregister(sqlite3 *db, struct scope_pair *sp);

@@ -263,12 +263,14 @@ static int load_cpu(sqlite3 *db, const char *path, struct site_fold *fold, struc
 		    size_t *nhits)
 {
 	struct cpu_profile p;
+	struct wrapper_cpu alloc;
 	size_t cap = 0;
 
 	*hits = NULL;
 	*nhits = 0;
 	if (cpu_profile_load(db, path, &p))
 		return -1;
+	wrapper_cpu_init(&alloc, &p);
 	for (size_t i = 0; i < p.nstacks; i++) {
 		const struct cpu_stack *s = &p.stacks[i];
 		struct cpu_verdict v;
@@ -285,7 +287,7 @@ static int load_cpu(sqlite3 *db, const char *path, struct site_fold *fold, struc
 
 			if (!f || f->kernel)
 				continue;
-			if (f->category != AT_NONE && f->category != AT_GC) {
+			if (wrapper_cpu_allocator(&alloc, &p, s, pos)) {
 				inside = 1;
 				continue;
 			}
@@ -301,6 +303,7 @@ static int load_cpu(sqlite3 *db, const char *path, struct site_fold *fold, struc
 			(*hits)[(*nhits)++] = (struct cpu_hit){ fn, inside, s->samples };
 		}
 	}
+	wrapper_cpu_free(&alloc);
 	cpu_profile_free(&p);
 	return 0;
 }

@@ -26,9 +26,13 @@ enum wrap_reason { WRAP_ALLOCATOR, WRAP_KNOWN, WRAP_USER, WRAP_DETECTED };
  * seen further out than a stack's site (it calls no allocating code but the allocator and other
  * wrappers) ... */
 /* ... and, when it has at least WRAP_CPU_MIN_SAMPLES CPU samples (profiler overhead left out),
- * no more than WRAP_MAX_SELF_SHARE of them outside the allocator (it does little else). */
+ * no more than WRAP_MAX_SELF_SHARE of them outside the allocator (it does little else; the
+ * allocator's work as wrapper_cpu.c counts it). Measured (docs/design.md): wrappers 9-13 %
+ * (jv_mem_alloc, Perl_safesysmalloc), redis's zmalloc 41-53 % over six runs (an atomic
+ * used-memory counter per call, as costly as jemalloc's fast path); a function building a table
+ * after allocating (tests/analyzer fixture_wrappers.sql build_table) 86 %. */
 #define WRAP_CPU_MIN_SAMPLES 20
-#define WRAP_MAX_SELF_SHARE 0.5
+#define WRAP_MAX_SELF_SHARE (2.0 / 3.0)
 
 /* The command line's choices (--no-wrappers, --wrapper REGEX). */
 struct an_wrap_opts {
@@ -99,6 +103,20 @@ struct fold_alloc_row {
 };
 void wrapper_detect(struct site_fold *fold, const struct fold_alloc_row *rows, size_t nrows,
 		    const long long *cpu_self, const long long *cpu_alloc);
+/* wrapper_cpu.c: whether a CPU sample's frame is the allocator's work for the CPU test (the
+ * allocator table's functions, size queries such as malloc_usable_size, `malloc@plt`, frames of
+ * a module holding only allocator code, a symbolized module's unnamed PLT stub called last). */
+struct cpu_profile;
+struct cpu_stack;
+struct wrapper_cpu {
+	char **modules; /* modules whose named frames are all allocator functions */
+	size_t nmodules;
+};
+void wrapper_cpu_init(struct wrapper_cpu *w, const struct cpu_profile *p);
+void wrapper_cpu_free(struct wrapper_cpu *w);
+int wrapper_cpu_allocator(const struct wrapper_cpu *w, const struct cpu_profile *p,
+			  const struct cpu_stack *s, uint32_t pos);
+
 /* Moves every stack's site_pos past the wrappers (at most to its outermost frame). */
 void site_fold_advance(struct site_fold *fold);
 
