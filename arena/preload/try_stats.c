@@ -1,0 +1,104 @@
+/* try_stats.c: per-thread counter blocks (try_stats.h), summed into one line at exit:
+ * "arenaprof-try pid=P calls=N routed=N ... chunks_made=N chunks_freed=N ...". */
+#define _GNU_SOURCE
+#include "try_stats.h"
+
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "try_gen.h"
+
+struct block {
+	_Atomic uint64_t v[TRY_NCOUNTERS]; /* written by its thread only, read by the exit sum */
+	atomic_int in_use;
+	struct block *next;
+};
+
+static _Atomic(struct block *) blocks;
+static _Thread_local struct block *mine __attribute__((tls_model("initial-exec")));
+
+static const char *const names[TRY_NCOUNTERS] = { "calls",	  "routed",    "routed_bytes",
+						  "arena_frees",  "too_large", "fallback",
+						  "realloc_moved" };
+
+/* A free block from the list, or a new one (mmap: malloc is ours). */
+static struct block *take_block(void)
+{
+	struct block *b;
+	int zero;
+
+	for (b = atomic_load(&blocks); b; b = b->next) {
+		zero = 0;
+		if (atomic_compare_exchange_strong(&b->in_use, &zero, 1))
+			return b;
+	}
+	b = mmap(NULL, sizeof(*b), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (b == MAP_FAILED)
+		return NULL;
+	atomic_store(&b->in_use, 1);
+	b->next = atomic_load(&blocks);
+	while (!atomic_compare_exchange_weak(&blocks, &b->next, b))
+		;
+	return b;
+}
+
+void try_count(enum try_counter c, uint64_t n)
+{
+	struct block *b = mine;
+
+	if (!b && !(b = mine = take_block()))
+		return;
+	atomic_store_explicit(&b->v[c], atomic_load_explicit(&b->v[c], memory_order_relaxed) + n,
+			      memory_order_relaxed);
+}
+
+void try_stats_thread_exit(void)
+{
+	if (mine)
+		atomic_store(&mine->in_use, 0);
+	mine = NULL;
+}
+
+void try_stats_fork_child(void)
+{
+	for (struct block *b = atomic_load(&blocks); b; b = b->next)
+		for (int i = 0; i < TRY_NCOUNTERS; i++)
+			atomic_store_explicit(&b->v[i], 0, memory_order_relaxed);
+}
+
+void try_stats_write(const char *path, int sites_listed, int sites_resolved)
+{
+	uint64_t sum[TRY_NCOUNTERS] = { 0 };
+	struct try_gen_counts g;
+	char line[1024];
+	int n, fd;
+
+	for (struct block *b = atomic_load(&blocks); b; b = b->next)
+		for (int i = 0; i < TRY_NCOUNTERS; i++)
+			sum[i] += atomic_load_explicit(&b->v[i], memory_order_relaxed);
+	try_gen_counts(&g);
+	n = snprintf(line, sizeof(line), "arenaprof-try pid=%d sites=%d resolved=%d", (int)getpid(),
+		     sites_listed, sites_resolved);
+	for (int i = 0; i < TRY_NCOUNTERS && n > 0 && (size_t)n < sizeof(line); i++)
+		n += snprintf(line + n, sizeof(line) - (size_t)n, " %s=%llu", names[i],
+			      (unsigned long long)sum[i]);
+	if (n > 0 && (size_t)n < sizeof(line))
+		n += snprintf(line + n, sizeof(line) - (size_t)n,
+			      " chunks_made=%llu chunks_freed=%llu chunks_madvised=%llu "
+			      "peak_chunks=%llu chunk_bytes=%llu\n",
+			      (unsigned long long)g.made, (unsigned long long)g.released,
+			      (unsigned long long)g.madvised, (unsigned long long)g.peak_slots,
+			      (unsigned long long)g.slot_bytes);
+	if (n <= 0 || (size_t)n >= sizeof(line))
+		return;
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return;
+	if (write(fd, line, (size_t)n) != n) {
+		/* a short write leaves a partial line, which the reader rejects */
+	}
+	close(fd);
+}
