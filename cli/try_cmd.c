@@ -20,11 +20,12 @@
 #define TRY_MAX_PAIRS 64
 
 static const char try_usage[] =
-	"usage: arenaprof try [--candidate N] [--pairs N] [--chunk BYTES] [--keep DIR]\n"
+	"usage: arenaprof try [--candidate N] [--pairs N] [--chunk BYTES] [--bare] [--keep DIR]\n"
 	"                     " AN_WRAP_USAGE " PROFILE.db -- CMD [ARGS...]\n"
 	"  runs CMD plainly and with candidate N's call sites (default 1, as `report` ranks\n"
 	"  them) routed into arena memory, N pairs at a time (default 3, at most 64), and\n"
-	"  prints their CPU time and peak RSS";
+	"  prints their CPU time and peak RSS. The plain run loads the interposer too,\n"
+	"  routing nothing, so that its own cost cancels; --bare: the plain run without it";
 
 static int parse_count(const char *opt, const char *arg, long lo, long hi, long *out)
 {
@@ -195,6 +196,7 @@ int cmd_try(int argc, char **argv)
 					      { "pairs", required_argument, NULL, 'p' },
 					      { "chunk", required_argument, NULL, 'k' },
 					      { "keep", required_argument, NULL, 'K' },
+					      { "bare", no_argument, NULL, 'b' },
 					      { "help", no_argument, NULL, 'h' },
 					      AN_WRAP_OPTIONS,
 					      { NULL, 0, NULL, 0 } };
@@ -208,7 +210,7 @@ int cmd_try(int argc, char **argv)
 	for (dashes = 1; dashes < argc && strcmp(argv[dashes], "--"); dashes++)
 		;
 	an_getopt_reset();
-	while ((c = getopt_long(dashes, argv, ":c:p:k:K:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(dashes, argv, ":c:p:k:K:bh", opts, NULL)) != -1) {
 		if ((rc = an_wrap_option(try_usage, c, optarg, &wrap)) != 0) {
 			if (rc > 0)
 				continue;
@@ -229,6 +231,9 @@ int cmd_try(int argc, char **argv)
 			break;
 		case 'K':
 			keep = optarg;
+			break;
+		case 'b':
+			o.bare = 1;
 			break;
 		case 'h':
 			printf("%s\n", try_usage);
@@ -275,8 +280,9 @@ int cmd_try(int argc, char **argv)
 		o.lib = lib;
 		o.sites = sites;
 		o.pairs = (int)pairs;
-		printf("running %ld pair%s, plain and with the arena, pinned to one CPU\n", pairs,
-		       pairs == 1 ? "" : "s");
+		printf("running %ld pair%s, plain (%s) and with the arena, pinned to one CPU\n",
+		       pairs, pairs == 1 ? "" : "s",
+		       o.bare ? "without the interposer" : "the interposer routing nothing");
 		rc = try_run_pairs(&o, stdout);
 	}
 	if (!keep && rc == 0)

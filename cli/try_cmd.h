@@ -3,7 +3,7 @@
  * LD_PRELOAD interposer (arena/preload/) in runs of the unmodified command, paired with plain
  * runs; the CPU time and peak RSS of both are printed (docs/try.md).
  *
- *   arenaprof try [--candidate N] [--pairs N] [--chunk BYTES] [--sites-out FILE]
+ *   arenaprof try [--candidate N] [--pairs N] [--chunk BYTES] [--bare] [--keep DIR]
  *                 [--wrapper REGEX]... [--no-wrappers] PROFILE.db -- CMD [ARGS...]
  */
 #ifndef ARENAPROF_TRY_CMD_H
@@ -30,6 +30,7 @@ struct try_opts {
 	const char *chunk; /* ARENAPROF_TRY_CHUNK, NULL: the default */
 	const char *dir; /* where outputs and counters go */
 	int pairs;
+	int bare; /* the plain run without the interposer */
 };
 /* Runs the pairs and prints the measurements to out. 0, or 1 after an error message. */
 int try_run_pairs(const struct try_opts *o, FILE *out);

@@ -3,7 +3,8 @@
  * bench/paired.sh pairs its runs: the two share that CPU's time slices and whatever the host does
  * to it, so the ratio of their CPU times cancels most of this shared machine's noise. Which copy
  * starts first alternates. CPU time (user + system) and peak RSS come from wait4's rusage; the
- * interposer's counters from the file it appends to at exit (one line per process). */
+ * interposer's counters from the file it appends to at exit (one line per process). The plain
+ * copy runs with the interposer loaded but no site to route (the control), unless --bare. */
 #define _GNU_SOURCE
 #include "try_cmd.h"
 
@@ -68,7 +69,9 @@ static void child_exec(const struct try_opts *o, int arena, const char *out, con
 	unsetenv("ARENAPROF_TRY_SITES");
 	unsetenv("ARENAPROF_TRY_STATS");
 	unsetenv("ARENAPROF_TRY_CHUNK");
-	if (arena) {
+	/* The plain run has the interposer too, routing nothing (unless --bare): its own cost is
+	 * then in both runs and the ratio is the arena's (docs/try.md). */
+	if (arena || !o->bare) {
 		const char *old = getenv("LD_PRELOAD");
 		char *pre;
 
@@ -76,6 +79,8 @@ static void child_exec(const struct try_opts *o, int arena, const char *out, con
 			setenv("LD_PRELOAD", pre, 1);
 		else
 			setenv("LD_PRELOAD", o->lib, 1);
+	}
+	if (arena) {
 		setenv("ARENAPROF_TRY_SITES", o->sites, 1);
 		setenv("ARENAPROF_TRY_STATS", stats, 1);
 		if (o->chunk)

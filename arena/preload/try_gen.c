@@ -40,7 +40,8 @@ _Static_assert(sizeof(struct gen) <= GEN_HDR, "generation header fits");
 /* Released slots kept without madvise(MADV_DONTNEED), for reuse by the next generations. */
 #define CACHED_SLOTS 8
 
-static char *region, *region_end;
+char *try_region, *try_region_end;
+size_t try_gen_max_object;
 static size_t slot_size;
 static char *next_fresh; /* slots from here on were never used */
 static void *free_slots; /* released slots: the first word of each links to the next */
@@ -72,22 +73,11 @@ int try_gen_init(size_t size)
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED)
 		return -1;
-	region = (char *)(((uintptr_t)p + slot_size - 1) & ~(uintptr_t)(slot_size - 1));
-	region_end = region + REGION_BYTES;
-	next_fresh = region;
+	try_region = (char *)(((uintptr_t)p + slot_size - 1) & ~(uintptr_t)(slot_size - 1));
+	try_region_end = try_region + REGION_BYTES;
+	next_fresh = try_region;
+	try_gen_max_object = slot_size / 4 > 0xFFFF ? 0xFFFF : slot_size / 4;
 	return 0;
-}
-
-size_t try_gen_max_object(void)
-{
-	size_t m = slot_size / 4;
-
-	return m > 0xFFFF ? 0xFFFF : m;
-}
-
-int try_gen_owns(const void *p)
-{
-	return (const char *)p >= region && (const char *)p < region_end;
 }
 
 static struct gen *gen_of(const void *p)
@@ -104,7 +94,7 @@ static char *slot_get(void)
 		s = free_slots;
 		free_slots = *(void **)s;
 		nfree_slots--;
-	} else if (next_fresh < region_end) {
+	} else if (next_fresh < try_region_end) {
 		s = next_fresh;
 		next_fresh += slot_size;
 		if (mprotect(s, slot_size, PROT_READ | PROT_WRITE)) {
@@ -156,8 +146,10 @@ void *try_gen_serve_chunk(size_t size)
 
 static void gen_destroy(struct gen *g)
 {
+	try_busy++;
 	arena_adopt(g->arena); /* debug builds check the owning thread */
 	arena_destroy(g->arena); /* its free() of the block releases the slot (try_gen_free) */
+	try_busy--;
 }
 
 /* A free by a thread that does not own g (or after g was retired). */
@@ -188,6 +180,7 @@ static struct gen *gen_new(void)
 		return NULL;
 	serving = s;
 	served = 0;
+	try_busy++;
 	/* arena_new's one malloc call is served with the slot (try_gen_serve_chunk); 256 bytes
 	 * leave room for the arena's struct and chunk header. */
 	a = arena_new(slot_size - GEN_HDR - 256);
@@ -203,6 +196,7 @@ static struct gen *gen_new(void)
 		arena_stats(a, &st);
 		first = arena_alloc(a, 1);
 	}
+	try_busy--;
 	if (!a || !first) {
 		if (a)
 			arena_destroy(a); /* releases the slot */
@@ -236,7 +230,7 @@ void *try_gen_alloc(size_t size, size_t align)
 
 	if (size == 0)
 		size = 1;
-	if (size > try_gen_max_object() || align > 4096)
+	if (size > try_gen_max_object || align > 4096)
 		return NULL;
 	if (align < 16)
 		align = 16;

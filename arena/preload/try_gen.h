@@ -19,15 +19,23 @@
 /* Reserves the address range (slot_size a power of two within the bounds). 0, or -1. */
 int try_gen_init(size_t slot_size);
 
-/* Routed objects larger than this go to malloc (counted as too large). */
-size_t try_gen_max_object(void);
+/* The reserved range and the largest routed object (set by try_gen_init). */
+extern char *try_region, *try_region_end;
+extern size_t try_gen_max_object;
+
+/* Set by this thread around calls that may come back into malloc (arena_new, arena_destroy):
+ * such calls skip the site matching (try_preload.c). */
+extern _Thread_local int try_busy __attribute__((tls_model("initial-exec")));
 
 /* size bytes aligned to align (a power of two, at most 4096) from the calling thread's current
  * generation, or NULL (the caller falls back to malloc). */
 void *try_gen_alloc(size_t size, size_t align);
 
 /* Whether p lies in the reserved range (arena memory). */
-int try_gen_owns(const void *p);
+static inline int try_gen_owns(const void *p)
+{
+	return (const char *)p >= try_region && (const char *)p < try_region_end;
+}
 
 /* free() of a pointer try_gen_owns: one object less in its generation (the arena's own block,
  * freed by arena_destroy, releases the slot). */

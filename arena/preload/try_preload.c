@@ -45,7 +45,7 @@ static const char *stats_path;
 
 /* Set while this thread runs our own code that may call malloc (init, stack bounds, arena
  * bookkeeping): such calls go straight to glibc. */
-static _Thread_local int busy TLS;
+_Thread_local int try_busy TLS;
 static _Thread_local int exit_key_set TLS;
 static _Thread_local uintptr_t stack_hi TLS;
 
@@ -83,10 +83,10 @@ static size_t boot_size(const void *p)
 static void thread_exit(void *arg)
 {
 	(void)arg;
-	busy++;
+	try_busy++;
 	try_gen_thread_exit();
 	try_stats_thread_exit();
-	busy--;
+	try_busy--;
 }
 
 static void at_exit(void)
@@ -152,26 +152,31 @@ static void init_routing(void)
 }
 
 /* 1 when the real functions are known (callers that get 0 are inside dlsym: boot buffer). */
-static int ready(void)
+static int ready_slow(void)
 {
 	int expected = 0;
 
-	if (atomic_load_explicit(&init_state, memory_order_acquire) == 2)
-		return 1;
-	if (busy)
+	if (try_busy)
 		return real_malloc != NULL;
 	if (atomic_compare_exchange_strong(&init_state, &expected, 1)) {
-		busy++;
+		try_busy++;
 		init_real();
 		if (real_malloc && real_free && real_calloc && real_realloc)
 			init_routing();
-		busy--;
+		try_busy--;
 		atomic_store_explicit(&init_state, 2, memory_order_release);
 		return real_malloc != NULL;
 	}
 	while (atomic_load_explicit(&init_state, memory_order_acquire) != 2)
 		; /* another thread initializes (only before main, if ever) */
 	return 1;
+}
+
+static inline int ready(void)
+{
+	if (__builtin_expect(atomic_load_explicit(&init_state, memory_order_acquire) == 2, 1))
+		return 1;
+	return ready_slow();
 }
 
 /* ---- choosing ---- */
@@ -185,13 +190,13 @@ static uintptr_t stack_top(void)
 
 	if (stack_hi)
 		return stack_hi;
-	busy++;
+	try_busy++;
 	if (pthread_getattr_np(pthread_self(), &attr) == 0) {
 		if (pthread_attr_getstack(&attr, &lo, &size) == 0)
 			stack_hi = (uintptr_t)lo + size;
 		pthread_attr_destroy(&attr);
 	}
-	busy--;
+	try_busy--;
 	return stack_hi;
 }
 
@@ -199,14 +204,10 @@ static uintptr_t stack_top(void)
  * or the return address of one of the next frames on the frame-pointer chain starting at fp (the
  * interposed function's own frame). The chain is followed only upwards and inside this thread's
  * stack, so a frame without a frame pointer ends the walk instead of reading wild memory. */
-static int chosen(uintptr_t ret, const uintptr_t *fp)
+static int chosen_deep(const uintptr_t *fp)
 {
 	uintptr_t hi;
 
-	if (!routing || busy)
-		return 0;
-	if (try_sites_has(ret))
-		return 1;
 	if (try_sites_depth <= 1 || !(hi = stack_top()))
 		return 0;
 	for (int d = 1; d < try_sites_depth; d++) {
@@ -222,12 +223,19 @@ static int chosen(uintptr_t ret, const uintptr_t *fp)
 	return 0;
 }
 
+static inline int chosen(uintptr_t ret, const uintptr_t *fp)
+{
+	if (!routing || try_busy)
+		return 0;
+	return try_sites_has(ret) || chosen_deep(fp);
+}
+
 /* An allocation of a chosen site: arena memory, or NULL (malloc serves it). */
 static void *routed_alloc(size_t size, size_t align)
 {
 	void *p;
 
-	if (size > try_gen_max_object()) {
+	if (size > try_gen_max_object) {
 		try_count(TRY_TOO_LARGE, 1);
 		return NULL;
 	}
@@ -235,9 +243,7 @@ static void *routed_alloc(size_t size, size_t align)
 		exit_key_set = 1;
 		pthread_setspecific(exit_key, &exit_key_set);
 	}
-	busy++;
 	p = try_gen_alloc(size, align);
-	busy--;
 	if (!p) {
 		try_count(TRY_FALLBACK, 1);
 		return NULL;
@@ -258,7 +264,7 @@ static void *do_malloc(size_t size, uintptr_t ret, const uintptr_t *fp)
 
 	if (!ready())
 		return boot_alloc(size);
-	if (busy) {
+	if (try_busy) {
 		p = try_gen_serve_chunk(size); /* arena_new() building a generation */
 		return p ? p : real_malloc(size);
 	}
@@ -277,12 +283,10 @@ EXPORT void free(void *p)
 {
 	if (!p || in_boot(p))
 		return;
-	if (routing && try_gen_owns(p)) {
-		if (!busy)
+	if (try_gen_owns(p)) { /* (an empty range until routing starts) */
+		if (!try_busy) /* not arena_destroy's free of its own block */
 			try_count(TRY_ARENA_FREES, 1);
-		busy++;
 		try_gen_free(p);
-		busy--;
 		return;
 	}
 	if (!real_free && !ready())
@@ -301,7 +305,7 @@ EXPORT void *calloc(size_t n, size_t size)
 	}
 	if (!ready())
 		return boot_alloc(total);
-	if (busy) {
+	if (try_busy) {
 		p = try_gen_serve_chunk(total); /* arena_new() building a generation */
 		return p ? p : real_calloc(n, size);
 	}
@@ -360,7 +364,7 @@ EXPORT void *reallocarray(void *p, size_t n, size_t size)
 /* The aligned functions: a chosen site gets arena memory for alignments up to a page. */
 static void *aligned(size_t align, size_t size, uintptr_t ret, const uintptr_t *fp)
 {
-	if (!busy && align <= 4096 && !(align & (align - 1))) {
+	if (!try_busy && align <= 4096 && !(align & (align - 1))) {
 		try_count(TRY_CALLS, 1);
 		if (chosen(ret, fp))
 			return routed_alloc(size, align);

@@ -11,23 +11,17 @@
 
 #include "try_gen.h"
 
-struct block {
-	_Atomic uint64_t v[TRY_NCOUNTERS]; /* written by its thread only, read by the exit sum */
-	atomic_int in_use;
-	struct block *next;
-};
-
-static _Atomic(struct block *) blocks;
-static _Thread_local struct block *mine __attribute__((tls_model("initial-exec")));
+static _Atomic(struct try_block *) blocks;
+_Thread_local struct try_block *try_mine __attribute__((tls_model("initial-exec")));
 
 static const char *const names[TRY_NCOUNTERS] = { "calls",	  "routed",    "routed_bytes",
 						  "arena_frees",  "too_large", "fallback",
 						  "realloc_moved" };
 
 /* A free block from the list, or a new one (mmap: malloc is ours). */
-static struct block *take_block(void)
+static struct try_block *take_block(void)
 {
-	struct block *b;
+	struct try_block *b;
 	int zero;
 
 	for (b = atomic_load(&blocks); b; b = b->next) {
@@ -45,26 +39,21 @@ static struct block *take_block(void)
 	return b;
 }
 
-void try_count(enum try_counter c, uint64_t n)
+struct try_block *try_block_take(void)
 {
-	struct block *b = mine;
-
-	if (!b && !(b = mine = take_block()))
-		return;
-	atomic_store_explicit(&b->v[c], atomic_load_explicit(&b->v[c], memory_order_relaxed) + n,
-			      memory_order_relaxed);
+	return try_mine = take_block();
 }
 
 void try_stats_thread_exit(void)
 {
-	if (mine)
-		atomic_store(&mine->in_use, 0);
-	mine = NULL;
+	if (try_mine)
+		atomic_store(&try_mine->in_use, 0);
+	try_mine = NULL;
 }
 
 void try_stats_fork_child(void)
 {
-	for (struct block *b = atomic_load(&blocks); b; b = b->next)
+	for (struct try_block *b = atomic_load(&blocks); b; b = b->next)
 		for (int i = 0; i < TRY_NCOUNTERS; i++)
 			atomic_store_explicit(&b->v[i], 0, memory_order_relaxed);
 }
@@ -76,7 +65,7 @@ void try_stats_write(const char *path, int sites_listed, int sites_resolved)
 	char line[1024];
 	int n, fd;
 
-	for (struct block *b = atomic_load(&blocks); b; b = b->next)
+	for (struct try_block *b = atomic_load(&blocks); b; b = b->next)
 		for (int i = 0; i < TRY_NCOUNTERS; i++)
 			sum[i] += atomic_load_explicit(&b->v[i], memory_order_relaxed);
 	try_gen_counts(&g);

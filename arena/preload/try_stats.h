@@ -4,6 +4,7 @@
 #ifndef ARENAPROF_TRY_STATS_H
 #define ARENAPROF_TRY_STATS_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 enum try_counter {
@@ -17,8 +18,26 @@ enum try_counter {
 	TRY_NCOUNTERS
 };
 
-/* Adds n to counter c of the calling thread (its block is made on first use). */
-void try_count(enum try_counter c, uint64_t n);
+struct try_block {
+	_Atomic uint64_t v[TRY_NCOUNTERS]; /* written by its thread only, read by the exit sum */
+	atomic_int in_use;
+	struct try_block *next;
+};
+extern _Thread_local struct try_block *try_mine __attribute__((tls_model("initial-exec")));
+
+/* The calling thread's block, made on first use (NULL if out of memory). */
+struct try_block *try_block_take(void);
+
+/* Adds n to counter c of the calling thread: a plain load and store on the hot path. */
+static inline void try_count(enum try_counter c, uint64_t n)
+{
+	struct try_block *b = try_mine;
+
+	if (__builtin_expect(!b, 0) && !(b = try_block_take()))
+		return;
+	atomic_store_explicit(&b->v[c], atomic_load_explicit(&b->v[c], memory_order_relaxed) + n,
+			      memory_order_relaxed);
+}
 /* The thread is exiting: its block may serve another thread (its counts stay in the sum). */
 void try_stats_thread_exit(void);
 /* After fork(), in the child: the parent's counts are not the child's. */
