@@ -22,10 +22,12 @@
 static const char try_usage[] =
 	"usage: arenaprof try [--candidate N] [--pairs N] [--chunk BYTES] [--bare] [--keep DIR]\n"
 	"                     " AN_WRAP_USAGE " PROFILE.db -- CMD [ARGS...]\n"
+	"       arenaprof try [--candidate N] " AN_WRAP_USAGE " --sites-out FILE PROFILE.db\n"
 	"  runs CMD plainly and with candidate N's call sites (default 1, as `report` ranks\n"
 	"  them) routed into arena memory, N pairs at a time (default 3, at most 64), and\n"
 	"  prints their CPU time and peak RSS. The plain run loads the interposer too,\n"
-	"  routing nothing, so that its own cost cancels; --bare: the plain run without it";
+	"  routing nothing, so that its own cost cancels; --bare: the plain run without it.\n"
+	"  --sites-out: only write the interposer's sites file (docs/try.md)";
 
 static int parse_count(const char *opt, const char *arg, long lo, long hi, long *out)
 {
@@ -197,20 +199,21 @@ int cmd_try(int argc, char **argv)
 					      { "chunk", required_argument, NULL, 'k' },
 					      { "keep", required_argument, NULL, 'K' },
 					      { "bare", no_argument, NULL, 'b' },
+					      { "sites-out", required_argument, NULL, 's' },
 					      { "help", no_argument, NULL, 'h' },
 					      AN_WRAP_OPTIONS,
 					      { NULL, 0, NULL, 0 } };
 	struct an_wrap_opts wrap = { 0 };
 	struct try_opts o = { 0 };
 	char lib[PATH_MAX], tmp[] = "/tmp/arenaprof-try-XXXXXX", sites[PATH_MAX + 16];
-	const char *db_path, *keep = NULL;
+	const char *db_path, *keep = NULL, *sites_out = NULL;
 	long rank = 1, pairs = 3;
 	int dashes, c, rc;
 
 	for (dashes = 1; dashes < argc && strcmp(argv[dashes], "--"); dashes++)
 		;
 	an_getopt_reset();
-	while ((c = getopt_long(dashes, argv, ":c:p:k:K:bh", opts, NULL)) != -1) {
+	while ((c = getopt_long(dashes, argv, ":c:p:k:K:bs:h", opts, NULL)) != -1) {
 		if ((rc = an_wrap_option(try_usage, c, optarg, &wrap)) != 0) {
 			if (rc > 0)
 				continue;
@@ -235,6 +238,9 @@ int cmd_try(int argc, char **argv)
 		case 'b':
 			o.bare = 1;
 			break;
+		case 's':
+			sites_out = optarg;
+			break;
 		case 'h':
 			printf("%s\n", try_usage);
 			an_wrap_opts_free(&wrap);
@@ -248,6 +254,14 @@ int cmd_try(int argc, char **argv)
 		}
 	}
 	rc = an_get_db(try_usage, dashes, argv, &db_path);
+	if (!rc && sites_out) {
+		if (dashes < argc)
+			rc = an_usage_error(try_usage, "%s", "--sites-out runs no command");
+		else
+			rc = prepare_sites(db_path, &wrap, rank, sites_out);
+		an_wrap_opts_free(&wrap);
+		return rc;
+	}
 	if (!rc && (dashes >= argc - 1))
 		rc = an_usage_error(try_usage, "%s",
 				    "no command given (PROFILE.db -- CMD [ARGS...])");
