@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "an_cli.h"
@@ -192,6 +193,36 @@ out:
 	return rc;
 }
 
+/* prepare_sites in a child process: the profile's data never enters this process, which forks
+ * the runs. A forked child's peak RSS (wait4's ru_maxrss) starts from its parent's resident
+ * anonymous memory, carried over its exec: forked from a process that had read the profile, a
+ * small command's peak RSS was 7.0 MiB instead of 2.7 MiB. */
+static int prepare_sites_apart(const char *db_path, const struct an_wrap_opts *wrap, long rank,
+			       const char *sites_path)
+{
+	pid_t pid;
+	int status;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		an_err("fork: %s", strerror(errno));
+		return 1;
+	}
+	if (pid == 0) {
+		int rc = prepare_sites(db_path, wrap, rank, sites_path);
+
+		fflush(NULL);
+		_exit(rc);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR) {
+			an_err("waitpid: %s", strerror(errno));
+			return 1;
+		}
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
 int cmd_try(int argc, char **argv)
 {
 	static const struct option opts[] = { { "candidate", required_argument, NULL, 'c' },
@@ -287,7 +318,7 @@ int cmd_try(int argc, char **argv)
 		return 1;
 	}
 	snprintf(sites, sizeof(sites), "%s/sites", o.dir);
-	rc = prepare_sites(db_path, &wrap, rank, sites);
+	rc = prepare_sites_apart(db_path, &wrap, rank, sites);
 	an_wrap_opts_free(&wrap);
 	if (rc == 0) {
 		o.cmd = argv + dashes + 1;

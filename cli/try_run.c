@@ -2,9 +2,11 @@
  * both pinned to the same CPU (the last one), one plain and one with the interposer preloaded, as
  * bench/paired.sh pairs its runs: the two share that CPU's time slices and whatever the host does
  * to it, so the ratio of their CPU times cancels most of this shared machine's noise. Which copy
- * starts first alternates. CPU time (user + system) and peak RSS come from wait4's rusage; the
- * interposer's counters from the file it appends to at exit (one line per process). The plain
- * copy runs with the interposer loaded but no site to route (the control), unless --bare. */
+ * starts first alternates. CPU time (user + system) comes from wait4's rusage; the peak RSS and
+ * the interposer's counters from the line it appends at exit (one per process: VmHWM, the peak
+ * since exec; wait4's ru_maxrss also counts the pages the child had before its exec, a copy of
+ * this process's). The plain copy runs with the interposer loaded but no site to route (the
+ * control), unless --bare, where both peaks come from wait4. */
 #define _GNU_SOURCE
 #include "try_cmd.h"
 
@@ -42,13 +44,14 @@ enum {
 	C_CHUNKS_MADVISED,
 	C_PEAK_CHUNKS,
 	C_CHUNK_BYTES,
+	C_PEAK_RSS,
 	C_N
 };
 static const char *const counter_names[C_N] = { "sites",       "resolved",     "calls",
 						"routed",      "routed_bytes", "arena_frees",
 						"too_large",   "fallback",     "realloc_moved",
 						"chunks_made", "chunks_freed", "chunks_madvised",
-						"peak_chunks", "chunk_bytes" };
+						"peak_chunks", "chunk_bytes",  "peak_rss_kib" };
 
 static void child_exec(const struct try_opts *o, int arena, const char *out, const char *err,
 		       const char *stats)
@@ -71,7 +74,8 @@ static void child_exec(const struct try_opts *o, int arena, const char *out, con
 	unsetenv("ARENAPROF_TRY_CHUNK");
 	/* The plain run has the interposer too, routing nothing (unless --bare): its own cost is
 	 * then in both runs and the ratio is the arena's (docs/try.md). */
-	if (arena || !o->bare) {
+	if (arena || !o->bare) { /* the control's counters give its peak RSS */
+		setenv("ARENAPROF_TRY_STATS", stats, 1);
 		const char *old = getenv("LD_PRELOAD");
 		char *pre;
 
@@ -82,7 +86,6 @@ static void child_exec(const struct try_opts *o, int arena, const char *out, con
 	}
 	if (arena) {
 		setenv("ARENAPROF_TRY_SITES", o->sites, 1);
-		setenv("ARENAPROF_TRY_STATS", stats, 1);
 		if (o->chunk)
 			setenv("ARENAPROF_TRY_CHUNK", o->chunk, 1);
 	}
@@ -98,7 +101,7 @@ static int start(const struct try_opts *o, int arena, int pair, struct run *r)
 
 	snprintf(out, sizeof(out), "%s/pair%d-%s.out", o->dir, pair, kind);
 	snprintf(err, sizeof(err), "%s/pair%d-%s.err", o->dir, pair, kind);
-	snprintf(stats, sizeof(stats), "%s/pair%d.stats", o->dir, pair);
+	snprintf(stats, sizeof(stats), "%s/pair%d-%s.stats", o->dir, pair, kind);
 	fflush(NULL);
 	r->pid = fork();
 	if (r->pid < 0) {
@@ -125,18 +128,21 @@ static int finish(struct run *r)
 	return 0;
 }
 
-/* Sums the counters of every complete line in path; the number of lines, or -1 if unreadable. */
-static int read_counters(const char *path, unsigned long long sum[C_N])
+/* Sums the counters of every complete line in path; *rss_kib: the peak RSS of process pid (0:
+ * not reported). The number of lines, or -1 if unreadable. */
+static int read_counters(const char *path, pid_t pid, unsigned long long sum[C_N], long *rss_kib)
 {
 	char line[2048];
 	FILE *f = fopen(path, "r");
 	int lines = 0;
 
 	memset(sum, 0, C_N * sizeof(sum[0]));
+	*rss_kib = 0;
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f)) {
 		unsigned long long v[C_N] = { 0 };
+		long line_pid = -1;
 		int seen = 0;
 		char *save = NULL;
 
@@ -149,6 +155,8 @@ static int read_counters(const char *path, unsigned long long sum[C_N])
 			if (!eq)
 				continue;
 			*eq = 0;
+			if (!strcmp(t, "pid"))
+				line_pid = strtol(eq + 1, NULL, 10);
 			for (int i = 0; i < C_N; i++)
 				if (!strcmp(t, counter_names[i])) {
 					v[i] = strtoull(eq + 1, NULL, 10);
@@ -157,6 +165,8 @@ static int read_counters(const char *path, unsigned long long sum[C_N])
 		}
 		if (seen != C_N)
 			continue;
+		if (line_pid == (long)pid)
+			*rss_kib = (long)v[C_PEAK_RSS];
 		for (int i = 0; i < C_N; i++)
 			sum[i] = i == C_CHUNK_BYTES ? v[i] : sum[i] + v[i];
 		lines++;
@@ -213,11 +223,12 @@ int try_run_pairs(const struct try_opts *o, FILE *out)
 {
 	double cpu[2][64], rss[2][64], cratio[64], rratio[64];
 	unsigned long long c[C_N], total[C_N] = { 0 };
-	int differs = 0;
+	int differs = 0, rss_from_rusage = 0;
 
 	for (int p = 1; p <= o->pairs; p++) {
 		struct run r[2];
 		char pa[4096], pb[4096];
+		long arena_rss;
 		int first = p % 2; /* which copy starts first alternates */
 
 		if (start(o, first, p, &r[first]) || start(o, !first, p, &r[!first]))
@@ -227,17 +238,33 @@ int try_run_pairs(const struct try_opts *o, FILE *out)
 		for (int k = 0; k < 2; k++)
 			if (!WIFEXITED(r[k].status) || WEXITSTATUS(r[k].status))
 				return report_failure(o, p, k ? "arena" : "plain", r[k].status);
-		snprintf(pa, sizeof(pa), "%s/pair%d.stats", o->dir, p);
-		if (read_counters(pa, c) < 1) {
+		if (!o->bare) { /* the control run's peak RSS, as its interposer saw it */
+			unsigned long long ignored[C_N];
+			long rss;
+
+			snprintf(pa, sizeof(pa), "%s/pair%d-plain.stats", o->dir, p);
+			if (read_counters(pa, r[0].pid, ignored, &rss) > 0 && rss > 0)
+				r[0].maxrss_kib = rss;
+			else
+				rss_from_rusage = 1;
+		}
+		snprintf(pa, sizeof(pa), "%s/pair%d-arena.stats", o->dir, p);
+		if (read_counters(pa, r[1].pid, c, &arena_rss) < 1) {
 			an_err("the interposer did not report its counters in pair %d (a static or "
 			       "setuid program ignores LD_PRELOAD)",
 			       p);
 			return 1;
 		}
+		if (o->bare)
+			rss_from_rusage = 1; /* both from wait4: the same bias */
+		else if (arena_rss > 0)
+			r[1].maxrss_kib = arena_rss;
+		else
+			rss_from_rusage = 1;
 		for (int i = 0; i < C_N; i++)
 			if (i == C_CHUNK_BYTES || i == C_SITES || i == C_RESOLVED)
 				total[i] = c[i]; /* the same in every run */
-			else if (i == C_PEAK_CHUNKS)
+			else if (i == C_PEAK_CHUNKS || i == C_PEAK_RSS)
 				total[i] = c[i] > total[i] ? c[i] : total[i];
 			else
 				total[i] += c[i];
@@ -265,8 +292,12 @@ int try_run_pairs(const struct try_opts *o, FILE *out)
 			"(median of %d pairs, %.3f..%.3f)\n",
 			cp, ca, cm, n, cratio[0], cratio[n - 1]);
 		fprintf(out,
-			"peak RSS: plain %.0f KiB, arena %.0f KiB (medians); ratio %.3f (%.3f..%.3f)\n",
-			rp, ra, rm, rratio[0], rratio[n - 1]);
+			"peak RSS: plain %.0f KiB, arena %.0f KiB (medians); ratio %.3f (%.3f..%.3f)%s\n",
+			rp, ra, rm, rratio[0], rratio[n - 1],
+			rss_from_rusage ?
+				"; from wait4, which counts arenaprof's own pages copied by "
+				"fork (about 2 MiB): compare with care" :
+				"");
 	}
 	fprintf(out,
 		"arena: %llu of %llu allocation calls routed (%.1f%%), %llu bytes; %llu too large, "

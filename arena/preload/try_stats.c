@@ -1,11 +1,14 @@
 /* try_stats.c: per-thread counter blocks (try_stats.h), summed into one line at exit:
- * "arenaprof-try pid=P calls=N routed=N ... chunks_made=N chunks_freed=N ...". */
+ * "arenaprof-try pid=P calls=N routed=N ... chunks_made=N chunks_freed=N ... peak_rss_kib=N"
+ * (VmHWM: the process's peak RSS since its exec). */
 #define _GNU_SOURCE
 #include "try_stats.h"
 
 #include <fcntl.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -58,6 +61,23 @@ void try_stats_fork_child(void)
 			atomic_store_explicit(&b->v[i], 0, memory_order_relaxed);
 }
 
+/* VmHWM of /proc/self/status in KiB (the peak RSS since exec), 0 if unreadable. */
+static unsigned long long peak_rss_kib(void)
+{
+	char buf[4096];
+	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	const char *p;
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	p = strstr(buf, "VmHWM:");
+	return p ? strtoull(p + 6, NULL, 10) : 0;
+}
+
 void try_stats_write(const char *path, int sites_listed, int sites_resolved)
 {
 	uint64_t sum[TRY_NCOUNTERS] = { 0 };
@@ -77,10 +97,10 @@ void try_stats_write(const char *path, int sites_listed, int sites_resolved)
 	if (n > 0 && (size_t)n < sizeof(line))
 		n += snprintf(line + n, sizeof(line) - (size_t)n,
 			      " chunks_made=%llu chunks_freed=%llu chunks_madvised=%llu "
-			      "peak_chunks=%llu chunk_bytes=%llu\n",
+			      "peak_chunks=%llu chunk_bytes=%llu peak_rss_kib=%llu\n",
 			      (unsigned long long)g.made, (unsigned long long)g.released,
 			      (unsigned long long)g.madvised, (unsigned long long)g.peak_slots,
-			      (unsigned long long)g.slot_bytes);
+			      (unsigned long long)g.slot_bytes, peak_rss_kib());
 	if (n <= 0 || (size_t)n >= sizeof(line))
 		return;
 	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
