@@ -295,8 +295,8 @@ int try_run_pairs(const struct try_opts *o, FILE *out)
 			"peak RSS: plain %.0f KiB, arena %.0f KiB (medians); ratio %.3f (%.3f..%.3f)%s\n",
 			rp, ra, rm, rratio[0], rratio[n - 1],
 			rss_from_rusage ?
-				"; from wait4, which counts arenaprof's own pages copied by "
-				"fork (about 2 MiB): compare with care" :
+				"; from wait4, which also counts the pages forked from arenaprof "
+				"before the exec: compare with care" :
 				"");
 	}
 	fprintf(out,
