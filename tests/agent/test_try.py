@@ -4,9 +4,10 @@ the xmalloc wrapper) all die with the request, and keeps a cache entry every 8th
 the end (cache_add, not a candidate). Recorded with every call probed (--exact), its first
 candidate's sites are written with --sites-out and the workload is run with the interposer
 preloaded: exactly the chosen sites' allocations (the workload counts them) must go to the arena,
-the cache's must not, the output (checksum) must not change, and chunks must be released. The
-end-to-end cases run `arenaprof try` itself on the workload and on the example service (three
-threads), and check its usage errors."""
+the cache's must not, the output (checksum) must not change, and chunks must be released; also
+with the trees freed by another thread (--handoff). The end-to-end cases run `arenaprof try`
+itself on the workload and on the example service (three threads), and check its usage
+errors."""
 import os
 import re
 import subprocess
@@ -50,8 +51,8 @@ def run_preloaded(argv, sites, stats, chunk=None):
     return r.stdout, {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", lines[0])}
 
 
-def check_tree_run(d, db_sites, label, chunk=None, expect_labels=True):
-    argv = [workload("try_tree"), str(REQUESTS), str(DEPTH)]
+def check_tree_run(d, db_sites, label, chunk=None, expect_labels=True, extra=()):
+    argv = [workload("try_tree"), str(REQUESTS), str(DEPTH), *extra]
     plain = subprocess.run(argv, capture_output=True, text=True, timeout=60)
     check(plain.returncode == 0, f"try_tree failed: {plain.stderr}")
     want = workload_counts(plain.stdout)
@@ -94,6 +95,9 @@ def test_interposer():
     with open(direct, "w") as f:
         f.writelines(" ".join(l) + "\n" for l in lines if l[0] == "1")
     check_tree_run(d, direct, "direct_only", expect_labels=False)
+    # the trees freed by a second thread: the same counts, chunks still released (the frees of
+    # another thread's objects are counted atomically; the workload joins that thread first)
+    check_tree_run(d, sites, "handoff", chunk=64 << 10, extra=["--handoff"])
 
 
 def parse_try(out):

@@ -3,7 +3,9 @@
  * it and frees it node by node: every node and label dies with its request (the arena
  * candidate). Every 8th request also adds an entry to a cache that lives until the end (a site
  * that is not a candidate and must stay on malloc).
- * Usage: try_tree REQUESTS [DEPTH] [--wait]
+ * With --handoff, each request's tree is freed by a second thread instead (objects handed to
+ * another thread: the interposer must count their frees atomically).
+ * Usage: try_tree REQUESTS [DEPTH] [--handoff] [--wait]
  * Prints "requests=R nodes=N labels=L cached=C checksum=0x..." (N and L count the calls of the
  * two candidate sites, C those of the cache site). */
 #define _GNU_SOURCE
@@ -109,12 +111,53 @@ NOINLINE static void cache_add(uint64_t key, uint64_t sum)
 	cache = e;
 }
 
+/* --handoff: a one-slot queue to the thread that frees the trees. */
+static pthread_mutex_t slot_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t slot_changed = PTHREAD_COND_INITIALIZER;
+static struct node *slot;
+static int handoff, done;
+
+static void *freer(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&slot_lock);
+	for (;;) {
+		struct node *t;
+
+		while (!slot && !done)
+			pthread_cond_wait(&slot_changed, &slot_lock);
+		if (!slot)
+			break;
+		t = slot;
+		slot = NULL;
+		pthread_cond_broadcast(&slot_changed);
+		pthread_mutex_unlock(&slot_lock);
+		free_tree(t);
+		pthread_mutex_lock(&slot_lock);
+	}
+	pthread_mutex_unlock(&slot_lock);
+	return NULL;
+}
+
+static void hand_over(struct node *t)
+{
+	pthread_mutex_lock(&slot_lock);
+	while (slot)
+		pthread_cond_wait(&slot_changed, &slot_lock);
+	slot = t;
+	pthread_cond_broadcast(&slot_changed);
+	pthread_mutex_unlock(&slot_lock);
+}
+
 NOINLINE static uint64_t handle_request(uint64_t r, int depth)
 {
 	struct node *root = build(depth, r + 1);
 	uint64_t s = sum_tree(root);
 
-	free_tree(root);
+	if (handoff)
+		hand_over(root);
+	else
+		free_tree(root);
 	if (r % 8 == 0)
 		cache_add(r, s);
 	return s;
@@ -123,16 +166,28 @@ NOINLINE static uint64_t handle_request(uint64_t r, int depth)
 int main(int argc, char **argv)
 {
 	long requests = argc > 1 ? atol(argv[1]) : 1000;
-	int depth = argc > 2 && strcmp(argv[2], "--wait") ? atoi(argv[2]) : 9;
+	int depth = argc > 2 && argv[2][0] != '-' ? atoi(argv[2]) : 9;
 	uint64_t checksum = 0;
+	pthread_t t;
 
+	for (int i = 2; i < argc; i++)
+		handoff |= strcmp(argv[i], "--handoff") == 0;
 	if (requests < 1 || depth < 0 || depth > 20) {
-		fprintf(stderr, "usage: try_tree REQUESTS [DEPTH 0..20] [--wait]\n");
+		fprintf(stderr, "usage: try_tree REQUESTS [DEPTH 0..20] [--handoff] [--wait]\n");
 		return 2;
 	}
 	wait_go_if_asked(argc, argv);
+	if (handoff && pthread_create(&t, NULL, freer, NULL))
+		abort();
 	for (long r = 0; r < requests; r++)
 		checksum = checksum * 31 + handle_request((uint64_t)r, depth);
+	if (handoff) {
+		pthread_mutex_lock(&slot_lock);
+		done = 1;
+		pthread_cond_broadcast(&slot_changed);
+		pthread_mutex_unlock(&slot_lock);
+		pthread_join(t, NULL);
+	}
 	for (struct cache_entry *e = cache; e; e = cache) {
 		checksum ^= e->sum;
 		cache = e->next;
