@@ -22,6 +22,10 @@ int cmd_try(int argc, char **argv);
 int try_write_sites(sqlite3 *db, const char *path, const struct an_candidate *c, FILE *f,
 		    long long *addresses);
 
+/* The GNU build id of the ELF file at path, as lowercase hex (try_build_id.c). 0, or -1 when
+ * the file is unreadable or has none. */
+int try_file_build_id(const char *path, char *out, size_t size);
+
 /* The runs (try_run.c). */
 struct try_opts {
 	char **cmd; /* NULL-terminated */

@@ -11,13 +11,32 @@
 #include "an_util.h"
 
 static const char addresses_sql[] =
-	"SELECT DISTINCT sf.pos, f.offset, m.path "
+	"SELECT DISTINCT sf.pos, f.offset, m.path, m.build_id "
 	"FROM (SELECT stack_id FROM alloc_stats UNION SELECT alloc_stack_id FROM objects) s "
 	"JOIN stack_frames sf ON sf.stack_id = s.stack_id AND sf.pos = ap_site_pos(s.stack_id) "
 	"JOIN frames f ON f.id = sf.frame_id "
 	"JOIN modules m ON m.id = f.module_id "
 	"WHERE f.function = ?1 AND f.file IS ?2 AND f.line IS ?3 AND m.path = ?4 "
 	"ORDER BY m.path, f.offset";
+
+/* The module on disk must be the build the profile recorded (when both have a build id): the
+ * offsets mean nothing in another build. 0, or -1 after an error message. */
+static int same_build(const char *module, const char *recorded)
+{
+	static char checked[4096];
+	char now[256];
+
+	if (!recorded || !*recorded || !strcmp(checked, module))
+		return 0;
+	if (try_file_build_id(module, now, sizeof(now)) == 0 && strcmp(now, recorded)) {
+		an_err("%s is not the build the profile recorded (build id %s, the file's %s): "
+		       "record it again",
+		       module, recorded, now);
+		return -1;
+	}
+	snprintf(checked, sizeof(checked), "%s", module);
+	return 0;
+}
 
 static int site_addresses(sqlite3 *db, const char *path, sqlite3_stmt *st, const struct an_site *s,
 			  FILE *f, long long *n)
@@ -41,6 +60,8 @@ static int site_addresses(sqlite3 *db, const char *path, sqlite3_stmt *st, const
 		/* a path with a newline cannot be one line of the file: such a site is left out */
 		if (!module || strchr(module, '\n'))
 			continue;
+		if (same_build(module, (const char *)sqlite3_column_text(st, 3)))
+			return -1;
 		fprintf(f, "%lld 0x%llx %s\n", sqlite3_column_int64(st, 0) + 1,
 			(unsigned long long)sqlite3_column_int64(st, 1), module);
 		(*n)++;

@@ -10,6 +10,7 @@ itself on the workload and on the example service (three threads), and check its
 errors."""
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 
@@ -172,6 +173,17 @@ def test_no_candidate():
     r = run([ARENAPROF, "try", "--candidate", "99", db, "--", "true"])
     check(r.returncode == 1 and re.match(r"arenaprof: .* arena candidates?, not 99\n", r.stderr),
           f"candidate 99: exit {r.returncode}, {r.stderr!r}")
+    # a profile of another build of the program: its offsets would route other call sites
+    stale = os.path.join(d, "stale.db")
+    with open(db, "rb") as src, open(stale, "wb") as dst:
+        dst.write(src.read())
+    con = sqlite3.connect(stale)
+    con.execute("UPDATE modules SET build_id = 'deadbeef' WHERE path LIKE '%try_tree'")
+    con.commit()
+    con.close()
+    r = run([ARENAPROF, "try", "--sites-out", os.path.join(d, "s"), stale])
+    check(r.returncode == 1 and "is not the build the profile recorded" in r.stderr,
+          f"stale profile: exit {r.returncode}, {r.stderr!r}")
     # a command that fails is reported with its status, not measured
     r = run([ARENAPROF, "try", "--pairs", "1", db, "--", "false"])
     check(r.returncode == 1 and "exited with status 1" in r.stderr, f"false: {r.stderr!r}")
