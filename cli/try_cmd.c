@@ -27,7 +27,8 @@ static const char try_usage[] =
 	"  runs CMD plainly and with candidate N's call sites (default 1, as `report` ranks\n"
 	"  them) routed into arena memory, N pairs at a time (default 3, at most 64), and\n"
 	"  prints their CPU time and peak RSS. The plain run loads the interposer too,\n"
-	"  routing nothing, so that its own cost cancels; --bare: the plain run without it.\n"
+	"  matching the sites but routing none, so that its own cost cancels; --bare: the\n"
+	"  plain run without it.\n"
 	"  --sites-out: only write the interposer's sites file (docs/try.md)";
 
 static int parse_count(const char *opt, const char *arg, long lo, long hi, long *out)
@@ -327,7 +328,8 @@ int cmd_try(int argc, char **argv)
 		o.pairs = (int)pairs;
 		printf("running %ld pair%s, plain (%s) and with the arena, pinned to one CPU\n",
 		       pairs, pairs == 1 ? "" : "s",
-		       o.bare ? "without the interposer" : "the interposer routing nothing");
+		       o.bare ? "without the interposer" :
+				"the interposer matching the sites, routing none");
 		rc = try_run_pairs(&o, stdout);
 	}
 	if (!keep && rc == 0)

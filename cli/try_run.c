@@ -5,8 +5,9 @@
  * starts first alternates. CPU time (user + system) comes from wait4's rusage; the peak RSS and
  * the interposer's counters from the line it appends at exit (one per process: VmHWM, the peak
  * since exec; wait4's ru_maxrss also counts the pages the child had before its exec, a copy of
- * this process's). The plain copy runs with the interposer loaded but no site to route (the
- * control), unless --bare, where both peaks come from wait4. */
+ * this process's). The plain copy (the control) runs with the interposer matching the same sites
+ * but routing none, so that both pay the same matching cost, unless --bare (no interposer; both
+ * peaks then come from wait4). */
 #define _GNU_SOURCE
 #include "try_cmd.h"
 
@@ -33,6 +34,7 @@ enum {
 	C_SITES,
 	C_RESOLVED,
 	C_CALLS,
+	C_MATCHED,
 	C_ROUTED,
 	C_ROUTED_BYTES,
 	C_ARENA_FREES,
@@ -47,11 +49,12 @@ enum {
 	C_PEAK_RSS,
 	C_N
 };
-static const char *const counter_names[C_N] = { "sites",       "resolved",     "calls",
-						"routed",      "routed_bytes", "arena_frees",
-						"too_large",   "fallback",     "realloc_moved",
-						"chunks_made", "chunks_freed", "chunks_madvised",
-						"peak_chunks", "chunk_bytes",  "peak_rss_kib" };
+static const char *const counter_names[C_N] = { "sites",	   "resolved",	  "calls",
+						"matched",	   "routed",	  "routed_bytes",
+						"arena_frees",	   "too_large",	  "fallback",
+						"realloc_moved",   "chunks_made", "chunks_freed",
+						"chunks_madvised", "peak_chunks", "chunk_bytes",
+						"peak_rss_kib" };
 
 static void child_exec(const struct try_opts *o, int arena, const char *out, const char *err,
 		       const char *stats)
@@ -72,6 +75,7 @@ static void child_exec(const struct try_opts *o, int arena, const char *out, con
 	unsetenv("ARENAPROF_TRY_SITES");
 	unsetenv("ARENAPROF_TRY_STATS");
 	unsetenv("ARENAPROF_TRY_CHUNK");
+	unsetenv("ARENAPROF_TRY_MATCH_ONLY");
 	/* The plain run has the interposer too, routing nothing (unless --bare): its own cost is
 	 * then in both runs and the ratio is the arena's (docs/try.md). */
 	if (arena || !o->bare) { /* the control's counters give its peak RSS */
@@ -84,7 +88,9 @@ static void child_exec(const struct try_opts *o, int arena, const char *out, con
 		else
 			setenv("LD_PRELOAD", o->lib, 1);
 	}
-	if (arena) {
+	if (!arena && !o->bare)
+		setenv("ARENAPROF_TRY_MATCH_ONLY", "1", 1);
+	if (arena || !o->bare) {
 		setenv("ARENAPROF_TRY_SITES", o->sites, 1);
 		if (o->chunk)
 			setenv("ARENAPROF_TRY_CHUNK", o->chunk, 1);
@@ -224,6 +230,7 @@ int try_run_pairs(const struct try_opts *o, FILE *out)
 	double cpu[2][64], rss[2][64], cratio[64], rratio[64];
 	unsigned long long c[C_N], total[C_N] = { 0 };
 	int differs = 0, rss_from_rusage = 0;
+	unsigned long long control_matched = 0;
 
 	for (int p = 1; p <= o->pairs; p++) {
 		struct run r[2];
@@ -239,14 +246,15 @@ int try_run_pairs(const struct try_opts *o, FILE *out)
 			if (!WIFEXITED(r[k].status) || WEXITSTATUS(r[k].status))
 				return report_failure(o, p, k ? "arena" : "plain", r[k].status);
 		if (!o->bare) { /* the control run's peak RSS, as its interposer saw it */
-			unsigned long long ignored[C_N];
+			unsigned long long control[C_N];
 			long rss;
 
 			snprintf(pa, sizeof(pa), "%s/pair%d-plain.stats", o->dir, p);
-			if (read_counters(pa, r[0].pid, ignored, &rss) > 0 && rss > 0)
+			if (read_counters(pa, r[0].pid, control, &rss) > 0 && rss > 0)
 				r[0].maxrss_kib = rss;
 			else
 				rss_from_rusage = 1;
+			control_matched += control[C_MATCHED];
 		}
 		snprintf(pa, sizeof(pa), "%s/pair%d-arena.stats", o->dir, p);
 		if (read_counters(pa, r[1].pid, c, &arena_rss) < 1) {
@@ -313,6 +321,11 @@ int try_run_pairs(const struct try_opts *o, FILE *out)
 		total[C_CHUNK_BYTES] / 1024, total[C_PEAK_CHUNKS]);
 	fprintf(out, "sites: %llu return addresses listed, %llu found in the process's mappings\n",
 		total[C_SITES], total[C_RESOLVED]);
+	if (!o->bare)
+		fprintf(out,
+			"control: matched %llu calls of the sites and left them on malloc (the arena "
+			"runs matched %llu)\n",
+			control_matched, total[C_MATCHED]);
 	if (differs)
 		fprintf(out,
 			"stdout: differs between the plain and the arena run in %d of %d pairs "

@@ -7,7 +7,9 @@
  *
  * Environment: ARENAPROF_TRY_SITES (the sites file, required to route anything),
  * ARENAPROF_TRY_STATS (counters appended at exit), ARENAPROF_TRY_CHUNK (slot bytes, a power of
- * two, 64 KiB to 1 MiB; default 256 KiB).
+ * two, 64 KiB to 1 MiB; default 256 KiB), ARENAPROF_TRY_MATCH_ONLY=1 (match the sites and count
+ * their calls, but leave them on malloc: `try`'s control run, which then pays the same
+ * matching cost as the routed run).
  *
  * Start-up: dlsym() may call calloc; allocations made while the real functions are being looked
  * up come from a small static buffer and are never freed. */
@@ -39,6 +41,7 @@ static size_t (*real_usable_size)(void *);
 /* 0: nothing done, 1: a thread is initializing, 2: ready. */
 static atomic_int init_state;
 static int routing; /* sites resolved and the region reserved */
+static int match_only; /* ARENAPROF_TRY_MATCH_ONLY: count the chosen sites' calls, route none */
 static int sites_listed, sites_resolved;
 static pthread_key_t exit_key;
 static const char *stats_path;
@@ -142,6 +145,9 @@ static void init_routing(void)
 	const char *sites = getenv("ARENAPROF_TRY_SITES");
 
 	stats_path = getenv("ARENAPROF_TRY_STATS");
+	const char *dry = getenv("ARENAPROF_TRY_MATCH_ONLY");
+
+	match_only = dry && !strcmp(dry, "1");
 	if (sites && *sites)
 		sites_resolved = try_sites_load(sites, &sites_listed);
 	if (sites_resolved > 0 && try_gen_init(chunk_size_from_env()) == 0 &&
@@ -235,6 +241,9 @@ static void *routed_alloc(size_t size, size_t align)
 {
 	void *p;
 
+	try_count(TRY_MATCHED, 1);
+	if (match_only)
+		return NULL; /* the control run: the same matching, glibc serves */
 	if (size > try_gen_max_object) {
 		try_count(TRY_TOO_LARGE, 1);
 		return NULL;

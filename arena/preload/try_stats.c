@@ -17,9 +17,9 @@
 static _Atomic(struct try_block *) blocks;
 _Thread_local struct try_block *try_mine __attribute__((tls_model("initial-exec")));
 
-static const char *const names[TRY_NCOUNTERS] = { "calls",	  "routed",    "routed_bytes",
-						  "arena_frees",  "too_large", "fallback",
-						  "realloc_moved" };
+static const char *const names[TRY_NCOUNTERS] = { "calls",	  "matched",	  "routed",
+						  "routed_bytes", "arena_frees",  "too_large",
+						  "fallback",	  "realloc_moved" };
 
 /* A free block from the list, or a new one (mmap: malloc is ours). */
 static struct try_block *take_block(void)

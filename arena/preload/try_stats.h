@@ -9,6 +9,7 @@
 
 enum try_counter {
 	TRY_CALLS, /* malloc-family calls that allocate */
+	TRY_MATCHED, /* allocations of a chosen site (routed or not) */
 	TRY_ROUTED, /* allocations served from arena memory */
 	TRY_ROUTED_BYTES,
 	TRY_ARENA_FREES, /* free() of arena objects */

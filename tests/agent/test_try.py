@@ -40,8 +40,10 @@ def workload_counts(out):
     return {"nodes": int(m[2]), "labels": int(m[3]), "cached": int(m[4]), "checksum": m[5]}
 
 
-def run_preloaded(argv, sites, stats, chunk=None):
+def run_preloaded(argv, sites, stats, chunk=None, match_only=False):
     env = dict(os.environ, LD_PRELOAD=LIB, ARENAPROF_TRY_SITES=sites, ARENAPROF_TRY_STATS=stats)
+    if match_only:
+        env["ARENAPROF_TRY_MATCH_ONLY"] = "1"
     if chunk:
         env["ARENAPROF_TRY_CHUNK"] = str(chunk)
     r = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120)
@@ -62,8 +64,8 @@ def check_tree_run(d, db_sites, label, chunk=None, expect_labels=True, extra=())
     check(got == want, f"{label}: output changed with the interposer: {got} != {want}")
     routed = want["nodes"] + (want["labels"] if expect_labels else 0)
     # exact: the sites' calls and nothing else (the cache site, chosen by nobody, stays on malloc)
-    check(c["routed"] == routed,
-          f"{label}: routed {c['routed']}, the chosen sites made {routed} allocations")
+    check(c["routed"] == routed and c["matched"] == routed,
+          f"{label}: routed {c['routed']}, matched {c['matched']}, the chosen sites made {routed}")
     check(c["calls"] >= routed + want["cached"], f"{label}: calls {c['calls']} < routed + cache")
     check(c["arena_frees"] == routed, f"{label}: {c['arena_frees']} arena frees, not {routed}")
     check(c["chunks_freed"] > 0, f"{label}: no chunk released ({c})")
@@ -96,6 +98,13 @@ def test_interposer():
     with open(direct, "w") as f:
         f.writelines(" ".join(l) + "\n" for l in lines if l[0] == "1")
     check_tree_run(d, direct, "direct_only", expect_labels=False)
+    # the control of `try`: the same matching, nothing routed
+    argv = [workload("try_tree"), str(REQUESTS), str(DEPTH)]
+    want = workload_counts(subprocess.run(argv, capture_output=True, text=True).stdout)
+    out, m = run_preloaded(argv, sites, os.path.join(d, "match_only.stats"), match_only=True)
+    check(workload_counts(out) == want, "match-only: output changed")
+    check(m["matched"] == want["nodes"] + want["labels"] and m["routed"] == 0 and
+          m["chunks_made"] == 0, f"match-only: {m}")
     # the trees freed by a second thread: the same counts, chunks still released (the frees of
     # another thread's objects are counted atomically; the workload joins that thread first)
     check_tree_run(d, sites, "handoff", chunk=64 << 10, extra=["--handoff"])
@@ -112,6 +121,9 @@ def parse_try(out):
     check(float(cpu[1]) > 0 and float(cpu[2]) > 0 and float(cpu[3]) > 0, f"no CPU time: {out!r}")
     check(int(rss[1]) > 0 and int(rss[2]) > 0, f"no peak RSS: {out!r}")
     check(int(routed[1]) > 0 and int(chunks[2]) > 0, f"nothing routed or released: {out!r}")
+    control = re.search(r"^control: matched (\d+) calls .*the arena runs matched (\d+)\)", out, re.M)
+    check(control and control[1] == control[2] and int(control[1]) >= int(routed[1]),
+          f"the control run did not match the same calls: {out!r}")
     return int(routed[1]), int(routed[2])
 
 
