@@ -50,7 +50,7 @@ static const char *stats_path;
  * bookkeeping): such calls go straight to glibc. */
 _Thread_local int try_busy TLS;
 static _Thread_local int exit_key_set TLS;
-static _Thread_local uintptr_t stack_hi TLS;
+static _Thread_local uintptr_t stack_lo TLS, stack_hi TLS;
 
 /* ---- start-up buffer ---- */
 
@@ -187,7 +187,8 @@ static inline int ready(void)
 
 /* ---- choosing ---- */
 
-/* The top of this thread's stack, for the frame-pointer walk (0: unknown). */
+/* The top of this thread's stack (and its bottom in stack_lo), for the frame-pointer walk (0:
+ * unknown). */
 static uintptr_t stack_top(void)
 {
 	pthread_attr_t attr;
@@ -198,8 +199,10 @@ static uintptr_t stack_top(void)
 		return stack_hi;
 	try_busy++;
 	if (pthread_getattr_np(pthread_self(), &attr) == 0) {
-		if (pthread_attr_getstack(&attr, &lo, &size) == 0)
+		if (pthread_attr_getstack(&attr, &lo, &size) == 0) {
+			stack_lo = (uintptr_t)lo;
 			stack_hi = (uintptr_t)lo + size;
+		}
 		pthread_attr_destroy(&attr);
 	}
 	try_busy--;
@@ -209,12 +212,14 @@ static uintptr_t stack_top(void)
 /* Whether the allocation whose malloc-family call returns to ret is one of the sites: ret itself,
  * or the return address of one of the next frames on the frame-pointer chain starting at fp (the
  * interposed function's own frame). The chain is followed only upwards and inside this thread's
- * stack, so a frame without a frame pointer ends the walk instead of reading wild memory. */
+ * stack, so a frame without a frame pointer ends the walk instead of reading wild memory; on
+ * another stack (a signal stack, a coroutine's) there is no walk. */
 static int chosen_deep(const uintptr_t *fp)
 {
 	uintptr_t hi;
 
-	if (try_sites_depth <= 1 || !(hi = stack_top()))
+	if (try_sites_depth <= 1 || !(hi = stack_top()) || (uintptr_t)fp < stack_lo ||
+	    (uintptr_t)fp >= hi)
 		return 0;
 	for (int d = 1; d < try_sites_depth; d++) {
 		const uintptr_t *next = (const uintptr_t *)fp[0];
