@@ -5,7 +5,7 @@ the end (cache_add, not a candidate). Recorded with every call probed (--exact),
 candidate's sites are written with --sites-out and the workload is run with the interposer
 preloaded: exactly the chosen sites' allocations (the workload counts them) must go to the arena,
 the cache's must not, the output (checksum) must not change, and chunks must be released; also
-with the trees freed by another thread (--handoff). The end-to-end cases run `arenaprof try`
+with the trees freed by another thread (--handoff) and across a fork (--fork). The end-to-end cases run `arenaprof try`
 itself on the workload and on the example service (three threads), and check its usage
 errors."""
 import os
@@ -40,7 +40,7 @@ def workload_counts(out):
     return {"nodes": int(m[2]), "labels": int(m[3]), "cached": int(m[4]), "checksum": m[5]}
 
 
-def run_preloaded(argv, sites, stats, chunk=None, match_only=False):
+def run_preloaded(argv, sites, stats, chunk=None, match_only=False, processes=1):
     env = dict(os.environ, LD_PRELOAD=LIB, ARENAPROF_TRY_SITES=sites, ARENAPROF_TRY_STATS=stats)
     if match_only:
         env["ARENAPROF_TRY_MATCH_ONLY"] = "1"
@@ -50,8 +50,9 @@ def run_preloaded(argv, sites, stats, chunk=None, match_only=False):
     check(r.returncode == 0, f"{argv[0]} with the interposer: exit {r.returncode}: {r.stderr}")
     with open(stats) as f:
         lines = [l for l in f.read().splitlines() if l.startswith("arenaprof-try ")]
-    check(len(lines) == 1, f"expected one counters line, got {lines!r}")
-    return r.stdout, {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", lines[0])}
+    check(len(lines) == processes, f"expected {processes} counters lines, got {lines!r}")
+    counts = [{k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", l)} for l in lines]
+    return r.stdout, counts[0] if processes == 1 else counts
 
 
 def check_tree_run(d, db_sites, label, chunk=None, expect_labels=True, extra=()):
@@ -105,6 +106,22 @@ def test_interposer():
     check(workload_counts(out) == want, "match-only: output changed")
     check(m["matched"] == want["nodes"] + want["labels"] and m["routed"] == 0 and
           m["chunks_made"] == 0, f"match-only: {m}")
+    # a fork in the middle of a request (request REQUESTS / 2, its tree built, not yet freed):
+    # both processes free their copy of that tree and finish; the child counts from the fork on
+    argv = [workload("try_tree"), str(REQUESTS), str(DEPTH), "--fork"]
+    plain = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+    check(plain.returncode == 0, f"try_tree --fork failed: {plain.stderr}")
+    out, (first, second) = run_preloaded(argv, sites, os.path.join(d, "fork.stats"), processes=2)
+    check(out == plain.stdout, f"fork: output changed: {out!r} != {plain.stdout!r}")
+    per_request = 2 * (2 ** (DEPTH + 1) - 1)  # nodes and labels of one tree
+    after_fork = REQUESTS - (REQUESTS // 2 + 1)  # the child's requests after the forking one
+    routed = sorted([first["routed"], second["routed"]])
+    frees = sorted([first["arena_frees"], second["arena_frees"]])
+    check(routed == [after_fork * per_request, REQUESTS * per_request],
+          f"fork: routed {routed}, not {after_fork} and {REQUESTS} requests' objects")
+    check(frees == [(after_fork + 1) * per_request, REQUESTS * per_request],
+          f"fork: arena frees {frees}: the child also frees the tree it inherited")
+    check(first["chunks_freed"] > 0 and second["chunks_freed"] > 0, f"fork: {first} {second}")
     # the trees freed by a second thread: the same counts, chunks still released (the frees of
     # another thread's objects are counted atomically; the workload joins that thread first)
     check_tree_run(d, sites, "handoff", chunk=64 << 10, extra=["--handoff"])

@@ -5,7 +5,10 @@
  * that is not a candidate and must stay on malloc).
  * With --handoff, each request's tree is freed by a second thread instead (objects handed to
  * another thread: the interposer must count their frees atomically).
- * Usage: try_tree REQUESTS [DEPTH] [--handoff] [--wait]
+ * With --fork, the process forks in the middle of request REQUESTS / 2, between building and
+ * freeing its tree; both processes free their copy and finish the requests, the child prints
+ * its line first ("child requests=..."), the parent after waiting for it.
+ * Usage: try_tree REQUESTS [DEPTH] [--handoff | --fork] [--wait]
  * Prints "requests=R nodes=N labels=L cached=C checksum=0x..." (N and L count the calls of the
  * two candidate sites, C those of the cache site). */
 #define _GNU_SOURCE
@@ -15,6 +18,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "wait_go.h"
 
@@ -116,6 +121,8 @@ static pthread_mutex_t slot_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t slot_changed = PTHREAD_COND_INITIALIZER;
 static struct node *slot;
 static int handoff, done;
+static long fork_at = -1;
+static pid_t child = -1; /* --fork: 0 in the child */
 
 static void *freer(void *arg)
 {
@@ -154,6 +161,11 @@ NOINLINE static uint64_t handle_request(uint64_t r, int depth)
 	struct node *root = build(depth, r + 1);
 	uint64_t s = sum_tree(root);
 
+	if ((long)r == fork_at) {
+		fflush(stdout);
+		if ((child = fork()) < 0)
+			abort();
+	}
 	if (handoff)
 		hand_over(root);
 	else
@@ -170,10 +182,16 @@ int main(int argc, char **argv)
 	uint64_t checksum = 0;
 	pthread_t t;
 
-	for (int i = 2; i < argc; i++)
+	int status = 0;
+
+	for (int i = 2; i < argc; i++) {
 		handoff |= strcmp(argv[i], "--handoff") == 0;
-	if (requests < 1 || depth < 0 || depth > 20) {
-		fprintf(stderr, "usage: try_tree REQUESTS [DEPTH 0..20] [--handoff] [--wait]\n");
+		if (strcmp(argv[i], "--fork") == 0)
+			fork_at = requests / 2;
+	}
+	if (requests < 1 || depth < 0 || depth > 20 || (handoff && fork_at >= 0)) {
+		fprintf(stderr,
+			"usage: try_tree REQUESTS [DEPTH 0..20] [--handoff | --fork] [--wait]\n");
 		return 2;
 	}
 	wait_go_if_asked(argc, argv);
@@ -193,8 +211,11 @@ int main(int argc, char **argv)
 		cache = e->next;
 		free(e);
 	}
-	printf("requests=%ld nodes=%" PRIu64 " labels=%" PRIu64 " cached=%" PRIu64
+	if (child > 0 &&
+	    (waitpid(child, &status, 0) != child || !WIFEXITED(status) || WEXITSTATUS(status)))
+		return 1;
+	printf("%srequests=%ld nodes=%" PRIu64 " labels=%" PRIu64 " cached=%" PRIu64
 	       " checksum=0x%016" PRIx64 "\n",
-	       requests, nodes, labels, cached, checksum);
+	       child == 0 ? "child " : "", requests, nodes, labels, cached, checksum);
 	return 0;
 }
