@@ -5,6 +5,7 @@
  *
  *   arenaprof try [--candidate N] [--pairs N] [--chunk BYTES] [--bare] [--keep DIR]
  *                 [--wrapper REGEX]... [--no-wrappers] PROFILE.db -- CMD [ARGS...]
+ *   arenaprof try [--candidate N] [--wrapper REGEX]... [--no-wrappers] --sites-out FILE PROFILE.db
  */
 #ifndef ARENAPROF_TRY_CMD_H
 #define ARENAPROF_TRY_CMD_H
