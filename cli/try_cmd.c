@@ -332,7 +332,7 @@ int cmd_try(int argc, char **argv)
 				"the interposer matching the sites, routing none");
 		rc = try_run_pairs(&o, stdout);
 	}
-	if (!keep && rc == 0)
+	if (!keep && (rc == 0 || !o.cmd)) /* succeeded, or no run was made: nothing to look at */
 		remove_run_dir(o.dir);
 	else if (!keep)
 		fprintf(stderr, "arenaprof: the runs' outputs are kept in %s\n", o.dir);

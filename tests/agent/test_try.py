@@ -214,7 +214,8 @@ def test_no_candidate():
     check(r.returncode == 1 and "is not the build the profile recorded" in r.stderr,
           f"stale profile: exit {r.returncode}, {r.stderr!r}")
     # a command that fails is reported with its status, not measured
-    r = run([ARENAPROF, "try", "--pairs", "1", db, "--", "false"])
+    r = run([ARENAPROF, "try", "--pairs", "1", "--keep", os.path.join(d, "runs"), db, "--",
+             "false"])
     check(r.returncode == 1 and "exited with status 1" in r.stderr, f"false: {r.stderr!r}")
 
 
