@@ -5,6 +5,7 @@
 
 #include "analyzer.h"
 #include "record.h"
+#include "try_cmd.h"
 
 static void usage(FILE *out)
 {
@@ -18,6 +19,7 @@ static void usage(FILE *out)
 	      "  merge    combine profiles of one program from several runs or hosts (-o OUT.db)\n"
 	      "  flamegraph  interactive SVG flame graph (-o FILE.svg)\n"
 	      "  html     the report as one self-contained HTML page with flame graphs (-o FILE)\n"
+	      "  try      run a command plainly and with a candidate's sites in arena memory\n"
 	      "  help     this text; 'arenaprof <command> --help' for a command's options\n"
 	      "examples:\n"
 	      "  sudo arenaprof record -p 1234 -d 10 -o app.db\n"
@@ -47,6 +49,8 @@ int main(int argc, char **argv)
 		return cmd_flamegraph(argc - 1, argv + 1);
 	if (!strcmp(cmd, "html"))
 		return cmd_html(argc - 1, argv + 1);
+	if (!strcmp(cmd, "try"))
+		return cmd_try(argc - 1, argv + 1);
 	if (!strcmp(cmd, "merge"))
 		return cmd_merge(argc - 1, argv + 1);
 	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
