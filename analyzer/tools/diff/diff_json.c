@@ -220,6 +220,7 @@ int diff_json(FILE *f, const struct diff *d, size_t top)
 	write_profile(&w, "before", d->before, d->nbefore);
 	write_profile(&w, "after", d->after, d->nafter);
 	write_totals_change(&w, d);
+	diff_predict_json(&w, d);
 	int_key(&w, "sites_total", (long long)d->nsites);
 	int_key(&w, "sites_new", (long long)d->nnew);
 	int_key(&w, "sites_gone", (long long)d->ngone);
