@@ -220,7 +220,6 @@ int diff_json(FILE *f, const struct diff *d, size_t top)
 	write_profile(&w, "before", d->before, d->nbefore);
 	write_profile(&w, "after", d->after, d->nafter);
 	write_totals_change(&w, d);
-	diff_predict_json(&w, d);
 	int_key(&w, "sites_total", (long long)d->nsites);
 	int_key(&w, "sites_new", (long long)d->nnew);
 	int_key(&w, "sites_gone", (long long)d->ngone);
@@ -229,6 +228,7 @@ int diff_json(FILE *f, const struct diff *d, size_t top)
 	for (i = 0; i < n; i++)
 		write_site(&w, d, &d->sites[i]);
 	jw_end_array(&w);
+	diff_predict_json(&w, d);
 	jw_end_object(&w);
 	return jw_finish(&w);
 }
