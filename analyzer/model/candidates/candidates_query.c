@@ -7,6 +7,7 @@
 #include "candidates_data.h"
 #include "savings.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -396,7 +397,10 @@ int cand_data_load(sqlite3 *db, const char *path, struct cand_data *d)
 	    d->inplace_arena_ns < d->inplace_malloc_free_ns && d->inplace_spread >= 0 &&
 	    d->inplace_spread <= 1) {
 		d->cost_fraction = d->inplace_arena_ns / d->inplace_malloc_free_ns;
-		d->cost_fraction_sd = d->inplace_spread * d->cost_fraction;
+		d->cost_fraction_sd =
+			sqrt(d->inplace_spread * d->inplace_spread +
+			     SAVINGS_INPLACE_MODEL_REL_SD * SAVINGS_INPLACE_MODEL_REL_SD) *
+			d->cost_fraction;
 	} else
 		d->inplace_malloc_free_ns = d->inplace_arena_ns = d->inplace_spread = 0;
 	if (scope_pair_register(db, path, &pair))
