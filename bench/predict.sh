@@ -6,7 +6,8 @@
 # one CPU, so the host's noise hits both; the ratio of their CPU times is one pair's saving;
 # peak RSS from /usr/bin/time), and the arena's real peak memory from a build whose arena calls
 # are wrapped (bench/predict/arena_peak.h, force-included: the source is unchanged). Writes the
-# comparison as a table to OUT/predictions.md (docs/predictions.md holds the last one).
+# comparison as a table to OUT/predictions.md (docs/predictions.md holds the results and their
+# analysis).
 # Cases: the example service (examples/request_server.c vs -DUSE_ARENA). Real programs (issue #15
 # item 4) are not in this first version.
 # Usage (as root): bench/predict.sh [OUTDIR [PAIRS [REQUESTS]]]   (defaults /tmp/predict 5 150000)
