@@ -484,7 +484,7 @@ def case_memory():
                           "malloc_peak_p50": 18432, "malloc_peak_p99": 28672,
                           "hold_ratio_p50": 1.0, "arena_peak_bytes": 28672,
                           "malloc_peak_bytes": 28672, "rss_change_bytes": 0,
-                          "warning": False}, f"{c['memory']}")
+                          "warning": False, "windows_cut": False}, f"{c['memory']}")
     # invocation 2 moved into invocation 1's time: two live at once (nesting or threads)
     c = by_site(report(make_db("m2.db", "UPDATE objects SET alloc_ns = alloc_ns - 99999500, "
                                "free_ns = free_ns - 99999500 WHERE alloc_inv = 2 AND "
@@ -502,7 +502,11 @@ def case_memory():
                           "malloc_peak_p50": 320000, "malloc_peak_p99": 320000,
                           "hold_ratio_p50": 5.0, "arena_peak_bytes": 1600000,
                           "malloc_peak_bytes": 320000, "rss_change_bytes": 1280000,
-                          "warning": True}, f"{c['memory']}")
+                          "warning": True, "windows_cut": False}, f"{c['memory']}")
+    # a windowed recording: the invocations may be cut at the windows' edges
+    c = by_site(report(make_db("m4.db", "UPDATE meta SET value = 'windowed' WHERE key = "
+                               "'mode';")))["new_node"]
+    check(c["memory"]["windows_cut"] is True, f"{c['memory']}")
 
 
 if __name__ == "__main__":

@@ -22,6 +22,10 @@ struct cand_memory {
 	long long malloc_peak_bytes; /* live_invocations x malloc_peak_p99 */
 	long long rss_change_bytes; /* arena_peak_bytes - malloc_peak_bytes */
 	int warning; /* hold ratio and extra bytes over the limits above */
+	/* seen through overhead-budget windows (meta mode windowed), which can cut an invocation
+	 * at their edges: the bytes per invocation and the peaks are likely low
+	 * (docs/predictions.md) */
+	int windows_cut;
 };
 
 /* One sampled object of an invocation: its group key (invocation), times and scaled size. */

@@ -100,6 +100,7 @@ static void bytes_per_scope(const struct cand_data *d, const uint32_t *idx, size
 		c->bytes_p50 = cand_percentile(sums, ns, 50);
 		c->bytes_p99 = cand_percentile(sums, ns, 99);
 		cand_arena_memory(mo, m, c->bytes_p99, &c->mem);
+		c->mem.windows_cut = d->windowed;
 	}
 	free(mo);
 	free(sums);

@@ -72,6 +72,8 @@ static void memory(struct json_writer *w, const struct cand_memory *m)
 	jw_int(w, m->rss_change_bytes);
 	jw_key(w, "warning");
 	jw_bool(w, m->warning);
+	jw_key(w, "windows_cut");
+	jw_bool(w, m->windows_cut);
 	jw_end_object(w);
 }
 

@@ -41,6 +41,10 @@ void prediction_text(FILE *f, const struct an_candidate *c)
 		fmt_bytes(b2, (double)m->malloc_peak_bytes), m->rss_change_bytes >= 0 ? "+" : "-",
 		fmt_bytes(b3, (double)(m->rss_change_bytes >= 0 ? m->rss_change_bytes :
 								  -m->rss_change_bytes)));
+	if (m->windows_cut)
+		fputs("     (seen through the overhead-budget windows, which can cut an invocation: "
+		      "likely low; --exact sees whole invocations)\n",
+		      f);
 	if (m->warning)
 		fprintf(f,
 			"     warning: the arena holds %.1fx what malloc holds at its peak in an "
