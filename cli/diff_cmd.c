@@ -18,7 +18,8 @@ static const char diff_usage[] = "usage: arenaprof diff [--json] [-n N|--top N] 
 				 " [-o FILE] BEFORE.db AFTER.db";
 
 /* Reads one profile completely, then closes it; 0, or -1 after an error message. */
-static int load_profile(const char *path, const struct an_wrap_opts *wrap, struct diff_profile *p)
+static int load_profile(const char *path, const struct an_wrap_opts *wrap, int is_before,
+			struct diff_profile *p)
 {
 	sqlite3 *db;
 
@@ -42,19 +43,22 @@ static int load_profile(const char *path, const struct an_wrap_opts *wrap, struc
 	p->info.raw_sites = p->fold.raw;
 	if (an_cpu_load(db, path, &p->fold, &p->info, &p->sites) ||
 	    an_estimates_load(db, path, &p->info, &p->sites) ||
-	    an_use_estimates(path, &p->info, &p->sites)) {
+	    an_use_estimates(path, &p->info, &p->sites) ||
+	    (is_before && diff_predict_before(db, path, &p->info, &p->sites, &p->pred))) {
 		an_sites_free(&p->sites);
 		site_fold_free(&p->fold);
 		an_info_free(&p->info);
 		an_db_close(db);
 		return -1;
 	}
+	p->has_peak_rss = diff_peak_rss(db, &p->peak_rss_kib);
 	an_db_close(db);
 	return 0;
 }
 
 static void free_profile(struct diff_profile *p)
 {
+	diff_prediction_free(&p->pred);
 	an_sites_free(&p->sites);
 	site_fold_free(&p->fold);
 	an_info_free(&p->info);
@@ -136,12 +140,13 @@ int cmd_diff(int argc, char **argv)
 	if (top < 0)
 		top = json ? 0 : 20; /* as report: JSON lists every site unless --top is given */
 
-	rc = load_profile(argv[optind], &wrap, &before);
-	if (rc == 0 && (rc = load_profile(argv[optind + 1], &wrap, &after)) != 0)
+	rc = load_profile(argv[optind], &wrap, 1, &before);
+	if (rc == 0 && (rc = load_profile(argv[optind + 1], &wrap, 0, &after)) != 0)
 		free_profile(&before);
 	an_wrap_opts_free(&wrap);
 	if (rc)
 		return 1;
+	diff_predict_finish(&before.pred, &before, &after, after.has_peak_rss, after.peak_rss_kib);
 	rc = 1;
 	if (diff_build(&before, &after, &d) == 0) {
 		rc = write_output(out_path, &d, json, (size_t)top);

@@ -88,6 +88,7 @@ static int have_privileges(void)
 static int target_exited(struct recorder *r)
 {
 	struct pollfd p = { .fd = r->pidfd, .events = POLLIN };
+	struct rusage ru;
 	int status;
 
 	if (r->pidfd >= 0) {
@@ -96,7 +97,8 @@ static int target_exited(struct recorder *r)
 	} else if (kill(r->pid, 0) == 0 || errno != ESRCH) {
 		return 0;
 	}
-	if (r->opt.command && waitpid(r->pid, &status, WNOHANG) == r->pid) {
+	if (r->opt.command && wait4(r->pid, &status, WNOHANG, &ru) == r->pid) {
+		peak_rss_reaped(&r->peak_rss, ru.ru_maxrss);
 		if (WIFEXITED(status))
 			snprintf(r->target_exit, sizeof(r->target_exit), "exit %d",
 				 WEXITSTATUS(status));
@@ -208,6 +210,7 @@ static void record_loop(struct recorder *r)
 			return;
 		}
 		if (now >= next_flush) {
+			peak_rss_update(&r->peak_rss, r->pid);
 			if (flush_batch(r)) {
 				write_failure(r);
 				return;

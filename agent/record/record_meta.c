@@ -15,6 +15,7 @@
 #include "attach_path.h"
 #include "bpf_session.h"
 #include "calibrate.h"
+#include "calibrate_inplace.h"
 #include "lifetimes.h"
 #include "profile_db.h"
 #include "profile_writer.h"
@@ -230,6 +231,26 @@ int write_start_meta(struct recorder *r, const struct alloc_probe_plan *plan)
 	return rc ? -1 : 0;
 }
 
+/* The arena against malloc/free in place (meta calib_inplace_*): omitted when the measurement
+ * is not plausible (the report then falls back to the tight loop's fraction). */
+static int write_inplace_calibration(const uint64_t *sizes, const uint64_t *counts, int n,
+				     struct recorder *r)
+{
+	struct inplace_calibration cal;
+	char buf[32];
+	int rc = 0;
+
+	if (calibrate_in_place(sizes, counts, n, &cal))
+		return 0;
+	snprintf(buf, sizeof(buf), "%.2f", cal.malloc_free_ns);
+	rc |= ap_db_set_meta(r->db, AP_META_CALIB_INPLACE_MALLOC_FREE_NS, buf);
+	snprintf(buf, sizeof(buf), "%.2f", cal.arena_ns);
+	rc |= ap_db_set_meta(r->db, AP_META_CALIB_INPLACE_ARENA_NS, buf);
+	snprintf(buf, sizeof(buf), "%.3f", cal.spread);
+	rc |= ap_db_set_meta(r->db, AP_META_CALIB_INPLACE_SPREAD, buf);
+	return rc;
+}
+
 /* Measures malloc/free against the arena for the recorded size mix (meta calib_*). */
 static int write_calibration(struct recorder *r)
 {
@@ -249,7 +270,7 @@ static int write_calibration(struct recorder *r)
 	rc |= ap_db_set_meta(r->db, AP_META_CALIB_ARENA_NS, buf);
 	snprintf(buf, sizeof(buf), "%.2f", cal.call_ns);
 	rc |= ap_db_set_meta(r->db, AP_META_CALIB_CALL_NS, buf);
-	return rc;
+	return rc | write_inplace_calibration(sizes, counts, n, r);
 }
 
 /* What the recording cost: the agent's own CPU time, and in overhead-budget mode the probes'
@@ -291,6 +312,9 @@ int write_end_meta(struct recorder *r)
 	if (r->target_exit[0])
 		rc |= ap_db_set_meta(r->db, AP_META_TARGET_EXIT, r->target_exit);
 	rc |= write_calibration(r);
+	peak_rss_update(&r->peak_rss, r->pid);
+	if (r->peak_rss.kib > 0)
+		rc |= ap_db_set_meta_int(r->db, AP_META_PEAK_RSS_KIB, r->peak_rss.kib);
 	rc |= ap_db_set_meta(r->db, AP_META_CLOSED, "1");
 	rc |= pw_commit(r->w);
 	return rc ? -1 : 0;

@@ -12,6 +12,7 @@
 
 #include "alloc_event.h"
 #include "allocator_probe.h"
+#include "peak_rss.h"
 #include "probe_cost.h"
 #include "profile_db.h"
 #include "record_options.h"
@@ -52,6 +53,7 @@ struct recorder {
 	uint64_t start_ns, start_wall_ns, end_wall_ns;
 	const char *end_reason;
 	char target_exit[32];
+	struct peak_rss peak_rss; /* the target's, meta peak_rss_kib */
 	int write_failed; /* a batch could not be written: the recording stopped there */
 	atomic_int detached;
 	int tty, progress_shown;

@@ -9,6 +9,7 @@ analyzer/README.md ("Arena candidates")."""
 
 import argparse
 import json
+import math
 import os
 import re
 import sqlite3
@@ -23,9 +24,11 @@ TMP = None
 
 BASE = 190  # non-overhead CPU samples: 200 - 10
 ARENA_COST = 0.10
-HANDLE_EST = (40 / BASE + 10 / BASE) * 1.0 * (1 - ARENA_COST) + 30 / BASE * 60 / 63
-RENDER_EST = 20 / BASE * (1 - ARENA_COST) + 10 / BASE * 30 / 30
-CACHE_EST = 10 / BASE * 0.1 * (1 - ARENA_COST) + 30 / BASE * 3 / 63
+# est_cpu_saving = (malloc side + free side) x (1 - the arena's cost fraction): the arena's cost
+# is a fraction of malloc+free per object, so it is charged on both sides
+HANDLE_EST = ((40 / BASE + 10 / BASE) * 1.0 + 30 / BASE * 60 / 63) * (1 - ARENA_COST)
+RENDER_EST = (20 / BASE + 10 / BASE * 30 / 30) * (1 - ARENA_COST)
+CACHE_EST = (10 / BASE * 0.1 + 30 / BASE * 3 / 63) * (1 - ARENA_COST)
 HANDLE_REC = ("wrap `handle_request()` in an arena of 32 KiB; sites `new_node` (parser.c:88), "
               "`dup_str` (util.c:12)")
 RENDER_REC = ("likely: wrap `render_page()` in an arena of 256 KiB; site `render` (report.c:15); "
@@ -185,15 +188,19 @@ def case_calibrated():
     plain = report(make_db("c.db"))
     cal = report(make_db("cal.db", "INSERT INTO meta VALUES ('calib_malloc_free_ns', '40.0'),"
                                    "('calib_arena_ns', '4.0');"))
+    # without an in-place calibration the fraction's standard deviation is 100% of it
+    # (savings.h, SAVINGS_UNCALIBRATED_REL_SD)
     check(plain["calibration"] == {"measured": False, "malloc_free_ns": None, "arena_ns": None,
-                                   "arena_cost_fraction": 0.10}, f"{plain['calibration']}")
+                                   "arena_cost_fraction": 0.10, "inplace": None,
+                                   "arena_cost_fraction_sd": 0.10}, f"{plain['calibration']}")
     check(cal["calibration"] == {"measured": True, "malloc_free_ns": 40.0, "arena_ns": 4.0,
-                                 "arena_cost_fraction": 0.1}, f"{cal['calibration']}")
+                                 "arena_cost_fraction": 0.1, "inplace": None,
+                                 "arena_cost_fraction_sd": 0.1}, f"{cal['calibration']}")
     cal2 = report(make_db("cal2.db", "INSERT INTO meta VALUES ('calib_malloc_free_ns', '40.0'),"
                                      "('calib_arena_ns', '10.0');"))
     c = cal2["candidates"][0]
     check(cal2["calibration"]["arena_cost_fraction"] == 0.25, f"{cal2['calibration']}")
-    want = c["alloc_cpu_share"] * c["enclosed_share"] * 0.75 + c["free_cpu_share"]
+    want = (c["alloc_cpu_share"] * c["enclosed_share"] + c["free_cpu_share"]) * 0.75
     check(close(c["est_cpu_saving"], want), f"est {c['est_cpu_saving']} != {want}")
     check(c["est_cpu_saving"] < plain["candidates"][0]["est_cpu_saving"],
           "a costlier arena must predict a smaller saving")
@@ -515,7 +522,7 @@ def case_candidate_escapes():
                          "(SELECT id FROM objects WHERE alloc_stack_id = 1 ORDER BY id "
                          "LIMIT 5);"))
     c = by_site(doc)["new_node"]
-    est = 50 / BASE * (55 / 60) * (1 - ARENA_COST) + 30 / BASE * 55 / 63
+    est = (50 / BASE * (55 / 60) + 30 / BASE * 55 / 63) * (1 - ARENA_COST)
     check_fields(c, {"recommended": False, "risk": "high", "escape_share": 5 / 60,
                      "enclosed_share": 55 / 60, "est_cpu_saving": est,
                      "score": est * (1 - 5 / 60), "recommendation": None,
@@ -551,7 +558,8 @@ def case_text():
     want = [
         "Arena candidates (from 170 sampled objects, 1 allocation in 64 followed):",
         "  1. " + HANDLE_REC,
-        "     estimated saving 38.7% of the CPU time (score 0.3872), verified, risk low",
+        f"     estimated saving {100 * HANDLE_EST:.1f}% of the CPU time (score {HANDLE_EST:.4f}), "
+        "verified, risk low",
         "     1920 objects/s, 18.0 KiB per scope (p50) / 28.0 KiB (p99), lifetime 10.0 us (p50) "
         "/ 40.0 us (p99)",
         "     escapes 0.0%, cross-thread 0.0%, long-lived 0.0%, freed by free_tree recursion, "
@@ -574,6 +582,104 @@ def case_text():
     out = run_ok("report", "-n", "1", db).decode()
     check("`cache_put` (cache.c:10)" in out and "`make_msg`" not in out and
           "     ... and 2 more (-n 0 lists all)" in out, out)
+
+
+Z90 = 1.6449  # two-sided 90% normal interval
+
+
+def case_interval():
+    """The prediction in parts with its 90% interval, derived by hand: Poisson sample counts,
+    the in-place calibration's fraction and spread, and a free walk (19 samples whose innermost
+    frame is free_tree, the candidate's free path function)."""
+    inplace = ("INSERT INTO meta VALUES ('calib_inplace_malloc_free_ns', '40.0'),"
+               "('calib_inplace_arena_ns', '10.0'), ('calib_inplace_spread', '0.2');")
+    walk = ("INSERT INTO stacks(id, depth, truncated) VALUES (60, 3, 0);"
+            "INSERT INTO stack_frames(stack_id, pos, frame_id) VALUES (60, 0, 6), (60, 1, 22),"
+            " (60, 2, 1);"
+            "INSERT INTO cpu_stats(stack_id, samples) VALUES (60, 19);")
+    doc = report(make_db("ci.db", inplace + walk))
+    c = by_site(doc)["new_node"]
+    n = BASE + 19
+    # the fraction's sd: the run-to-run spread and the systematic 100% (savings.h,
+    # SAVINGS_INPLACE_MODEL_REL_SD), in quadrature
+    f, sd_f = 10 / 40, math.sqrt(0.2**2 + 1.0**2) * 10 / 40
+    m, f_side, w = 50 / n, 30 * (60 / 63) / n, 19 / n
+    var_m, var_f, var_w = 50 / n**2, 30 * (60 / 63) ** 2 / n**2, 19 / n**2
+    est = (m + f_side) * (1 - f)
+    sd = math.sqrt((1 - f) ** 2 * (var_m + var_f) + (m + f_side) ** 2 * sd_f**2)
+    check(doc["calibration"]["inplace"] == {"malloc_free_ns": 40.0, "arena_ns": 10.0,
+                                            "spread": 0.2}, f"{doc['calibration']}")
+    check(close(doc["calibration"]["arena_cost_fraction"], f), f"{doc['calibration']}")
+    parts = c["est_cpu_saving_parts"]
+    check_fields(parts, {"malloc_side": m, "malloc_side_sd": math.sqrt(var_m),
+                         "free_side": f_side, "free_side_sd": math.sqrt(var_f),
+                         "arena_cost": f * (m + f_side), "arena_cost_fraction": f,
+                         "arena_cost_fraction_sd": sd_f, "free_walk": w,
+                         "free_walk_sd": math.sqrt(var_w), "free_walk_function": "free_tree"},
+                 "parts")
+    check(close(c["est_cpu_saving"], est), f"est {c['est_cpu_saving']} != {est}")
+    lo, hi = c["est_cpu_saving_ci90"]
+    check(close(lo, est - Z90 * sd) and close(hi, est + Z90 * sd), f"ci90 {lo, hi}")
+    sdw = math.sqrt(sd**2 + var_w)
+    check(close(c["est_cpu_saving_with_walk"], est + w), f"{c['est_cpu_saving_with_walk']}")
+    lo, hi = c["est_cpu_saving_with_walk_ci90"]
+    check(close(lo, est + w - Z90 * sdw) and close(hi, est + w + Z90 * sdw), f"walk ci90 {lo, hi}")
+    # the enclosed share's binomial term: new_node with 5 of its 60 objects escaping
+    esc = report(make_db("ci_esc.db", "UPDATE objects SET free_inv = alloc_inv + 1 WHERE id IN "
+                         "(SELECT id FROM objects WHERE alloc_stack_id = 1 ORDER BY id LIMIT 5);"))
+    c = by_site(esc)["new_node"]
+    e = 55 / 60
+    want = math.sqrt(e * e * 50 / BASE**2 + (50 / BASE) ** 2 * e * (1 - e) / 60)
+    check(close(c["est_cpu_saving_parts"]["malloc_side_sd"], want),
+          f"malloc_side_sd {c['est_cpu_saving_parts']['malloc_side_sd']} != {want}")
+    # no CPU samples: no prediction
+    none = report(make_db("ci_none.db", "DELETE FROM cpu_stats;"))
+    c = by_site(none)["new_node"]
+    check(c["est_cpu_saving_ci90"] is None and c["est_cpu_saving_parts"] is None and
+          c["est_cpu_saving_with_walk"] is None, f"{c['est_cpu_saving_ci90']}")
+    text = run_ok("report", make_db("ci_t.db", inplace + walk)).decode()
+    want = (f"     saving {100 * est:.1f}% (90%: {100 * (est - Z90 * sd):.1f}-"
+            f"{100 * (est + Z90 * sd):.1f}%) = malloc side {100 * m:.1f}% (+-"
+            f"{100 * math.sqrt(var_m):.1f}) + free side {100 * f_side:.1f}% (+-"
+            f"{100 * math.sqrt(var_f):.1f}) - arena in place {100 * f * (m + f_side):.1f}% "
+            f"(0.25 of malloc+free)")
+    check(want in text.splitlines(), f"missing {want!r}\n{text}")
+    check("     if you also delete the free walk `free_tree()` (" in text, text)
+
+
+def case_memory():
+    """The memory model by hand. handle_request, verified, one allocation in 64 followed:
+    invocation i holds 4 nodes of 32 B and 2 strings of 16i B, all live at once (the strings
+    are allocated while every node lives), so malloc's peak is the sum (hold ratio 1) and the
+    invocations do not overlap (one live)."""
+    c = by_site(report(make_db("c.db")))["new_node"]
+    check(c["memory"] == {"invocations": 10, "live_invocations": 1,
+                          "malloc_peak_p50": 18432, "malloc_peak_p99": 28672,
+                          "hold_ratio_p50": 1.0, "arena_peak_bytes": 28672,
+                          "malloc_peak_bytes": 28672, "rss_change_bytes": 0,
+                          "warning": False, "windows_cut": False}, f"{c['memory']}")
+    # invocation 2 moved into invocation 1's time: two live at once (nesting or threads)
+    c = by_site(report(make_db("m2.db", "UPDATE objects SET alloc_ns = alloc_ns - 99999500, "
+                               "free_ns = free_ns - 99999500 WHERE alloc_inv = 2 AND "
+                               "alloc_stack_id IN (1, 2);")))["new_node"]
+    check(c["memory"]["live_invocations"] == 2 and
+          c["memory"]["arena_peak_bytes"] == 2 * 28672, f"{c['memory']}")
+    # every object freed right after its allocation, strings of 16 B, one in 10,000 followed:
+    # malloc's peak is one node (32 B x 10,000), the arena keeps 4 x 32 + 2 x 16 = 160 B x
+    # 10,000 per invocation: ratio 5, 1,280,000 B more than malloc (>= 1 MiB): a warning
+    c = by_site(report(make_db("m3.db", "UPDATE objects SET free_ns = alloc_ns + 1, size = 16 "
+                               "WHERE alloc_stack_id = 2; UPDATE objects SET free_ns = "
+                               "alloc_ns + 1 WHERE alloc_stack_id = 1; UPDATE meta SET value "
+                               "= '10000' WHERE key = 'track_every';")))["new_node"]
+    check(c["memory"] == {"invocations": 10, "live_invocations": 1,
+                          "malloc_peak_p50": 320000, "malloc_peak_p99": 320000,
+                          "hold_ratio_p50": 5.0, "arena_peak_bytes": 1600000,
+                          "malloc_peak_bytes": 320000, "rss_change_bytes": 1280000,
+                          "warning": True, "windows_cut": False}, f"{c['memory']}")
+    # a windowed recording: the invocations may be cut at the windows' edges
+    c = by_site(report(make_db("m4.db", "UPDATE meta SET value = 'windowed' WHERE key = "
+                               "'mode';")))["new_node"]
+    check(c["memory"]["windows_cut"] is True, f"{c['memory']}")
 
 
 if __name__ == "__main__":

@@ -119,7 +119,10 @@ def change(b, a):
 def check_expected_diff(doc, bpath, apath):
     check(doc["schema_version"] == 1, "schema_version")
     check(list(doc) == ["schema_version", "before", "after", "totals_change", "sites_total",
-                        "sites_new", "sites_gone", "sites"], f"top-level keys {list(doc)}")
+                        "sites_new", "sites_gone", "sites", "prediction"],
+          f"top-level keys {list(doc)}")
+    # these fixtures have no sampled objects: no candidate, no prediction
+    check(doc["prediction"] is None, f"prediction {doc['prediction']}")
     check_profile(doc["before"], BEFORE, bpath)
     check_profile(doc["after"], AFTER, apath)
     b, a = doc["before"], doc["after"]
@@ -430,6 +433,52 @@ def case_usage():
               f"{args}: exit {rc}, stdout {out!r}, stderr {err!r}")
     rc, out, err = run("--help")
     check(rc == 0 and out == usage and err == b"", f"--help: {rc} {out!r} {err!r}")
+
+
+def close(a, b):
+    return a is not None and abs(a - b) <= 1e-9 * max(1.0, abs(b))
+
+
+def case_prediction():
+    """Before's top candidate's prediction against after, by hand. Before is
+    fixture_candidates.sql (200 CPU samples, 10 the profiler's, at 100 Hz; handle_request's
+    candidate: malloc side 50 samples, free side 30 x 60/63, no calibration: fraction 0.10;
+    10,880 allocations in 2 s, 2,560 + 1,280 of them at its sites; peak RSS 1000 KiB). After is
+    the same without the candidate's allocator samples (stacks 40, 41, 42: 80 samples), its
+    3,840 allocations and with a peak RSS of 900 KiB."""
+    before = make_db("pb.db", "fixture_candidates.sql",
+                     "INSERT INTO meta VALUES ('peak_rss_kib', '1000');")
+    after = make_db("pa.db", "fixture_candidates.sql",
+                    "DELETE FROM cpu_stats WHERE stack_id IN (40, 41, 42);"
+                    "UPDATE counters SET value = 10880 - 3840 WHERE name = 'allocs';"
+                    "UPDATE counters SET value = 120 WHERE name = 'cpu_samples';"
+                    "INSERT INTO meta VALUES ('peak_rss_kib', '900');")
+    p = diff_json(before, after)["prediction"]
+    n = 190
+    removed = 50 / n + 30 * (60 / 63) / n
+    est = removed * (1 - 0.10)
+    share = 150 / n  # allocator samples of before
+    check(p["scope"] == "handle_request" and close(p["est_cpu_saving"], est) and
+          p["est_cpu_saving_with_walk"] is None, f"prediction {p}")
+    lo, hi = p["est_cpu_saving_ci90"]
+    check(lo < est < hi, f"ci90 {lo, hi} around {est}")
+    check(close(p["cpu_s"]["before"], 1.9) and close(p["cpu_s"]["predicted"], 1.9 * (1 - est))
+          and close(p["cpu_s"]["measured"], 1.1), f"cpu_s {p['cpu_s']}")
+    check(close(p["measured_cpu_saving"], 1 - 1.1 / 1.9), f"{p['measured_cpu_saving']}")
+    check(close(p["allocator_cpu_share"]["before"], share) and
+          close(p["allocator_cpu_share"]["predicted"], (share - removed) / (1 - est)) and
+          close(p["allocator_cpu_share"]["measured"], 70 / 110), f"{p['allocator_cpu_share']}")
+    check(close(p["allocs_per_s"]["before"], 10880 / 2) and
+          close(p["allocs_per_s"]["predicted"], (10880 - 3840) / 2) and
+          close(p["allocs_per_s"]["measured"], (10880 - 3840) / 2), f"{p['allocs_per_s']}")
+    # the memory model: all of an invocation's objects live at once, RSS change 0
+    check(p["peak_rss_kib"] == {"before": 1000, "predicted": 1000, "measured": 900},
+          f"peak_rss_kib {p['peak_rss_kib']}")
+    text = text_of(before, after)
+    check(f"  {'allocator CPU share':<24} {100 * share:13.1f}% "
+          f"{100 * (share - removed) / (1 - est):13.1f}% {100 * 70 / 110:13.1f}%" in text, text)
+    check("Prediction of before's top candidate, `handle_request()`: saving "
+          f"{100 * est:.1f}%" in text, text)
 
 
 if __name__ == "__main__":

@@ -321,6 +321,10 @@ int an_candidates_load(sqlite3 *db, const char *path, const struct an_info *info
 	out->arena_cost_fraction = d.cost_fraction;
 	out->calib_malloc_free_ns = d.calib_malloc_free_ns;
 	out->calib_arena_ns = d.calib_arena_ns;
+	out->inplace_malloc_free_ns = d.inplace_malloc_free_ns;
+	out->inplace_arena_ns = d.inplace_arena_ns;
+	out->inplace_spread = d.inplace_spread;
+	out->arena_cost_fraction_sd = d.cost_fraction_sd;
 	out->track_every = d.track_every;
 	if (d.n == 0) {
 		cand_data_free(&d);
@@ -394,6 +398,10 @@ int an_candidates_load(sqlite3 *db, const char *path, const struct an_info *info
 	free(freed_at);
 	free(site_of);
 	cand_data_free(&d);
+	if (cand_free_walks(db, path, out)) {
+		an_candidates_free(out);
+		return -1;
+	}
 	return 0;
 }
 
@@ -417,6 +425,7 @@ void an_candidates_free(struct an_candidates *c)
 		free(c->v[i].loop_verify_command);
 		free(c->v[i].sites);
 		free(c->v[i].free_function);
+		free(c->v[i].walk_function);
 		free(c->v[i].reason);
 		free(c->v[i].recommendation);
 	}

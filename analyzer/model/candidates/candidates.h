@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <sqlite3.h>
 
+#include "arena_memory.h"
 #include "report_data.h"
+#include "savings.h"
 
 /* A site with fewer sampled objects is not judged alone ("too few sampled objects"); such sites
  * whose objects one scope encloses are judged together (candidates.c, pool_small_sites). */
@@ -130,6 +132,13 @@ struct an_candidate {
 	double free_share; /* its share of the freed objects */
 	int free_recursive; /* most of those frees were called from the same function */
 	double alloc_cpu_share, free_cpu_share, est_cpu_saving, score;
+	/* the predicted saving in parts with its 90% interval (savings.c), with CPU samples */
+	int has_prediction;
+	struct savings_input pred_in;
+	struct savings pred;
+	char *walk_function; /* the free walk (free_walk.c), NULL: none found */
+	/* memory (arena_memory.c), scope candidates with bytes per invocation */
+	struct cand_memory mem;
 	long long arena_kib; /* 0 when not a scope candidate */
 	char *reason;
 	char *recommendation; /* NULL: none */
@@ -142,6 +151,9 @@ struct an_candidates {
 	long long track_every; /* meta track_every, 0 unknown */
 	double arena_cost_fraction; /* arena cost per object / malloc+free cost per object */
 	double calib_malloc_free_ns, calib_arena_ns; /* meta calib_*, 0 when not measured */
+	/* meta calib_inplace_*, 0 when not measured (or implausible) */
+	double inplace_malloc_free_ns, inplace_arena_ns, inplace_spread;
+	double arena_cost_fraction_sd; /* the fraction's standard deviation */
 	struct an_site **extra; /* sites of sampled objects missing from alloc_stats */
 	size_t nextra;
 };

@@ -76,7 +76,11 @@ struct cand_data {
 	size_t n, cap;
 	long long track_every; /* 0: unknown */
 	double calib_malloc_free_ns, calib_arena_ns; /* meta calib_*, 0: not measured */
-	double cost_fraction; /* calib_arena_ns / calib_malloc_free_ns, or ARENA_COST_FRACTION */
+	/* meta calib_inplace_*, 0: not measured or not plausible */
+	double inplace_malloc_free_ns, inplace_arena_ns, inplace_spread;
+	/* calib_inplace_arena_ns / calib_inplace_malloc_free_ns, else calib_arena_ns /
+	 * calib_malloc_free_ns, else ARENA_COST_FRACTION; and its standard deviation */
+	double cost_fraction, cost_fraction_sd;
 	long long duration_ns; /* -1: unknown */
 	long long pid;
 	int has_pid;
@@ -105,6 +109,10 @@ void cand_cpu_saving(const struct cand_data *d, const uint32_t *idx, size_t n, u
 		     const struct an_info *info, const struct an_site *const *site_of,
 		     const long long *freed_at, struct an_candidate *c);
 void cand_score(const struct an_info *info, struct an_candidate *c);
+
+/* free_walk.c: each scope candidate's free walk samples (pred_in.walk_samples, walk_function)
+ * and its prediction recomputed with them. 0, or -1 after an error message. */
+int cand_free_walks(sqlite3 *db, const char *path, struct an_candidates *out);
 
 /* candidates_loop.c: whether the scope is one iteration of a loop in the scope function (it
  * never ends while recording, or lasts far longer than its objects), and the loop's calls. */

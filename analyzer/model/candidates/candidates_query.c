@@ -5,7 +5,9 @@
  * classifies each object (candidates_data.h). */
 #define _POSIX_C_SOURCE 200809L
 #include "candidates_data.h"
+#include "savings.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -299,6 +301,12 @@ static int load_meta(sqlite3 *db, const char *path, struct cand_data *d)
 			d->calib_malloc_free_ns = atof(val);
 		if (key == AP_META_CALIB_ARENA_NS)
 			d->calib_arena_ns = atof(val);
+		if (key == AP_META_CALIB_INPLACE_MALLOC_FREE_NS)
+			d->inplace_malloc_free_ns = atof(val);
+		if (key == AP_META_CALIB_INPLACE_ARENA_NS)
+			d->inplace_arena_ns = atof(val);
+		if (key == AP_META_CALIB_INPLACE_SPREAD)
+			d->inplace_spread = atof(val);
 		if (key == AP_META_MODE)
 			d->windowed = !strcmp(val, "windowed");
 		if (key == AP_META_LIFETIME_WINDOWS)
@@ -403,6 +411,18 @@ int cand_data_load(sqlite3 *db, const char *path, struct cand_data *d)
 		d->cost_fraction = d->calib_arena_ns / d->calib_malloc_free_ns;
 	else
 		d->calib_malloc_free_ns = d->calib_arena_ns = 0;
+	/* the in-place calibration, when plausible, replaces the tight loop's fraction (savings.h) */
+	d->cost_fraction_sd = SAVINGS_UNCALIBRATED_REL_SD * d->cost_fraction;
+	if (d->inplace_malloc_free_ns > 0 && d->inplace_arena_ns >= 0 &&
+	    d->inplace_arena_ns < d->inplace_malloc_free_ns && d->inplace_spread >= 0 &&
+	    d->inplace_spread <= 1) {
+		d->cost_fraction = d->inplace_arena_ns / d->inplace_malloc_free_ns;
+		d->cost_fraction_sd =
+			sqrt(d->inplace_spread * d->inplace_spread +
+			     SAVINGS_INPLACE_MODEL_REL_SD * SAVINGS_INPLACE_MODEL_REL_SD) *
+			d->cost_fraction;
+	} else
+		d->inplace_malloc_free_ns = d->inplace_arena_ns = d->inplace_spread = 0;
 	if (scope_pair_register(db, path, &pair))
 		goto fail;
 	if (an_db_prepare(db, path, "sampled objects", objects_sql, &st)) {

@@ -1,7 +1,7 @@
 /* candidates_stats.c: the numbers of one candidate (or rejected site) from its sampled objects:
  * shares by class, verification, objects/s, bytes per scope invocation, lifetimes, the free
- * path; then its allocator CPU, estimated CPU saving and score. Formulas: analyzer/README.md,
- * "Arena candidates". */
+ * path, the memory an arena would hold (arena_memory.c); then its allocator CPU, the predicted
+ * saving in parts (savings.c) and score. Formulas: analyzer/README.md, "Arena candidates". */
 #define _POSIX_C_SOURCE 200809L
 #include "candidates_data.h"
 
@@ -60,6 +60,7 @@ static void bytes_per_scope(const struct cand_data *d, const uint32_t *idx, size
 			    uint32_t scope, struct an_candidate *c)
 {
 	struct inv_obj *v = an_malloc((n + 1) * sizeof(*v));
+	struct mem_obj *mo = an_malloc((n + 1) * sizeof(*mo));
 	long long *sums = an_malloc((n + 1) * sizeof(*sums)), te, end = 0;
 	size_t m = 0, ns = 0, i;
 
@@ -90,13 +91,18 @@ static void bytes_per_scope(const struct cand_data *d, const uint32_t *idx, size
 			end = v[i].free_ns;
 		if (an_add(&sums[ns - 1], mul_sat(v[i].size, te)))
 			sums[ns - 1] = LLONG_MAX;
+		mo[i] = (struct mem_obj){ ns - 1, v[i].alloc_ns, v[i].free_ns,
+					  mul_sat(v[i].size, te) };
 	}
 	if (ns > 0) {
 		qsort(sums, ns, sizeof(*sums), cmp_ll);
 		c->has_bytes = 1;
 		c->bytes_p50 = cand_percentile(sums, ns, 50);
 		c->bytes_p99 = cand_percentile(sums, ns, 99);
+		cand_arena_memory(mo, m, c->bytes_p99, &c->mem);
+		c->mem.windows_cut = d->windowed;
 	}
+	free(mo);
 	free(sums);
 	free(v);
 }
@@ -246,8 +252,10 @@ void cand_cpu_saving(const struct cand_data *d, const uint32_t *idx, size_t n, u
 	long long *fs = an_malloc((n + 1) * sizeof(*fs));
 	size_t m = 0, i, run;
 
-	for (i = 0; i < c->nsites; i++)
+	for (i = 0; i < c->nsites; i++) {
 		c->alloc_cpu_share += an_cpu_share(cpu, c->sites[i]->alloc_cpu_samples);
+		c->pred_in.alloc_samples += (double)c->sites[i]->alloc_cpu_samples;
+	}
 	/* the free call sites' allocator CPU, in proportion to the enclosed objects freed there */
 	for (i = 0; i < n; i++)
 		if (enclosed(&d->objs[idx[i]], scope))
@@ -259,13 +267,23 @@ void cand_cpu_saving(const struct cand_data *d, const uint32_t *idx, size_t n, u
 
 		for (run = 1; i + run < m && fs[i + run] == fs[i]; run++)
 			;
-		if (s && !is_own_site(c, s) && freed_at[fs[i]] > 0)
-			c->free_cpu_share += an_cpu_share(cpu, s->alloc_cpu_samples) * (double)run /
-					     (double)freed_at[fs[i]];
+		if (s && !is_own_site(c, s) && freed_at[fs[i]] > 0) {
+			double w = (double)run / (double)freed_at[fs[i]];
+
+			c->free_cpu_share += an_cpu_share(cpu, s->alloc_cpu_samples) * w;
+			c->pred_in.free_samples += (double)s->alloc_cpu_samples * w;
+			c->pred_in.free_var += (double)s->alloc_cpu_samples * w * w;
+		}
 	}
 	free(fs);
-	c->est_cpu_saving = c->alloc_cpu_share * c->enclosed_share * (1.0 - d->cost_fraction) +
-			    c->free_cpu_share;
+	c->pred_in.samples = (double)(cpu->recorded - cpu->overhead);
+	c->pred_in.enclosed_share = c->enclosed_share;
+	c->pred_in.objects = (double)c->objects;
+	c->pred_in.cost_fraction = d->cost_fraction;
+	c->pred_in.cost_fraction_sd = d->cost_fraction_sd;
+	c->has_prediction = c->pred_in.samples > 0;
+	savings_compute(&c->pred_in, &c->pred);
+	c->est_cpu_saving = c->has_prediction ? c->pred.est : 0.0;
 }
 
 void cand_score(const struct an_info *info, struct an_candidate *c)

@@ -4,6 +4,7 @@
 #include "candidates.h"
 
 #include "json_writer.h"
+#include "prediction_json.h"
 #include "report.h"
 #include "report_json_site.h"
 
@@ -178,6 +179,7 @@ static void write_candidate(struct json_writer *w, const struct an_info *info,
 	write_free_path(w, c);
 	num(w, "alloc_cpu_share", c->alloc_cpu_share);
 	num(w, "free_cpu_share", c->free_cpu_share);
+	prediction_json(w, c);
 	jw_end_object(w);
 }
 
@@ -202,6 +204,7 @@ void candidates_json(struct json_writer *w, const struct an_info *info,
 		jw_null(w);
 	}
 	num(w, "arena_cost_fraction", c->arena_cost_fraction);
+	calibration_inplace_json(w, c);
 	jw_end_object(w);
 	jw_key(w, "candidates");
 	jw_begin_array(w);

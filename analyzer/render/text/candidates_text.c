@@ -5,6 +5,7 @@
 #include "candidates.h"
 
 #include "format.h"
+#include "prediction_text.h"
 
 static void print_site(FILE *f, const struct an_site *s)
 {
@@ -71,6 +72,7 @@ static void print_candidate(FILE *f, size_t rank, const struct an_candidate *c, 
 	fprintf(f, "%s, risk %s\n", c->verified ? "verified" : "not verified",
 		cand_risk_name(c->risk));
 	print_numbers(f, c);
+	prediction_text(f, c);
 	fputs("     ", f);
 	fput_clean(c->reason, f);
 	fputc('\n', f);

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "diff_predict.h"
 #include "report_data.h"
 #include "site_fold.h"
 
@@ -17,6 +18,10 @@ struct diff_profile {
 	struct an_info info;
 	struct an_sites sites;
 	struct site_fold fold; /* where its sites are; fold.wrappers: what was folded */
+	int has_peak_rss;
+	long long peak_rss_kib; /* meta peak_rss_kib */
+	/* before: its top candidate's prediction against after (diff_predict.h) */
+	struct diff_prediction pred;
 };
 
 /* A matched site in one profile: the sum of its sites of every module. */
@@ -67,6 +72,12 @@ double diff_overhead_share(const struct an_info *info);
 /* Relative change (after - before) / before; 0 when both are 0; *ok = 0 when before is 0 and
  * after is not. */
 double diff_rel(double before, double after, int *ok);
+
+/* The prediction block (diff_predict_text.c, diff_predict_json.c): nothing / null when
+ * before has no candidate with a prediction. */
+void diff_predict_text(FILE *f, const struct diff *d);
+struct json_writer;
+void diff_predict_json(struct json_writer *w, const struct diff *d);
 
 /* Text: header, totals block, the first top sites (0: all). */
 void diff_text(FILE *f, const struct diff *d, size_t top);

@@ -228,6 +228,7 @@ int diff_json(FILE *f, const struct diff *d, size_t top)
 	for (i = 0; i < n; i++)
 		write_site(&w, d, &d->sites[i]);
 	jw_end_array(&w);
+	diff_predict_json(&w, d);
 	jw_end_object(&w);
 	return jw_finish(&w);
 }

@@ -367,5 +367,6 @@ void diff_text(FILE *f, const struct diff *d, size_t top)
 	print_recording(f, "after:", d->after);
 	print_warnings(f, d);
 	print_totals(f, d);
+	diff_predict_text(f, d);
 	print_sites(f, d, top);
 }
