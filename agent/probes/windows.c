@@ -4,7 +4,9 @@
  * allocation probes armed for a short allocation window (the cohort: the objects followed), then
  * closed, and the free probe kept alone until the cohort has died, or until its tail has cost
  * what the budget set aside for it, or for at most COHORT_MAX_TAIL_NS. Cohorts come seconds
- * apart at random times. Each window's hits times the measured per-hit costs are the CPU time it
+ * apart at random times, except right after a burst of frees (a tail that saw one, or an
+ * allocation window that saw only frees): the next cohort is armed at once, at the start of the
+ * next unit of work. Each window's hits times the measured per-hit costs are the CPU time it
  * took from the target; the next window waits until the total taken is within the budget of the
  * target's own CPU time. Design notes and measurements: docs/design.md "Overhead budget" and
  * "Lifetime cohorts". */
@@ -57,6 +59,7 @@
 #define COHORT_AIM_MAX_S 8.0
 /* The share of a cohort's aim for its allocation window; the rest pays the tail. */
 #define COHORT_ALLOC_SHARE 0.25
+#define COHORT_TAIL_SHARE 0.25 /* the least a tail may spend of its cohort's aim */
 #define TAIL_POLL_NS (MS / 2) /* every tail free costs: check promptly whether the cohort died */
 /* A cohort's allocation window stays armed until its hits have cost its allocation aim
  * (cohort_allowance, polled every POLL_NS), or this long. Its length came from the last cohort's
@@ -273,8 +276,10 @@ static int sleep_until(struct windows *w, uint64_t t)
 
 /* One window of at most len armed ns whose probe hits may cost up to allowance ns; a cohort
  * (lifetime = 1) then keeps the free probe until its objects died, the whole cohort cost aim
- * (its tail at least (1 - COHORT_ALLOC_SHARE) of it) or COHORT_MAX_TAIL_NS passed (w->tail_cut says whether objects were still live then). 0, 1
- * when the target is gone, or -1 after storing the reason in w->error. */
+ * (its tail at least COHORT_TAIL_SHARE of it; less when it sees a burst of frees) or
+ * COHORT_MAX_TAIL_NS passed (w->tail_cut says whether objects were still live then, w->burst_cut
+ * whether it stopped in a burst). 0, 1 when the target is gone, or -1 after storing the reason
+ * in w->error. */
 static int one_window(struct windows *w, int lifetime, uint64_t len, double allowance, double aim)
 {
 	uint64_t c0[AP_CNT_COUNT], c_arm[AP_CNT_COUNT], c1[AP_CNT_COUNT], c2[AP_CNT_COUNT], a0, a1,
@@ -332,11 +337,15 @@ static int one_window(struct windows *w, int lifetime, uint64_t len, double allo
 	/* the tail: free alone while the cohort's objects are live, within its allowance */
 	w->tail_cut = 0;
 	if (lifetime) {
+		/* what the aim leaves, the attaching's hits included, at least COHORT_TAIL_SHARE of
+		 * it: with at least 3/4 of the aim whatever the allocation window had spent, a
+		 * cohort armed until its allocation aim was spent cost up to 1.75 times its aim
+		 * and its edges (diff: 3.9 % of a 2 % budget) */
 		double tracked = followed(w, bpf_session_allocs(c1) - bpf_session_allocs(c_arm));
-		double spent = hits_cost(w, c_arm) + tracked * free_record_ns(w);
-		double tail_allowance = aim - spent > (1 - COHORT_ALLOC_SHARE) * aim ?
+		double spent = hits_cost(w, c0) + tracked * free_record_ns(w);
+		double tail_allowance = aim - spent > COHORT_TAIL_SHARE * aim ?
 						aim - spent :
-						(1 - COHORT_ALLOC_SHARE) * aim;
+						COHORT_TAIL_SHARE * aim;
 
 		double limit = tail_allowance;
 		uint64_t f0 = c1[AP_CNT_TAIL_FREES], f_prev = f0, cpu0 = tail_clock(w),
