@@ -5,45 +5,46 @@
 #ifndef ARENAPROF_PROFILE_META_H
 #define ARENAPROF_PROFILE_META_H
 
-#define AP_META_KEYS(X)                                       \
-	X(SCHEMA_VERSION, "schema_version", INT)              \
-	X(ARENAPROF_VERSION, "arenaprof_version", TEXT)       \
-	X(PID, "pid", INT)                                    \
-	X(COMMAND, "command", TEXT)                           \
-	X(MODE, "mode", TEXT)                                 \
-	X(OVERHEAD_BUDGET, "overhead_budget", REAL)           \
-	X(PROBE_COST_ALLOC_NS, "probe_cost_alloc_ns", REAL)   \
-	X(PROBE_COST_FREE_NS, "probe_cost_free_ns", REAL)     \
-	X(PROBE_COST_SPREAD, "probe_cost_spread", REAL)       \
-	X(PROBE_COST_SOURCE, "probe_cost_source", TEXT)       \
-	X(WINDOWS, "windows", INT)                            \
-	X(PROBE_COST_NS, "probe_cost_ns", INT)                \
-	X(SAMPLER_COST_NS, "sampler_cost_ns", INT)            \
-	X(TARGET_CPU_NS, "target_cpu_ns", INT)                \
-	X(AGENT_CPU_NS, "agent_cpu_ns", INT)                  \
-	X(ATTACH, "attach", TEXT)                             \
-	X(UNWIND, "unwind", TEXT)                             \
-	X(STACK_SNAPSHOT_BYTES, "stack_snapshot_bytes", INT)  \
-	X(CPU_FREQ, "cpu_freq", INT)                          \
-	X(CALIB_MALLOC_FREE_NS, "calib_malloc_free_ns", REAL) \
-	X(CALIB_ARENA_NS, "calib_arena_ns", REAL)             \
-	X(CALIB_CALL_NS, "calib_call_ns", REAL)               \
-	X(TRACK_EVERY, "track_every", INT)                    \
-	X(SAMPLE_EVERY, "sample_every", INT)                  \
-	X(LIFETIME_WINDOWS, "lifetime_windows", TEXT)         \
-	X(ALLOCATOR_MODULES, "allocator_modules", TEXT)       \
-	X(PROBES, "probes", TEXT)                             \
-	X(START_TIME_NS, "start_time_ns", INT)                \
-	X(END_TIME_NS, "end_time_ns", INT)                    \
-	X(DURATION_NS, "duration_ns", INT)                    \
-	X(END_REASON, "end_reason", TEXT)                     \
-	X(TARGET_EXIT, "target_exit", TEXT)                   \
-	X(CLOSED, "closed", INT)                              \
-	X(HOSTNAME, "hostname", TEXT)                         \
-	X(KERNEL, "kernel", TEXT)                             \
-	X(RUNTIME, "runtime", TEXT)                           \
-	X(GO_VERSION, "go_version", TEXT)                     \
-	X(MERGED_FROM, "merged_from", TEXT)                   \
+#define AP_META_KEYS(X)                                         \
+	X(SCHEMA_VERSION, "schema_version", INT)                \
+	X(ARENAPROF_VERSION, "arenaprof_version", TEXT)         \
+	X(PID, "pid", INT)                                      \
+	X(COMMAND, "command", TEXT)                             \
+	X(MODE, "mode", TEXT)                                   \
+	X(OVERHEAD_BUDGET, "overhead_budget", REAL)             \
+	X(PROBE_COST_ALLOC_NS, "probe_cost_alloc_ns", REAL)     \
+	X(PROBE_COST_FREE_NS, "probe_cost_free_ns", REAL)       \
+	X(PROBE_COST_UNARMED_NS, "probe_cost_unarmed_ns", REAL) \
+	X(PROBE_COST_SPREAD, "probe_cost_spread", REAL)         \
+	X(PROBE_COST_SOURCE, "probe_cost_source", TEXT)         \
+	X(WINDOWS, "windows", INT)                              \
+	X(PROBE_COST_NS, "probe_cost_ns", INT)                  \
+	X(SAMPLER_COST_NS, "sampler_cost_ns", INT)              \
+	X(TARGET_CPU_NS, "target_cpu_ns", INT)                  \
+	X(AGENT_CPU_NS, "agent_cpu_ns", INT)                    \
+	X(ATTACH, "attach", TEXT)                               \
+	X(UNWIND, "unwind", TEXT)                               \
+	X(STACK_SNAPSHOT_BYTES, "stack_snapshot_bytes", INT)    \
+	X(CPU_FREQ, "cpu_freq", INT)                            \
+	X(CALIB_MALLOC_FREE_NS, "calib_malloc_free_ns", REAL)   \
+	X(CALIB_ARENA_NS, "calib_arena_ns", REAL)               \
+	X(CALIB_CALL_NS, "calib_call_ns", REAL)                 \
+	X(TRACK_EVERY, "track_every", INT)                      \
+	X(SAMPLE_EVERY, "sample_every", INT)                    \
+	X(LIFETIME_WINDOWS, "lifetime_windows", TEXT)           \
+	X(ALLOCATOR_MODULES, "allocator_modules", TEXT)         \
+	X(PROBES, "probes", TEXT)                               \
+	X(START_TIME_NS, "start_time_ns", INT)                  \
+	X(END_TIME_NS, "end_time_ns", INT)                      \
+	X(DURATION_NS, "duration_ns", INT)                      \
+	X(END_REASON, "end_reason", TEXT)                       \
+	X(TARGET_EXIT, "target_exit", TEXT)                     \
+	X(CLOSED, "closed", INT)                                \
+	X(HOSTNAME, "hostname", TEXT)                           \
+	X(KERNEL, "kernel", TEXT)                               \
+	X(RUNTIME, "runtime", TEXT)                             \
+	X(GO_VERSION, "go_version", TEXT)                       \
+	X(MERGED_FROM, "merged_from", TEXT)                     \
 	X(MERGE_NOTE, "merge_note", TEXT)
 
 enum ap_meta_key {

@@ -43,6 +43,11 @@
 #define COHORT_GAP_SPREAD_NS (2000 * MS)
 #define FIRST_COHORT_MIN_NS (100 * MS)
 #define FIRST_COHORT_SPREAD_NS (400 * MS)
+/* Until the cohorts' objects seen to end number this many, a cohort whose objects all ended is
+ * followed by the next one as soon as the first one came (0.1-0.5 s), not 1-3 s later: a 0.4 s
+ * run of diff (2 s on a loaded machine) had room for one cohort of 56-108 objects, and the
+ * analyzer wants 20 at a candidate; the count windows took the budget the cohort left. */
+#define COHORT_WANT_ENDED 1000
 #define RETRY_COHORT_MIN_NS (50 * MS) /* after a cohort that saw no call */
 #define RETRY_COHORT_SPREAD_NS (200 * MS)
 /* A cohort's free probe stays at most this long: the analyzer's long horizon (an object outliving
@@ -134,6 +139,7 @@ struct windows {
 	int chain_due; /* the next cohort goes right away, */
 	double chain_aim; /* with this aim (0: the usual one) */
 	uint64_t cohort_frees; /* the last cohort's allocation window: frees seen in it */
+	uint64_t ended; /* calls of cohorts whose objects all ended within their tails */
 };
 
 static uint64_t mono_ns(void)
@@ -169,6 +175,15 @@ static uint64_t exposure(uint64_t armed, double sat, double lost, double cpu)
 	return (uint64_t)((double)armed * ((1 - sat) + sat * work));
 }
 
+/* What an allocation hit costs while the probes are attached and not armed (a window's edges):
+ * measured (agent/probes/probe_cost.c), else an armed hit's cost. Charged at an armed hit's
+ * 6.9-9.8 us, the edges of one cohort of diff (300 unarmed hits while attaching and closing) were
+ * 3 of its 4.2 ms, and a 0.4 s run of diff could pay for one cohort of 56 objects. */
+static double unarmed_ns(const struct windows *w)
+{
+	return w->o.cost.unarmed_ns > 0 ? w->o.cost.unarmed_ns : w->o.cost.alloc_ns;
+}
+
 /* The probe cost of the hits counted since c0 (ns of target CPU). Nested hits trap too: a C++
  * `new` calling a probed `malloc` is counted once as `new` but hits twice (AP_CNT_NESTED), and a
  * `delete` handing its pointer to a probed `free` likewise (AP_CNT_NESTED_FREES). */
@@ -178,9 +193,10 @@ static double hits_cost(const struct windows *w, const uint64_t *c0)
 
 	if (bpf_session_counters(w->s, c))
 		return 0;
-	return (double)(bpf_session_allocs(c) - bpf_session_allocs(c0) + c[AP_CNT_UNARMED_HITS] -
-			c0[AP_CNT_UNARMED_HITS] + c[AP_CNT_NESTED] - c0[AP_CNT_NESTED]) *
+	return (double)(bpf_session_allocs(c) - bpf_session_allocs(c0) + c[AP_CNT_NESTED] -
+			c0[AP_CNT_NESTED]) *
 		       w->o.cost.alloc_ns +
+	       (double)(c[AP_CNT_UNARMED_HITS] - c0[AP_CNT_UNARMED_HITS]) * unarmed_ns(w) +
 	       (double)(c[AP_CNT_FREES] - c0[AP_CNT_FREES] + c[AP_CNT_UNARMED_FREES] -
 			c0[AP_CNT_UNARMED_FREES] + c[AP_CNT_NESTED_FREES] -
 			c0[AP_CNT_NESTED_FREES]) *
@@ -408,7 +424,7 @@ static int one_window(struct windows *w, int lifetime, uint64_t len, double allo
 	armed_lost =
 		(double)row.allocs * w->o.cost.alloc_ns + (double)row.frees * w->o.cost.free_ns;
 	lost = armed_lost + (double)row.tail_frees * w->o.cost.free_ns +
-	       (double)row.unarmed_hits * w->o.cost.alloc_ns +
+	       (double)row.unarmed_hits * unarmed_ns(w) +
 	       (double)row.unarmed_frees * w->o.cost.free_ns;
 	if (lifetime) /* each followed object's free record (at most an allocation hit's cost
 		       * beyond the free's trap) */
@@ -602,8 +618,16 @@ static void cohort_done(struct windows *w)
 		w->cohort_aim_s = COHORT_AIM_MIN_S;
 	if (w->cohort_aim_s > COHORT_AIM_MAX_S)
 		w->cohort_aim_s = COHORT_AIM_MAX_S;
-	w->next_cohort_ns =
-		mono_ns() + COHORT_GAP_MIN_NS + (uint64_t)rand_r(&w->seed) % COHORT_GAP_SPREAD_NS;
+	if (!w->tail_cut)
+		w->ended += w->cohort_allocs;
+	/* few lifetimes seen yet, and this cohort's all ended within its aim: the next one as
+	 * soon as the first one came (the budget still decides when) */
+	if (!w->tail_cut && w->ended < COHORT_WANT_ENDED)
+		w->next_cohort_ns = mono_ns() + FIRST_COHORT_MIN_NS +
+				    (uint64_t)rand_r(&w->seed) % FIRST_COHORT_SPREAD_NS;
+	else
+		w->next_cohort_ns = mono_ns() + COHORT_GAP_MIN_NS +
+				    (uint64_t)rand_r(&w->seed) % COHORT_GAP_SPREAD_NS;
 }
 
 /* The CPU sampler's cost so far: every sample the perf events took (recorded, held back in a
