@@ -583,9 +583,10 @@ static void cohort_done(struct windows *w)
 
 	w->chained = 0;
 	w->chain_due = 0;
-	/* a cohort armed after a burst whose objects outlived its tail too: this target's
-	 * bursts do not free a unit's first objects first (LIFO), no more chains */
-	if (chained && w->tail_cut && w->cohort_allocs)
+	/* a cohort armed after a burst whose objects outlived its tail into the next burst
+	 * too: this target's bursts do not free a unit's first objects first (LIFO), no more
+	 * chains (one cut before any burst only had too small an allowance: 986 frees) */
+	if (chained && w->tail_cut && w->burst_cut && w->cohort_allocs)
 		w->chain_ok = 0;
 	/* a cohort whose allocation window saw frees and no allocation was in a burst of frees:
 	 * the next unit of work starts right after it (measured on xmllint: 0 allocations and
