@@ -457,12 +457,14 @@ static int one_window(struct windows *w, int lifetime, uint64_t len, double allo
 	if (getenv("ARENAPROF_DEBUG_WINDOWS"))
 		fprintf(stderr,
 			"window %u: armed %.2f ms (%llu allocs, %llu frees, cpu %.2f ms, lost %.2f ms, "
-			"saturation %.2f), tail %.2f ms (%llu frees%s%s%s)\n",
+			"saturation %.2f), tail %.2f ms (%llu frees%s%s%s), aim %.2f ms, allowance "
+			"%.2f ms\n",
 			row.id, (double)row.armed_ns / 1e6, (unsigned long long)row.allocs,
 			(unsigned long long)row.frees, (double)row.target_cpu_ns / 1e6,
 			(double)row.lost_ns / 1e6, row.saturation, (double)row.tail_ns / 1e6,
 			(unsigned long long)row.tail_frees, w->chained ? ", chained" : "",
-			w->tail_cut ? ", cut" : "", w->burst_cut ? " in a burst" : "");
+			w->tail_cut ? ", cut" : "", w->burst_cut ? " in a burst" : "", aim / 1e6,
+			allowance / 1e6);
 	w->last_id = row.id;
 	if (lifetime) {
 		w->have_cohort = 1;
