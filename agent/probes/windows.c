@@ -73,15 +73,16 @@
  * target that allocates little (astyle, 1-2 % of its CPU in the allocator) was cut at 50 ms with
  * 36-128 objects, its edges (1-5 ms of its CPU) costing more than the objects it followed. */
 #define COHORT_MAX_WINDOW_NS (400 * MS)
-/* Free bursts (docs/design.md "Lifetime cohorts"): a tail sees a burst when a poll interval's
- * frees per ms of the target's CPU reach BURST_FACTOR times the tail's mean before it (at least
- * BURST_MIN_FREES of them). A per-document parser frees its 326,000 objects of a document in
- * one burst in document order (xmllint: 150 frees per ms of CPU while parsing, 1,850 in the
- * burst, probed); a cohort allocated at a random point of the document reaches its objects
- * after half the burst on average, 88 ms of probe cost, more than the budget of a 10 s
- * recording on a loaded machine. Once a burst is seen, the tail goes on for BURST_PROBE_SHARE of
- * its allowance, then stops, and the next cohort is armed at once with what is left: right
- * after a burst is the start of the next unit of work, whose objects a FIFO burst frees first. */
+/* Free bursts (docs/design.md "Lifetime cohorts"): a tail sees a burst when a block of at least
+ * BURST_MIN_FREES frees comes at BURST_FACTOR times the tail's mean rate before it, per ms of the
+ * target's CPU. A per-document parser frees its 326,000 objects of a document in one burst in
+ * document order (xmllint: about 150 frees per ms of CPU while parsing, 1,850 in the burst,
+ * probed); a cohort allocated at a random point of the document reaches its objects after half
+ * the burst on average, 88 ms of probe cost, more than the budget of a 10 s recording on a
+ * loaded machine. Once a burst is seen, the tail goes on for BURST_PROBE_SHARE of its allowance,
+ * then stops, and the next cohort is armed at once (with the usual aim if the budget has room,
+ * at least what the stopped one left): right after a burst is the start of the next unit of
+ * work, whose objects a document-order burst frees first. */
 #define BURST_FACTOR 4.0
 #define BURST_MIN_FREES 256
 #define BURST_PROBE_SHARE 0.25
