@@ -14,6 +14,7 @@
 	X(OVERHEAD_BUDGET, "overhead_budget", REAL)                           \
 	X(PROBE_COST_ALLOC_NS, "probe_cost_alloc_ns", REAL)                   \
 	X(PROBE_COST_FREE_NS, "probe_cost_free_ns", REAL)                     \
+	X(PROBE_COST_UNARMED_NS, "probe_cost_unarmed_ns", REAL)               \
 	X(PROBE_COST_SPREAD, "probe_cost_spread", REAL)                       \
 	X(PROBE_COST_SOURCE, "probe_cost_source", TEXT)                       \
 	X(WINDOWS, "windows", INT)                                            \

@@ -105,16 +105,20 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* One round: times without probes, with free's, with all; per-call costs into a/f. */
+/* One round: times without probes, with free's, with all attached and not armed, with all
+ * armed; per-call costs into a/f/u. */
 static int one_round(struct bpf_session *s, int cmd, int reply, struct ring_buffer *ring, double *a,
-		     double *f, char *err, size_t errlen)
+		     double *f, double *u, char *err, size_t errlen)
 {
-	uint64_t t_none, t_free, t_all;
+	uint64_t t_none, t_free, t_all, t_unarmed;
 
 	if (run_child(cmd, reply, ring, &t_none))
 		goto died;
 	if (bpf_session_attach_alloc(s, 1, err, errlen))
 		return -1;
+	bpf_session_set_flags(s, 0, 0, 0);
+	if (run_child(cmd, reply, ring, &t_unarmed))
+		goto died;
 	bpf_session_set_flags(s, 1, 0, 0);
 	if (run_child(cmd, reply, ring, &t_all))
 		goto died;
@@ -129,10 +133,13 @@ static int one_round(struct bpf_session *s, int cmd, int reply, struct ring_buff
 	bpf_session_forget_calls(s);
 	if (getenv("ARENAPROF_DEBUG_WINDOWS"))
 		fprintf(stderr,
-			"probe cost: %d calls: %.2f ms alone, %.2f with free probed, %.2f all\n",
-			CALLS, (double)t_none / 1e6, (double)t_free / 1e6, (double)t_all / 1e6);
+			"probe cost: %d calls: %.2f ms alone, %.2f with free probed, %.2f all "
+			"unarmed, %.2f all\n",
+			CALLS, (double)t_none / 1e6, (double)t_free / 1e6, (double)t_unarmed / 1e6,
+			(double)t_all / 1e6);
 	*f = t_free > t_none ? (double)(t_free - t_none) / CALLS : 0;
 	*a = t_all > t_free ? (double)(t_all - t_free) / CALLS : 0;
+	*u = t_unarmed > t_free ? (double)(t_unarmed - t_free) / CALLS : 0;
 	return 0;
 died:
 	snprintf(err, errlen, "measuring the probe cost: the test process stopped");
@@ -176,7 +183,7 @@ int probe_cost_measure(const struct bpf_session_opts *opts, struct probe_costs *
 	struct alloc_probe_plan plan;
 	struct bpf_session *s = NULL;
 	struct ring_buffer *ring = NULL;
-	double a[ROUNDS], f[ROUNDS];
+	double a[ROUNDS], f[ROUNDS], u[ROUNDS];
 	uint64_t c0[AP_CNT_COUNT] = { 0 }, c1[AP_CNT_COUNT] = { 0 };
 	int to_child[2], from_child[2], rc = -1;
 	pid_t child;
@@ -215,20 +222,23 @@ int probe_cost_measure(const struct bpf_session_opts *opts, struct probe_costs *
 		goto out;
 	bpf_session_counters(s, c0);
 	for (int i = 0; i < ROUNDS; i++)
-		if (one_round(s, to_child[1], from_child[0], ring, &a[i], &f[i], err, errlen))
+		if (one_round(s, to_child[1], from_child[0], ring, &a[i], &f[i], &u[i], err,
+			      errlen))
 			goto out;
 	bpf_session_counters(s, c1);
 	qsort(a, ROUNDS, sizeof(a[0]), cmp_double);
 	qsort(f, ROUNDS, sizeof(f[0]), cmp_double);
+	qsort(u, ROUNDS, sizeof(u[0]), cmp_double);
 	out->alloc_ns = a[ROUNDS / 2];
 	out->free_ns = f[ROUNDS / 2];
+	out->unarmed_ns = u[ROUNDS / 2];
 	if (bpf_session_allocs(c1) - bpf_session_allocs(c0) < (uint64_t)ROUNDS * CALLS ||
 	    c1[AP_CNT_FREES] + c1[AP_CNT_TAIL_FREES] - c0[AP_CNT_FREES] - c0[AP_CNT_TAIL_FREES] <
 		    2ULL * ROUNDS * CALLS) {
 		/* the probes did not fire on every call (seen once in 200 back-to-back recordings,
 		 * two at a time): fall back to costs above any measured here, with the widest
 		 * error bars */
-		out->alloc_ns = out->free_ns = FALLBACK_HIT_NS;
+		out->alloc_ns = out->free_ns = out->unarmed_ns = FALLBACK_HIT_NS;
 		out->spread = 1;
 		out->measured = 0;
 	} else {
@@ -236,6 +246,12 @@ int probe_cost_measure(const struct bpf_session_opts *opts, struct probe_costs *
 			out->alloc_ns = MIN_ALLOC_HIT_NS;
 		if (out->free_ns < MIN_FREE_HIT_NS)
 			out->free_ns = MIN_FREE_HIT_NS;
+		/* an unarmed allocation hit traps at least as a free hit does (timer noise may
+		 * make the difference smaller) and costs at most an armed one */
+		if (out->unarmed_ns < out->free_ns)
+			out->unarmed_ns = out->free_ns;
+		if (out->unarmed_ns > out->alloc_ns)
+			out->unarmed_ns = out->alloc_ns;
 		out->measured = 1;
 	}
 	out->spread = a[ROUNDS / 2] > 0 ? (a[ROUNDS - 1] - a[0]) / a[ROUNDS / 2] : 1;

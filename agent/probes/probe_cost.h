@@ -10,6 +10,9 @@
 struct probe_costs {
 	double alloc_ns; /* an allocation call with its entry and return probes and its record */
 	double free_ns; /* a free call with its entry probe */
+	/* an allocation call while its probes are attached but not armed (a window's edges): the
+	 * entry program returns at once (with uprobe sessions, no return trap either) */
+	double unarmed_ns;
 	double spread; /* relative uncertainty: the measurements' spread, at least 0.5 */
 	int measured; /* 0: the test's probes did not fire (a cost under 0.5 us): 10 us assumed */
 };

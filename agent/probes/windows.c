@@ -4,7 +4,9 @@
  * allocation probes armed for a short allocation window (the cohort: the objects followed), then
  * closed, and the free probe kept alone until the cohort has died, or until its tail has cost
  * what the budget set aside for it, or for at most COHORT_MAX_TAIL_NS. Cohorts come seconds
- * apart at random times. Each window's hits times the measured per-hit costs are the CPU time it
+ * apart at random times, except right after a burst of frees (a tail that saw one, or an
+ * allocation window that saw only frees): the next cohort is armed at once, at the start of the
+ * next unit of work. Each window's hits times the measured per-hit costs are the CPU time it
  * took from the target; the next window waits until the total taken is within the budget of the
  * target's own CPU time. Design notes and measurements: docs/design.md "Overhead budget" and
  * "Lifetime cohorts". */
@@ -12,6 +14,7 @@
 #include "windows.h"
 
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -40,6 +43,11 @@
 #define COHORT_GAP_SPREAD_NS (2000 * MS)
 #define FIRST_COHORT_MIN_NS (100 * MS)
 #define FIRST_COHORT_SPREAD_NS (400 * MS)
+/* Until the cohorts' objects seen to end number this many, a cohort whose objects all ended is
+ * followed by the next one as soon as the first one came (0.1-0.5 s), not 1-3 s later: a 0.4 s
+ * run of diff (2 s on a loaded machine) had room for one cohort of 56-108 objects, and the
+ * analyzer wants 20 at a candidate; the count windows took the budget the cohort left. */
+#define COHORT_WANT_ENDED 1000
 #define RETRY_COHORT_MIN_NS (50 * MS) /* after a cohort that saw no call */
 #define RETRY_COHORT_SPREAD_NS (200 * MS)
 /* A cohort's free probe stays at most this long: the analyzer's long horizon (an object outliving
@@ -56,8 +64,30 @@
 #define COHORT_AIM_MAX_S 8.0
 /* The share of a cohort's aim for its allocation window; the rest pays the tail. */
 #define COHORT_ALLOC_SHARE 0.25
+#define COHORT_TAIL_SHARE 0.25 /* the least a tail may spend of its cohort's aim */
 #define TAIL_POLL_NS (MS / 2) /* every tail free costs: check promptly whether the cohort died */
+/* A cohort's allocation window stays armed until its hits have cost its allocation aim
+ * (cohort_allowance, polled every POLL_NS), or this long. Its length came from the last cohort's
+ * cost rate per armed ns, a wall-clock length: on a loaded machine the target often did not run
+ * in it (xmllint at 10-20 % of a CPU: 10 of 22 cohorts of 1-16 ms recorded nothing), and a
+ * target that allocates little (astyle, 1-2 % of its CPU in the allocator) was cut at 50 ms with
+ * 36-128 objects, its edges (1-5 ms of its CPU) costing more than the objects it followed. */
+#define COHORT_MAX_WINDOW_NS (400 * MS)
+/* Free bursts (docs/design.md "Lifetime cohorts"): a tail sees a burst when a block of at least
+ * BURST_MIN_FREES frees comes at BURST_FACTOR times the tail's mean rate before it, per ms of the
+ * target's CPU. A per-document parser frees its 326,000 objects of a document in one burst in
+ * document order (xmllint: about 150 frees per ms of CPU while parsing, 1,850 in the burst,
+ * probed); a cohort allocated at a random point of the document reaches its objects after half
+ * the burst on average, 88 ms of probe cost, more than the budget of a 10 s recording on a
+ * loaded machine. Once a burst is seen, the tail goes on for BURST_PROBE_SHARE of its allowance,
+ * then stops, and the next cohort is armed at once (with the usual aim if the budget has room,
+ * at least what the stopped one left): right after a burst is the start of the next unit of
+ * work, whose objects a document-order burst frees first. */
+#define BURST_FACTOR 4.0
+#define BURST_MIN_FREES 256
+#define BURST_PROBE_SHARE 0.25
 #define CREDIT_NS (2 * MS) /* budget granted at the start, so the first window need not wait */
+#define EDGE_HALF_LIFE_NS (1000 * MS) /* see edge_estimate */
 /* What one CPU sample costs the target (the perf interrupt, the BPF program, the stack copy),
  * charged to the budget so that --overhead bounds the sampler and the probes together: measured
  * 5.6 us here (bench/overhead.sh's paired runs at -F 4999: +2.8% CPU), rounded up. */
@@ -82,6 +112,7 @@ struct windows {
 	int have_last;
 	uint64_t last_armed_ns;
 	double last_armed_lost_ns, last_edge_ns;
+	uint64_t last_edge_at; /* when the last count window ended (monotonic) */
 	uint32_t count;
 	struct target_cpu cpu_a, cpu_b, cpu_c; /* gap start, window start, window end */
 	/* the latest snapshot, whichever it was: the run time of threads that end is carried over
@@ -103,6 +134,13 @@ struct windows {
 	uint64_t cohort_tail_ns; /* and how long it was */
 	uint64_t cohort_allocs; /* and the calls its allocation window saw */
 	double cohort_tail_lost_ns; /* and what it cost */
+	int burst_cut; /* the last cohort's tail was stopped in a free burst, on purpose */
+	int chained; /* the last cohort was armed right after a burst */
+	int chain_ok; /* chaining has not failed yet (a chained cohort's objects outlived its tail) */
+	int chain_due; /* the next cohort goes right away, */
+	double chain_aim; /* with this aim (0: the usual one) */
+	uint64_t cohort_frees; /* the last cohort's allocation window: frees seen in it */
+	uint64_t ended; /* calls of cohorts whose objects all ended within their tails */
 };
 
 static uint64_t mono_ns(void)
@@ -138,6 +176,15 @@ static uint64_t exposure(uint64_t armed, double sat, double lost, double cpu)
 	return (uint64_t)((double)armed * ((1 - sat) + sat * work));
 }
 
+/* What an allocation hit costs while the probes are attached and not armed (a window's edges):
+ * measured (agent/probes/probe_cost.c), else an armed hit's cost. Charged at an armed hit's
+ * 6.9-9.8 us, the edges of one cohort of diff (300 unarmed hits while attaching and closing) were
+ * 3 of its 4.2 ms, and a 0.4 s run of diff could pay for one cohort of 56 objects. */
+static double unarmed_ns(const struct windows *w)
+{
+	return w->o.cost.unarmed_ns > 0 ? w->o.cost.unarmed_ns : w->o.cost.alloc_ns;
+}
+
 /* The probe cost of the hits counted since c0 (ns of target CPU). Nested hits trap too: a C++
  * `new` calling a probed `malloc` is counted once as `new` but hits twice (AP_CNT_NESTED), and a
  * `delete` handing its pointer to a probed `free` likewise (AP_CNT_NESTED_FREES). */
@@ -147,9 +194,10 @@ static double hits_cost(const struct windows *w, const uint64_t *c0)
 
 	if (bpf_session_counters(w->s, c))
 		return 0;
-	return (double)(bpf_session_allocs(c) - bpf_session_allocs(c0) + c[AP_CNT_UNARMED_HITS] -
-			c0[AP_CNT_UNARMED_HITS] + c[AP_CNT_NESTED] - c0[AP_CNT_NESTED]) *
+	return (double)(bpf_session_allocs(c) - bpf_session_allocs(c0) + c[AP_CNT_NESTED] -
+			c0[AP_CNT_NESTED]) *
 		       w->o.cost.alloc_ns +
+	       (double)(c[AP_CNT_UNARMED_HITS] - c0[AP_CNT_UNARMED_HITS]) * unarmed_ns(w) +
 	       (double)(c[AP_CNT_FREES] - c0[AP_CNT_FREES] + c[AP_CNT_UNARMED_FREES] -
 			c0[AP_CNT_UNARMED_FREES] + c[AP_CNT_NESTED_FREES] -
 			c0[AP_CNT_NESTED_FREES]) *
@@ -178,6 +226,28 @@ static double tail_cost(const struct windows *w, const uint64_t *c1)
 	return (double)(c[AP_CNT_TAIL_FREES] - c1[AP_CNT_TAIL_FREES] + c[AP_CNT_UNARMED_FREES] -
 			c1[AP_CNT_UNARMED_FREES]) *
 	       w->o.cost.free_ns;
+}
+
+/* The clock a tail measures free rates on: the target's CPU time where it is exact (a loaded
+ * machine's scheduling would make wall-clock rates jump), else wall time. */
+static uint64_t tail_clock(const struct windows *w)
+{
+	return w->clock ? task_clock_read(w->clock) : mono_ns();
+}
+
+/* Whether the frees from f_prev to f (clock cpu_prev to cpu) are a burst against the tail's
+ * mean from f0 (clock cpu0) to f_prev: BURST_FACTOR times its rate. A tail that starts in a burst
+ * has a high mean and sees none. */
+static int free_burst(uint64_t f0, uint64_t f_prev, uint64_t f, uint64_t cpu0, uint64_t cpu_prev,
+		      uint64_t cpu)
+{
+	double mean, rate;
+
+	if (cpu_prev <= cpu0 || cpu <= cpu_prev)
+		return 0;
+	mean = (double)(f_prev - f0) / (double)(cpu_prev - cpu0);
+	rate = (double)(f - f_prev) / (double)(cpu - cpu_prev);
+	return rate >= BURST_FACTOR * mean;
 }
 
 /* The objects a cohort of allocs armed hits followed (each recorded call is followed with
@@ -223,8 +293,10 @@ static int sleep_until(struct windows *w, uint64_t t)
 
 /* One window of at most len armed ns whose probe hits may cost up to allowance ns; a cohort
  * (lifetime = 1) then keeps the free probe until its objects died, the whole cohort cost aim
- * (its tail at least (1 - COHORT_ALLOC_SHARE) of it) or COHORT_MAX_TAIL_NS passed (w->tail_cut says whether objects were still live then). 0, 1
- * when the target is gone, or -1 after storing the reason in w->error. */
+ * (its tail at least COHORT_TAIL_SHARE of it; less when it sees a burst of frees) or
+ * COHORT_MAX_TAIL_NS passed (w->tail_cut says whether objects were still live then, w->burst_cut
+ * whether it stopped in a burst). 0, 1 when the target is gone, or -1 after storing the reason
+ * in w->error. */
 static int one_window(struct windows *w, int lifetime, uint64_t len, double allowance, double aim)
 {
 	uint64_t c0[AP_CNT_COUNT], c_arm[AP_CNT_COUNT], c1[AP_CNT_COUNT], c2[AP_CNT_COUNT], a0, a1,
@@ -282,18 +354,48 @@ static int one_window(struct windows *w, int lifetime, uint64_t len, double allo
 	/* the tail: free alone while the cohort's objects are live, within its allowance */
 	w->tail_cut = 0;
 	if (lifetime) {
+		/* what the aim leaves, the attaching's hits included, at least COHORT_TAIL_SHARE of
+		 * it: with at least 3/4 of the aim whatever the allocation window had spent, a
+		 * cohort armed until its allocation aim was spent cost up to 1.75 times its aim
+		 * and its edges (diff: 3.9 % of a 2 % budget) */
 		double tracked = followed(w, bpf_session_allocs(c1) - bpf_session_allocs(c_arm));
-		double spent = hits_cost(w, c_arm) + tracked * free_record_ns(w);
-		double tail_allowance = aim - spent > (1 - COHORT_ALLOC_SHARE) * aim ?
+		double spent = hits_cost(w, c0) + tracked * free_record_ns(w);
+		double tail_allowance = aim - spent > COHORT_TAIL_SHARE * aim ?
 						aim - spent :
-						(1 - COHORT_ALLOC_SHARE) * aim;
+						COHORT_TAIL_SHARE * aim;
 
+		double limit = tail_allowance;
+		uint64_t f0 = c1[AP_CNT_TAIL_FREES], f_prev = f0, cpu0 = tail_clock(w),
+			 cpu_prev = cpu0;
+		int burst = 0;
+
+		w->burst_cut = 0;
+		w->chain_aim = 0;
 		while (bpf_session_has_live_objects(w->s) && !atomic_load(&w->stop)) {
 			struct timespec ts = { 0, (long)TAIL_POLL_NS };
+			uint64_t c[AP_CNT_COUNT], cpu = tail_clock(w);
+			double cost = tail_cost(w, c1);
 
-			if (mono_ns() - t_disarm >= COHORT_MAX_TAIL_NS ||
-			    tail_cost(w, c1) > tail_allowance) {
+			/* rates over blocks of at least BURST_MIN_FREES frees, the first block
+			 * the baseline */
+			if (!burst && !bpf_session_counters(w->s, c) &&
+			    c[AP_CNT_TAIL_FREES] - f_prev >= BURST_MIN_FREES) {
+				if (f_prev != f0)
+					burst = free_burst(f0, f_prev, c[AP_CNT_TAIL_FREES], cpu0,
+							   cpu_prev, cpu);
+				/* a normal cohort probes the burst's start, then leaves the rest
+				 * of its allowance to a cohort armed right after the burst */
+				if (burst && w->chain_ok && !w->chained &&
+				    cost + BURST_PROBE_SHARE * tail_allowance < limit)
+					limit = cost + BURST_PROBE_SHARE * tail_allowance;
+				if (burst) /* what the tail leaves of its allowance if cut */
+					w->chain_aim = tail_allowance - limit;
+				f_prev = c[AP_CNT_TAIL_FREES];
+				cpu_prev = cpu;
+			}
+			if (mono_ns() - t_disarm >= COHORT_MAX_TAIL_NS || cost > limit) {
 				w->tail_cut = 1;
+				w->burst_cut = burst;
 				break;
 			}
 			nanosleep(&ts, NULL);
@@ -323,7 +425,7 @@ static int one_window(struct windows *w, int lifetime, uint64_t len, double allo
 	armed_lost =
 		(double)row.allocs * w->o.cost.alloc_ns + (double)row.frees * w->o.cost.free_ns;
 	lost = armed_lost + (double)row.tail_frees * w->o.cost.free_ns +
-	       (double)row.unarmed_hits * w->o.cost.alloc_ns +
+	       (double)row.unarmed_hits * unarmed_ns(w) +
 	       (double)row.unarmed_frees * w->o.cost.free_ns;
 	if (lifetime) /* each followed object's free record (at most an allocation hit's cost
 		       * beyond the free's trap) */
@@ -356,11 +458,14 @@ static int one_window(struct windows *w, int lifetime, uint64_t len, double allo
 	if (getenv("ARENAPROF_DEBUG_WINDOWS"))
 		fprintf(stderr,
 			"window %u: armed %.2f ms (%llu allocs, %llu frees, cpu %.2f ms, lost %.2f ms, "
-			"saturation %.2f), tail %.2f ms (%llu frees)\n",
+			"saturation %.2f), tail %.2f ms (%llu frees%s%s%s), aim %.2f ms, allowance "
+			"%.2f ms\n",
 			row.id, (double)row.armed_ns / 1e6, (unsigned long long)row.allocs,
 			(unsigned long long)row.frees, (double)row.target_cpu_ns / 1e6,
 			(double)row.lost_ns / 1e6, row.saturation, (double)row.tail_ns / 1e6,
-			(unsigned long long)row.tail_frees);
+			(unsigned long long)row.tail_frees, w->chained ? ", chained" : "",
+			w->tail_cut ? ", cut" : "", w->burst_cut ? " in a burst" : "", aim / 1e6,
+			allowance / 1e6);
 	w->last_id = row.id;
 	if (lifetime) {
 		w->have_cohort = 1;
@@ -369,6 +474,7 @@ static int one_window(struct windows *w, int lifetime, uint64_t len, double allo
 							       free_record_ns(w);
 		w->cohort_tail_ns = row.tail_ns;
 		w->cohort_allocs = a1 - bpf_session_allocs(c_arm);
+		w->cohort_frees = row.frees;
 		w->cohort_tail_lost_ns = (double)row.tail_frees * w->o.cost.free_ns;
 		w->cohort_lost += row.lost_ns;
 	} else {
@@ -376,6 +482,7 @@ static int one_window(struct windows *w, int lifetime, uint64_t len, double allo
 		w->last_armed_ns = row.armed_ns;
 		w->last_armed_lost_ns = armed_lost;
 		w->last_edge_ns = lost > armed_lost ? lost - armed_lost : 0;
+		w->last_edge_at = mono_ns();
 	}
 	pthread_mutex_lock(&w->lock);
 	w->count++;
@@ -393,6 +500,18 @@ static int one_window(struct windows *w, int lifetime, uint64_t len, double allo
 	return 0;
 }
 
+/* What the next window's edges are expected to cost: the last count window's, halved for every
+ * EDGE_HALF_LIFE_NS since. An edge's cost is the machine's load at that instant (a grace period
+ * the target traps through): one first count window whose edges cost 22.8 ms on a loaded
+ * machine set every later window's floor (3 times its edges) above what the budget of a 5 s
+ * parse could pay, and no cohort ever started. */
+static double edge_estimate(const struct windows *w)
+{
+	double age = (double)(mono_ns() - w->last_edge_at) / (double)EDGE_HALF_LIFE_NS;
+
+	return w->last_edge_ns * exp2(-age);
+}
+
 /* What one window should cost: the budget of PERIOD of the target's CPU, busy being how many
  * CPUs' worth the target used in the gap before it (at least 0.05), and at least three times
  * what the last window's edges cost. Edges are the hits while the probes were attached but not
@@ -405,7 +524,7 @@ static double window_aim(const struct windows *w, double busy)
 {
 	double aim = w->o.budget * (busy < 0.05 ? 0.05 : busy) * (double)PERIOD_NS;
 
-	return aim > 3 * w->last_edge_ns ? aim : 3 * w->last_edge_ns;
+	return aim > 3 * edge_estimate(w) ? aim : 3 * edge_estimate(w);
 }
 
 /* Window length for the aimed cost: from the cost of the last window's edges and its cost rate
@@ -417,7 +536,7 @@ static uint64_t next_length(const struct windows *w, double busy)
 	if (!w->have_last || w->last_armed_ns == 0)
 		return FIRST_WINDOW_NS;
 	rate = w->last_armed_lost_ns / (double)w->last_armed_ns;
-	len = rate > 0 ? (window_aim(w, busy) - w->last_edge_ns) / rate : (double)MAX_WINDOW_NS;
+	len = rate > 0 ? (window_aim(w, busy) - edge_estimate(w)) / rate : (double)MAX_WINDOW_NS;
 	if (len < MIN_WINDOW_NS)
 		len = MIN_WINDOW_NS;
 	if (len > MAX_WINDOW_NS)
@@ -432,34 +551,18 @@ static double cohort_aim(const struct windows *w, double busy)
 	double aim = (1 - COUNT_SHARE) * w->o.budget * (busy < 0.05 ? 0.05 : busy) *
 		     w->cohort_aim_s * 1e9;
 
-	return aim > 3 * w->last_edge_ns ? aim : 3 * w->last_edge_ns;
+	return aim > 3 * edge_estimate(w) ? aim : 3 * edge_estimate(w);
 }
 
 /* What a cohort's allocation window may cost: what its aim leaves beyond twice the last tail's
  * cost, at least COHORT_ALLOC_SHARE of it (a cohort that dies at once, as the demo service's
- * parse trees do within 5 ms, spends most of its aim on following more objects). */
+ * parse trees do within 5 ms, spends most of its aim on following more objects); the first
+ * cohort, whose tail is not known yet, that share. */
 static double cohort_alloc_aim(const struct windows *w, double aim)
 {
-	double rest = aim - 2 * w->cohort_tail_lost_ns;
+	double rest = w->have_cohort ? aim - 2 * w->cohort_tail_lost_ns : 0;
 
 	return rest > COHORT_ALLOC_SHARE * aim ? rest : COHORT_ALLOC_SHARE * aim;
-}
-
-/* A cohort's allocation window: its cohort_alloc_aim at the last cohort's armed cost rate (its
- * hits and its objects' free records). */
-static uint64_t cohort_length(const struct windows *w, double busy)
-{
-	double rate, len;
-
-	if (!w->have_cohort || w->cohort_armed_ns == 0)
-		return FIRST_WINDOW_NS;
-	rate = w->cohort_armed_lost_ns / (double)w->cohort_armed_ns;
-	len = rate > 0 ? cohort_alloc_aim(w, cohort_aim(w, busy)) / rate : (double)MAX_WINDOW_NS;
-	if (len < MIN_WINDOW_NS)
-		len = MIN_WINDOW_NS;
-	if (len > MAX_WINDOW_NS)
-		len = MAX_WINDOW_NS;
-	return (uint64_t)len;
 }
 
 /* What a cohort's allocation window's hits may cost before it is cut (sleep_capped counts the
@@ -479,7 +582,24 @@ static double cohort_allowance(const struct windows *w, double aim)
 static void cohort_done(struct windows *w)
 {
 	uint64_t tail = w->cohort_tail_ns;
+	int chained = w->chained;
 
+	w->chained = 0;
+	w->chain_due = 0;
+	/* a cohort armed after a burst whose objects outlived its tail into the next burst
+	 * too: this target's bursts do not free a unit's first objects first (LIFO), no more
+	 * chains (one cut before any burst only had too small an allowance: 986 frees) */
+	if (chained && w->tail_cut && w->burst_cut && w->cohort_allocs)
+		w->chain_ok = 0;
+	/* a cohort whose allocation window saw frees and no allocation was in a burst of frees:
+	 * the next unit of work starts right after it (measured on xmllint: 0 allocations and
+	 * 576-3,840 frees in 1-37 ms, in 6 of 12 cohorts); it cost next to nothing, again at once */
+	if (w->cohort_allocs == 0 && w->cohort_frees >= BURST_MIN_FREES && w->chain_ok) {
+		w->chain_due = 1;
+		w->chain_aim = 0;
+		w->next_cohort_ns = mono_ns();
+		return;
+	}
 	/* a cohort of nothing (the target did not run in its 2 ms on a loaded machine: the only
 	 * cohort of a 6 s recording followed no object) cost next to nothing: again soon */
 	if (w->cohort_allocs == 0) {
@@ -488,6 +608,12 @@ static void cohort_done(struct windows *w)
 		return;
 	}
 
+	/* stopped in a burst on purpose: the next one right after it, with the same aim */
+	if (!chained && w->burst_cut && w->chain_ok) {
+		w->chain_due = 1;
+		w->next_cohort_ns = mono_ns();
+		return;
+	}
 	if (w->tail_cut && tail < COHORT_MAX_TAIL_NS)
 		w->cohort_aim_s *= 2;
 	else if (!w->tail_cut)
@@ -496,8 +622,16 @@ static void cohort_done(struct windows *w)
 		w->cohort_aim_s = COHORT_AIM_MIN_S;
 	if (w->cohort_aim_s > COHORT_AIM_MAX_S)
 		w->cohort_aim_s = COHORT_AIM_MAX_S;
-	w->next_cohort_ns =
-		mono_ns() + COHORT_GAP_MIN_NS + (uint64_t)rand_r(&w->seed) % COHORT_GAP_SPREAD_NS;
+	if (!w->tail_cut)
+		w->ended += w->cohort_allocs;
+	/* few lifetimes seen yet, and this cohort's all ended within its aim: the next one as
+	 * soon as the first one came (the budget still decides when) */
+	if (!w->tail_cut && w->ended < COHORT_WANT_ENDED)
+		w->next_cohort_ns = mono_ns() + FIRST_COHORT_MIN_NS +
+				    (uint64_t)rand_r(&w->seed) % FIRST_COHORT_SPREAD_NS;
+	else
+		w->next_cohort_ns = mono_ns() + COHORT_GAP_MIN_NS +
+				    (uint64_t)rand_r(&w->seed) % COHORT_GAP_SPREAD_NS;
 }
 
 /* The CPU sampler's cost so far: every sample the perf events took (recorded, held back in a
@@ -535,6 +669,7 @@ static void *window_thread(void *arg)
 	w->latest = w->cpu_a;
 	w->cpu_first = w->cpu_last = w->cpu_a.total_ns;
 	w->cohort_aim_s = COHORT_AIM_FIRST_S;
+	w->chain_ok = 1;
 	w->next_cohort_ns = mono_ns() + FIRST_COHORT_MIN_NS +
 			    (uint64_t)rand_r(&w->seed) % FIRST_COHORT_SPREAD_NS;
 	while (!atomic_load(&w->stop)) {
@@ -572,11 +707,42 @@ static void *window_thread(void *arg)
 		 * cohort of 2 s of the budget waited 5 s of a 10 s recording; reserved always (not
 		 * only while due), the doubled aims starved agent_windows_rate_change */
 		reserve = cohort ? aim : 0;
+		if (cohort && w->chain_due) {
+			/* right after a burst: now or never, with the usual aim if the budget has
+			 * room for it, else what it has room for, and at least what the cohort
+			 * stopped in the burst left of its tail's allowance (that was paid for:
+			 * the two cost no more than it could have alone) */
+			double room = budget - spent,
+			       share = (1 - COUNT_SHARE) * (budget - (double)CREDIT_NS) +
+				       (double)CREDIT_NS - (double)w->cohort_lost;
+
+			if (share > room)
+				room = share;
+			if (room < w->chain_aim)
+				room = w->chain_aim;
+			if (room < aim)
+				aim = room;
+			if (getenv("ARENAPROF_DEBUG_WINDOWS"))
+				fprintf(stderr, "chain: aim %.2f ms, edges %.2f ms\n", aim / 1e6,
+					edge_estimate(w) / 1e6);
+			if (aim < 3 * edge_estimate(w) || aim <= 0) { /* not worth its edges */
+				w->chain_due = 0;
+				w->next_cohort_ns =
+					mono_ns() + COHORT_GAP_MIN_NS +
+					(uint64_t)rand_r(&w->seed) % COHORT_GAP_SPREAD_NS;
+				continue;
+			}
+			w->chained = 1;
+			if (one_window(w, 1, COHORT_MAX_WINDOW_NS, cohort_allowance(w, aim), aim))
+				break;
+			cohort_done(w);
+			continue;
+		}
 		if (cohort && (spent + aim <= budget ||
 			       (double)w->cohort_lost + aim <=
 				       (1 - COUNT_SHARE) * (budget - (double)CREDIT_NS) +
 					       (double)CREDIT_NS)) {
-			if (one_window(w, 1, cohort_length(w, busy), cohort_allowance(w, aim), aim))
+			if (one_window(w, 1, COHORT_MAX_WINDOW_NS, cohort_allowance(w, aim), aim))
 				break;
 			cohort_done(w);
 			continue;

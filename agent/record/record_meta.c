@@ -192,6 +192,8 @@ int write_start_meta(struct recorder *r, const struct alloc_probe_plan *plan)
 		rc |= ap_db_set_meta(r->db, AP_META_PROBE_COST_ALLOC_NS, buf);
 		snprintf(buf, sizeof(buf), "%.1f", r->cost.free_ns);
 		rc |= ap_db_set_meta(r->db, AP_META_PROBE_COST_FREE_NS, buf);
+		snprintf(buf, sizeof(buf), "%.1f", r->cost.unarmed_ns);
+		rc |= ap_db_set_meta(r->db, AP_META_PROBE_COST_UNARMED_NS, buf);
 		snprintf(buf, sizeof(buf), "%.3f", r->cost.spread);
 		rc |= ap_db_set_meta(r->db, AP_META_PROBE_COST_SPREAD, buf);
 		rc |= ap_db_set_meta(r->db, AP_META_PROBE_COST_SOURCE,
