@@ -67,3 +67,16 @@ void cpu_estimate_apply(const struct cpu_calibration *cal, double seen, double s
 	est->cpu_lo = seen + slo * cal->k_lo;
 	est->cpu_hi = seen + shi * cal->k_hi;
 }
+
+int cpu_contradicts_windows(const struct cpu_calibration *cal, double seen, double samples,
+			    const struct an_estimate *est)
+{
+	double slo, shi, least;
+
+	if (!cal->source || !(samples > 0) || !est->present || est->unknown)
+		return 0;
+	cpu_poisson95(samples, &slo, &shi);
+	least = cal->source == AN_CAL_IN_PLACE ? slo * cal->k_lo :
+						 slo * cal->k / CPU_CAL_LOOP_WORST;
+	return seen + least > est->hi99;
+}

@@ -42,6 +42,20 @@ int cpu_calibrate_in_place(double outside, double outside_lo, double outside_hi,
 int cpu_calibrate_tight_loop(double call_ns, double malloc_free_ns, double freq,
 			     struct cpu_calibration *out);
 
+/* The dearest plausible call, in multiples of the tight loop's best case: measured in place,
+ * calls cost 1-1.4x it on the tree benchmark, 3-4x on the demo service and 6-9x with Go's
+ * mallocgc (docs/design.md "The CPU-sample estimate of counts"); 30 leaves room for calls that
+ * miss the caches more. Only used to tell when the samples contradict the windows. */
+#define CPU_CAL_LOOP_WORST 30.0
+
+/* Do samples (allocation-call samples between the windows) under cal stand for more calls than
+ * est's 99% upper end, even at their lowest: the in-place interval's lower end, or, with the
+ * tight loop, every call CPU_CAL_LOOP_WORST times its best case and the samples at their Poisson
+ * lower end? Then the windows missed what the target did between them (the idle-burst-idle
+ * target: 386 calls seen, a windows' interval of 386-3,163 for 20 M calls, 50 samples). */
+int cpu_contradicts_windows(const struct cpu_calibration *cal, double seen, double samples,
+			    const struct an_estimate *est);
+
 /* est's second estimate from seen calls (exact, in the windows) and samples (the site's or the
  * total's allocation-call samples) under cal: cpu_value, cpu_lo, cpu_hi and the rest. */
 void cpu_estimate_apply(const struct cpu_calibration *cal, double seen, double samples,

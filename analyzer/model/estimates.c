@@ -341,6 +341,7 @@ static void cpu_estimates(sqlite3 *db, struct an_info *info, struct an_sites *si
 {
 	const struct an_cpu *c = &info->cpu;
 	struct cpu_calibration loop = { 0 }, buf;
+	const struct cpu_calibration *cal;
 	struct cal_sums all = { 0 };
 	double freq = c->has_freq ? (double)c->freq : 0, total, attributed = 0, share = 1;
 
@@ -357,12 +358,15 @@ static void cpu_estimates(sqlite3 *db, struct an_info *info, struct an_sites *si
 	for (size_t i = 0; i < sites->n; i++)
 		if (calibrates(&sites->v[i]))
 			add_site(&all, &sites->v[i], share, 1);
-	cpu_estimate_apply(pick(&all, freq, &loop, &buf), (double)info->allocs, total,
-			   &info->win.allocs);
+	cal = pick(&all, freq, &loop, &buf);
+	if (cpu_contradicts_windows(cal, (double)info->allocs, total, &info->win.allocs)) {
+		info->win.allocs.unknown = info->win.allocs.contradicted = 1;
+		info->win.bytes.unknown = info->win.bytes.contradicted = 1;
+	}
+	cpu_estimate_apply(cal, (double)info->allocs, total, &info->win.allocs);
 	for (size_t i = 0; i < sites->n; i++) {
 		struct an_site *s = &sites->v[i];
 		struct cal_sums others = all;
-		const struct cpu_calibration *cal;
 
 		if (s->alloc_call_samples <= 0)
 			continue;
@@ -377,6 +381,9 @@ static void cpu_estimates(sqlite3 *db, struct an_info *info, struct an_sites *si
 			s->est_allocs.reliable = info->win.allocs.reliable;
 			s->est_allocs.unknown = 1;
 		}
+		if (cpu_contradicts_windows(cal, (double)s->allocs,
+					    (double)s->alloc_call_samples * share, &s->est_allocs))
+			s->est_allocs.unknown = s->est_allocs.contradicted = 1;
 		cpu_estimate_apply(cal, (double)s->allocs, (double)s->alloc_call_samples * share,
 				   &s->est_allocs);
 	}

@@ -48,6 +48,10 @@ struct an_estimate {
 	double cpu_lo, cpu_hi;
 	int cpu_calibration;
 	double cpu_call_ns, cpu_samples;
+	/* the CPU samples stand for more calls than the windows' 99% interval allows, even at the
+	 * dearest plausible cost of a call (cpu_estimate.h): the windows missed the activity (a
+	 * burst between them), and the estimate is unknown whatever its span */
+	int contradicted;
 };
 #define AN_CAL_IN_PLACE 1 /* calls per sample from the sites the windows counted reliably */
 #define AN_CAL_TIGHT_LOOP 2 /* the agent's tight loop (meta calib_*): an upper bound only */

@@ -48,20 +48,47 @@ def case_in_place():
     close(e["cpu_ci95"][1], P10[1] * (100_000 - 160) / P50[0], "make_rare ci95 hi", 0.01)
 
 
+# A dearer tight loop for the cases that need the windows' estimate to stand: a best case of
+# 1,000 ns a call (calib_call_ns 100, calib_malloc_free_ns 20: 2 x 100^2 / 20), so that make_item's
+# 50 samples stand for at least 37.1 x 10,000 / 30 = 12,370 calls, under its windows' 100,000
+# (with the fixture's 5 ns they stand for at least 2.47 M: case_contradicts).
+DEAR_LOOP = ("UPDATE meta SET value = '100' WHERE key = 'calib_call_ns'; "
+             "UPDATE meta SET value = '20' WHERE key = 'calib_malloc_free_ns';")
+K_DEAR = 1e9 / (100 * 1000.0)
+
+
 def case_leave_one_out():
     """The calibrating site is not calibrated on itself (it would agree by construction): with no
     other, the tight loop's bound, which has no lower end but what the windows saw."""
-    s = site(report(), "make_item")
+    s = site(report(DEAR_LOOP, "dear.db"), "make_item")
     e = s["allocs_estimated"]
     check(s["alloc_call_samples"] == 50 and not e["unknown"], f"make_item {s}")
+    check(not e["cpu_contradicts_windows"], f"make_item contradicted {e}")
     check(e["cpu_calibration"] == "tight_loop", f"calibration {e['cpu_calibration']}")
-    close(e["cpu_estimate"], 160 + 50 * K_LOOP, "make_item cpu_estimate")
-    close(e["cpu_call_ns"], 5.0, "make_item cpu_call_ns")
+    close(e["cpu_estimate"], 160 + 50 * K_DEAR, "make_item cpu_estimate")
+    close(e["cpu_call_ns"], 1000.0, "make_item cpu_call_ns")
     check(e["cpu_ci95"][0] == 160, f"make_item ci95 lo {e['cpu_ci95']}")
     # the upper end: the samples' upper bound, at the best case widened by the calibration's
     # spread (CPU_CAL_LOOP_SPREAD, 1.5)
-    close(e["cpu_ci95"][1], 160 + P50[1] * K_LOOP * 1.5, "make_item ci95 hi", 0.01)
+    close(e["cpu_ci95"][1], 160 + P50[1] * K_DEAR * 1.5, "make_item ci95 hi", 0.01)
     close(e["cpu_agreement"], e["cpu_estimate"] / e["value"], "make_item cpu_agreement")
+
+
+def case_contradicts():
+    """Samples that stand for more calls than the windows allow, even with every call 30 times
+    the tight loop's best case (CPU_CAL_LOOP_WORST): make_item's 50 samples at 5 ns a call are
+    at least 37.1 x 2,000,000 / 30 = 2.47 M calls against its windows' 100,000: the windows
+    missed what happened between them, so the estimate is unknown (the idle-burst-idle target).
+    The total, calibrated in place on make_item itself, is consistent by construction."""
+    doc = report()
+    e = site(doc, "make_item")["allocs_estimated"]
+    check(e["cpu_contradicts_windows"] and e["unknown"], f"make_item {e}")
+    check(e["cpu_calibration"] == "tight_loop", f"calibration {e['cpu_calibration']}")
+    close(e["cpu_estimate"], 160 + 50 * K_LOOP, "make_item cpu_estimate")
+    t = doc["windows"]["allocs_estimated"]
+    check(not t["cpu_contradicts_windows"] and not t["unknown"], f"total {t}")
+    check(not site(doc, "make_rare")["allocs_estimated"]["cpu_contradicts_windows"],
+          "make_rare: no window estimate to contradict")
 
 
 def case_total():

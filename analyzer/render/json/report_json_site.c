@@ -71,6 +71,8 @@ void json_estimate(struct json_writer *w, const char *key, const struct an_estim
 		jw_double(w, e->cpu_samples);
 	else
 		jw_null(w);
+	jw_key(w, "cpu_contradicts_windows");
+	jw_bool(w, e->contradicted);
 	jw_end_object(w);
 }
 

@@ -98,7 +98,20 @@ static const char *fmt_estimate(char *b, size_t size, const struct an_estimate *
 {
 	char v[FMT_BUF], lo[FMT_BUF], hi[FMT_BUF], cpu[256];
 
-	if (e->unknown && !bytes && e->has_cpu) /* no interval over AN_MAX_SPAN: estimates.c */
+	if (e->contradicted && !bytes && e->has_cpu) /* the samples outnumber the windows */
+		snprintf(
+			b, size,
+			"unknown from the windows (at least %s; the CPU samples between them stand "
+			"for more calls than their interval allows: the target was busier between "
+			"the windows than in them); %s (--exact or a larger --overhead counts them)",
+			fmt_count(lo, an_to_ll(e->lo)), fmt_cpu(cpu, sizeof(cpu), e));
+	else if (e->contradicted)
+		snprintf(
+			b, size,
+			"unknown (at least %s, but the target was busier between them than in "
+			"them; --exact or a larger --overhead counts them)",
+			bytes ? fmt_bytes(lo, e->lo) : fmt_count(lo, an_to_ll(e->lo)));
+	else if (e->unknown && !bytes && e->has_cpu) /* no interval over AN_MAX_SPAN: estimates.c */
 		snprintf(b, size,
 			 "unknown from the windows (their interval spans over %.0fx, at least %s); "
 			 "%s (--exact or a larger --overhead counts them)",
