@@ -1,11 +1,12 @@
 """test_windows.py: the default overhead-budget mode for real. A paced workload makes
 allocations at known rates (tests/workloads/paced.c: per thread and second 8,000 at site_a,
 2,000 at site_b; with --burst 12 per ms at site_c in the first 100 ms of each second); the agent
-attaches by PID in its default mode, and the test checks the report's estimates against the known
-rates within the error bars the report states, the burst site being found, the CPU profile being
+attaches by PID in its default mode, and the test checks the report's estimates against the counts
+the workload made (it prints them) within the error bars the report states, the burst site being found, the CPU profile being
 taken outside the windows, and the probe cost staying within the budget when the workload turns
 from paced to allocating flat out."""
 import os
+import re
 import signal
 import sys
 import time
@@ -24,49 +25,124 @@ def site(rep, name):
     raise AssertionError(f"site {name} not in the report: {[s['function'] for s in rep['sites']]}")
 
 
-def record(extra_workload=(), seconds=8, duration=6, budget="10"):
+def record(extra_workload=(), seconds=6, duration=None, budget="10"):
     """The paced workload sleeps 75% of its time, so its own CPU time is small and a 2% budget
-    of it allows about one 1 ms window a second: the estimate tests give it 10%."""
+    of it allows about one 1 ms window a second: the estimate tests give it 10%. Without a
+    duration the recording ends when the workload does, so the workload's own counts (its last
+    line, truths()) are the recording's truth, however far a busy machine let it fall behind
+    its nominal rates."""
     d = tmpdir()
     db = os.path.join(d, "w.db")
-    args = ["-d", str(duration), "--windowed"] + (["--overhead", budget] if budget else [])
-    out, err = record_pid_workload([workload("paced"), str(THREADS), str(seconds)] +
-                                   list(extra_workload), db, args)
+    args = (["-d", str(duration)] if duration else []) + ["--windowed"]
+    args += ["--overhead", budget] if budget else []
+    w = start_waiting([workload("paced"), str(THREADS), str(seconds)] + list(extra_workload) +
+                      ["--wait"])
+    rec = start_record(["-p", str(w.pid), "-o", db] + args)
+    w.send_signal(signal.SIGUSR1)
+    t0 = time.time()
+    waits = {}  # tid -> (run ns, runnable-but-waiting ns) at its last reading
+    while w.poll() is None:
+        waits.update(schedstats(w.pid))
+        time.sleep(0.1)
+    wall = time.time() - t0
+    out = w.stdout.read()
+    check(w.returncode == 0, f"workload failed: {w.returncode}")
+    rc, err = finish(rec)
+    check(rc == 0, f"arenaprof record exit {rc}: {err}")
     check(query(db, "PRAGMA integrity_check") == [("ok",)], "integrity_check failed")
     m = meta(db)
     check(m["mode"] == "windowed" and m["closed"] == "1", f"meta {m}")
+    # the workload's threads' time waiting for a CPU, a share of their wall time (the main
+    # thread only waits in pthread_join)
+    m["test_cpu_wait_share"] = sum(wt for _, wt in waits.values()) / 1e9 / (THREADS * wall)
+    print(f"the workload's threads waited for a CPU {100 * m['test_cpu_wait_share']:.1f}% of "
+          f"their time")
     return db, m, out, report_json(db)
+
+
+def schedstats(pid):
+    """{tid: (run ns, wait ns)} of process pid's threads, from /proc (absent once it exits)."""
+    got = {}
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return got
+    for tid in tids:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
+                run_ns, wait_ns = (int(x) for x in f.read().split()[:2])
+        except (OSError, ValueError):
+            continue
+        got[int(tid)] = (run_ns, wait_ns)
+    return got
 
 
 SANITIZED = os.environ.get("ARENAPROF_SANITIZED") == "1"
 
 
-def within(est, truth, what, tight=True):
+def truths(out):
+    """{site: allocations} from the paced workload's last line, what it really did."""
+    m = re.search(r"^done site_a=(\d+) site_b=(\d+) site_c=(\d+)$", out, re.M)
+    check(m, f"no counts from the workload: {out[-300:]!r}")
+    return {"site_a": int(m.group(1)), "site_b": int(m.group(2)), "site_c": int(m.group(3))}
+
+
+# The workload's threads waiting for a CPU (runnable, not running) at most this share of their
+# time: the machine left the paced target its slack, the premise of the tight checks. A thread
+# that waits for a CPU is partly saturated, and the probes then cost it time the windows'
+# conversion must estimate: the report may rightly widen its intervals, call the estimate
+# unknown or a lower bound (window_slowdown over 2). Measured here, with other engineers'
+# builds on the 2 CPUs (load 17) and no busy loops of ours, the threads waited 18-25%: tight
+# intervals holding the truth at 18%, a 14x one at 25%; with bench/noisy.sh on top 44-70%,
+# and the report said unreliable with lower bounds that held. The clean runs before passed the
+# tight checks throughout.
+QUIET_WAIT = 0.10
+
+
+def within(est, truth, what, tight=True, quiet=True):
     """The known truth inside the stated 99% interval (a 95% one misses 1 run in 20 by design).
     In the sanitizer build the agent competes for the CPU several times harder than it does,
     which biases the windows' timing: there only the interval's sanity is checked (the plain
-    build checks the truth)."""
+    build checks the truth). On a machine that did not leave the target its slack (not quiet)
+    an interval need not be tight, and an estimate the report marks unreliable is a lower
+    bound: then only that bound is checked."""
     lo, hi = est["ci99"]
     check(0 < lo <= est["value"] <= hi, f"{what}: estimate {est['value']} outside [{lo}, {hi}]")
     if SANITIZED:
         return
+    if not quiet and est["unknown"]:
+        # the text report says "unknown ... at least" the 95% interval's lower end
+        check(est["ci95"][0] <= truth, f"{what}: 'at least {est['ci95'][0]:.0f}' (unknown) over "
+              f"the truth {truth:.0f}")
+        return
+    if not quiet and not est["reliable"]:
+        # the text report says ">= value": the estimate is a lower bound
+        check(est["value"] <= truth, f"{what}: the lower bound {est['value']:.0f} (reliable: "
+              f"false) over the truth {truth:.0f}: {est}")
+        return
     check(lo <= truth <= hi, f"{what}: truth {truth:.0f} outside the stated 99% CI "
           f"[{lo:.0f}, {hi:.0f}] (estimate {est['value']:.0f})")
-    if tight:
+    if tight and quiet:
         check(hi <= 4 * max(lo, 1), f"{what}: CI [{lo:.0f}, {hi:.0f}] too wide to say anything")
 
 
 def test_steady():
     db, m, out, rep = record()
-    dur = int(m["duration_ns"]) / 1e9
+    truth = truths(out)
+    check(m["end_reason"] == "target-exit", f"the recording did not end with the workload: {m}")
     w = rep["windows"]
-    check(w is not None and w["count"] >= 10, f"windows: {w}")
-    # known rates while the workload keeps up (it sleeps 75% of each tick)
+    quiet = m["test_cpu_wait_share"] <= QUIET_WAIT
+    # 10 windows; 3 on a busy machine, where a window's edges cost a grace period of 6-7 ms
+    # instead of 0.1-0.2 ms (docs/design.md, "Window edges cost a grace period each"), so the
+    # same budget buys fewer (9 were seen at load 17)
+    check(w is not None and w["count"] >= (10 if quiet else 3), f"windows: {w}")
+    # the workload's own counts, within the stated intervals
     a, b = site(rep, "site_a"), site(rep, "site_b")
-    check(w["allocs_estimated"]["reliable"] and w["window_slowdown"] < 2,
-          f"a paced target with slack was not slowed in the windows: {w}")
-    within(a["allocs_estimated"], 8000 * THREADS * dur, "site_a allocations")
-    within(b["allocs_estimated"], 2000 * THREADS * dur, "site_b allocations")
+    if quiet:
+        check(w["allocs_estimated"]["reliable"] and w["window_slowdown"] < 2,
+              f"a paced target with slack was not slowed in the windows: {w}")
+    within(a["allocs_estimated"], truth["site_a"], "site_a allocations", quiet=quiet)
+    within(b["allocs_estimated"], truth["site_b"], "site_b allocations", quiet=quiet)
     # the shares of what the windows saw are the known 4:1. Tolerance: 0.02, or 4 binomial
     # standard deviations of the share when the windows saw few calls (the sanitizer build
     # under load saw fewer, and a fixed 0.02 failed there: issue #18)
@@ -90,12 +166,14 @@ def test_steady():
 
 def test_burst():
     db, m, out, rep = record(["--burst"])
-    dur = int(m["duration_ns"]) / 1e9
+    truth = truths(out)
+    check(m["end_reason"] == "target-exit", f"the recording did not end with the workload: {m}")
     c = site(rep, "site_c")
     # 12 per ms for 100 ms of each second and thread: 1,200 per second and thread
     # found, and its estimate honest; few windows fall in its bursts, so its interval is wide
     check(c["allocs"] > 0, "no burst allocation seen")
-    within(c["allocs_estimated"], 1200 * THREADS * dur, "site_c (bursts) allocations", tight=False)
+    within(c["allocs_estimated"], truth["site_c"], "site_c (bursts) allocations", tight=False,
+           quiet=m["test_cpu_wait_share"] <= QUIET_WAIT)
 
 
 def test_rate_change():
