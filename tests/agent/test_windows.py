@@ -11,9 +11,9 @@ import signal
 import sys
 import time
 
-from harness import (check, counters, finish, meta, query, record_pid_workload, report_json,
-                     source_line,
-                     start_record, start_waiting, tmpdir, workload)
+from harness import (check, counters, finish, meta, query, record_for_cpu, record_pid_workload,
+                     report_json, source_line, start_record, start_waiting, tmpdir,
+                     wait_for_cpu, workload)
 
 THREADS = 2
 
@@ -180,7 +180,14 @@ def test_rate_change():
     """Paced for 2 s, then flat out: the agent's measured probe cost stays within the budget
     (its own accounting: hits x measured per-hit cost, against the target's CPU time) and the
     windows are found in both phases."""
-    db, m, out, rep = record(["--switch", "2"], seconds=7, duration=5, budget="2")
+    db = os.path.join(tmpdir(), "r.db")
+    # The recording ends once the target has used 6 s of CPU (a quiet run's 3 s flat out on 2
+    # threads after the 2 paced ones), not after 5 s of wall time: on a loaded machine the
+    # flat-out phase got too little CPU for one window after the switch (3/0 windows, load 18)
+    record_for_cpu([workload("paced"), str(THREADS), "600", "--switch", "2"], db,
+                   ["--windowed", "--overhead", "2"], 6.0)
+    check(meta(db)["closed"] == "1", f"meta {meta(db)}")
+    rep = report_json(db)
     w = rep["windows"]
     check(w["probe_cost_share"] <= 0.02 * 1.5,
           f"probe cost {100 * w['probe_cost_share']:.2f}% of the target's CPU, budget 2%")
@@ -204,10 +211,15 @@ def test_busy_before():
     21.5% on the demo service."""
     d = tmpdir()
     db = os.path.join(d, "b.db")
-    w = start_waiting([workload("paced"), str(THREADS), "8", "--switch", "0", "--wait"])
+    w = start_waiting([workload("paced"), str(THREADS), "600", "--switch", "0", "--wait"])
     w.send_signal(signal.SIGUSR1)
-    time.sleep(1)
-    rec = start_record(["-p", str(w.pid), "-o", db, "-d", "3", "--windowed"])
+    wait_for_cpu(w.pid, 1.0, 60, "paced before the recording")
+    rec = start_record(["-p", str(w.pid), "-o", db, "--windowed"])
+    # The recording lasts until the target has used 3 s of CPU, not 3 s of wall time: the budget
+    # is a share of the target's CPU, and with twenty runnable processes on the 2 CPUs the two
+    # threads got 0.13 s in 3 s, too little for two windows (a quiet run gave them up to 6 s)
+    wait_for_cpu(w.pid, 3.0, 120, "paced under the agent")
+    rec.send_signal(signal.SIGINT)
     rc, err = finish(rec)
     w.kill()
     w.wait()
@@ -216,19 +228,23 @@ def test_busy_before():
     win = rep["windows"]
     check(win is not None and win["count"] >= 2, f"windows: {win}")
     cost = (win["probe_cost_s"] + win["sampler_cost_s"]) / (win["target_cpu_s"] - win["probe_cost_s"])
-    # The precondition is only that the target was busy throughout (2 threads flat out for 3 s:
-    # up to 6 s of CPU). A third of one CPU over the recording is enough to be sure of that;
-    # with a busy loop on each core (bench/noisy.sh) the two threads got 1.3-1.9 s.
+    # The agent's own reading of the target's CPU (task-clock counters) against /proc's 3 s:
+    # over 1 s. Not all 2 s: /proc counts in scheduler ticks, and the agent's last reading can
+    # come before the recording's end.
     check(win["target_cpu_s"] > 1.0, f"the target used only {win['target_cpu_s']} s of CPU")
     check(cost <= 0.02 * 1.5, f"probes and sampler cost {100 * cost:.2f}% of the target's CPU, "
           f"budget 2% (probes {win['probe_cost_s']} s, sampler {win['sampler_cost_s']} s, "
           f"target {win['target_cpu_s']} s)")
 
 
-def default_record(argv, name, seconds):
-    """The default mode, no options but the duration: attached by PID to a waiting workload."""
+def default_record(argv, name, seconds=None, cpu_s=None):
+    """The default mode, no options but the duration: attached by PID to a waiting workload,
+    for `seconds` of wall time or until the workload has used `cpu_s` seconds of CPU."""
     db = os.path.join(tmpdir(), name + ".db")
-    record_pid_workload(argv, db, ["-d", str(seconds), "--windowed"])
+    if cpu_s:
+        record_for_cpu(argv, db, ["--windowed"], cpu_s, cap_s=180)
+    else:
+        record_pid_workload(argv, db, ["-d", str(seconds), "--windowed"])
     m = meta(db)
     check(m["mode"] == "windowed" and m.get("overhead_budget") == "0.02", f"meta {m}")
     return db, report_json(db)
@@ -244,12 +260,15 @@ def scope_candidate(rep, scope):
 def test_request_scope():
     """Planted truth (tests/workloads/requests.c): two busy threads serve requests of 20-80 ms
     whose tokens (make_token) are all freed when handle_request returns. The default mode, at
-    the default budget, for 10 s: handle_request must come out as the likely arena scope with
+    the default budget, for 8 s of its CPU: handle_request must come out as the likely arena scope with
     no long-lived or escaping tokens (before lifetime cohorts, every token outlived its short
     window and the report said "none: no site's objects share a scope"). Then --verify
     confirms it, with the tokens of the requests still running at the end censored, not
     long-lived."""
-    db, rep = default_record([workload("requests"), "lifetimes", "2", "12"], "scope", 10)
+    # Until the target has used 8 s of CPU (about what 10 s gave its 2 threads with a busy loop
+    # on each core), not for 10 s: the budget is a share of the target's CPU, and on a machine
+    # at load 18 10 s gave it too little for one cohort window (no object followed)
+    db, rep = default_record([workload("requests"), "lifetimes", "2", "600"], "scope", cpu_s=8.0)
     c = scope_candidate(rep, "handle_request")
     names = [(x.get("scope") or {}).get("function") for x in rep["candidates"]]
     check(c is not None, f"no handle_request candidate: {names}; "
