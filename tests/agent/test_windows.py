@@ -135,9 +135,10 @@ def test_steady():
     # 10 windows; 3 on a busy machine, where a window's edges cost a grace period of 6-7 ms
     # instead of 0.1-0.2 ms (docs/design.md, "Window edges cost a grace period each"), so the
     # same budget buys fewer (9 were seen at load 17)
-    check(w is not None and w["count"] >= (10 if quiet else 3), f"windows: {w}")
-    # the workload's own counts, within the stated intervals
     a, b = site(rep, "site_a"), site(rep, "site_b")
+    check(w is not None and w["count"] >= (10 if quiet else 3),
+          f"windows: {w}; the workload's counts {truth}, site_a's estimate {a['allocs_estimated']}")
+    # the workload's own counts, within the stated intervals
     if quiet:
         check(w["allocs_estimated"]["reliable"] and w["window_slowdown"] < 2,
               f"a paced target with slack was not slowed in the windows: {w}")
