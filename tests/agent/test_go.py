@@ -11,7 +11,7 @@ import time
 
 from harness import (ARENAPROF, check, check_consistent, finish, meta, query, record_pid_workload,
                      report_json, run, source_line, spawn, start_record, start_waiting, tmpdir,
-                     workload)
+                     wait_for_cpu, workload)
 
 TREE_SRC = "tests/workloads/go/gotree.go"
 CACHE_SRC = "tests/workloads/go/gocache.go"
@@ -272,19 +272,23 @@ def test_cpu():
     exe = go_workload("gotree")
     d = tmpdir()
     db, perf_data = os.path.join(d, "cpu.db"), os.path.join(d, "perf.data")
-    w = start_waiting([exe, "100000", "10", "--wait"])
-    rec = start_record(["-p", str(w.pid), "-o", db, "-d", "3", "--cpu-only"])
+    w = start_waiting([exe, "100000000", "10", "--wait"])
+    rec = start_record(["-p", str(w.pid), "-o", db, "--cpu-only"])
     perf = spawn(["perf", "record", "-q", "-g", "-e", "cpu-clock", "-F", "499", "-p", str(w.pid),
-                  "-o", perf_data, "--", "sleep", "2.5"],
-                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                  "-o", perf_data], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     time.sleep(0.3)
     w.send_signal(signal.SIGUSR1)
+    # Both sample until the target has used 2 s of CPU (about 1,000 samples at 499 Hz), not for
+    # 3 s of wall time: CPU-clock samples come only while the target runs, and at load 18 the
+    # 3 s gave 184, too few to compare shares within 8 points
+    # (then the target is killed: both end with it)
+    wait_for_cpu(w.pid, 2.0, 120, "gotree under the agent and perf")
+    w.kill()
+    w.wait()
     rc, err = finish(rec)
     check(rc == 0, f"record failed: {err}")
     _, perr = perf.communicate(timeout=60)
-    check(perf.returncode == 0, f"perf record failed: {perr}")
-    w.kill()
-    w.wait()
+    check(perf.returncode == 0, f"perf record failed: exit {perf.returncode}, {perr}")
     m = meta(db)
     check(m.get("runtime") == "go" and m["mode"] == "cpu-only", f"meta {m}")
     t = report_json(db)["totals"]

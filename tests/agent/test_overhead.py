@@ -63,10 +63,10 @@ def one_pair(d, n, options):
     return work[1 - n % 2], work[n % 2]
 
 
-def paired_slowdown(options):
+def paired_slowdown(options, pairs=PAIRS):
     d = tmpdir()
     slowdowns = []
-    for n in range(PAIRS):
+    for n in range(pairs):
         alone, prof = one_pair(d, n, options)
         check(alone > 0, f"pair {n}: the alone copy did no work")
         slowdowns.append(1 - prof / alone)
@@ -76,7 +76,7 @@ def paired_slowdown(options):
     s = sorted(slowdowns)
     median = s[len(s) // 2]
     print(f"paired slowdown: median {100 * median:.2f}% (min {100 * s[0]:.2f}%, "
-          f"max {100 * s[-1]:.2f}%) over {PAIRS} pairs; limit {100 * LIMIT:.0f}%")
+          f"max {100 * s[-1]:.2f}%) over {pairs} pairs; limit {100 * LIMIT:.0f}%")
     return median
 
 
@@ -87,7 +87,9 @@ def test_budget():
 
 
 def test_over_budget():
-    median = paired_slowdown(["--overhead", "50"])
+    # 3 pairs, not 5: every pair seen with --overhead 50 lost 18-28%, over twice the limit, so
+    # the median of 3 tells the ignored budget as surely and saves two 7 s pairs of the suite
+    median = paired_slowdown(["--overhead", "50"], pairs=3)
     check(median > LIMIT, f"--overhead 50 cost only {100 * median:.2f}% of the work: the budget "
           f"check (limit {100 * LIMIT:.0f}%) could not tell an ignored budget")
 

@@ -1,18 +1,19 @@
 """test_windows.py: the default overhead-budget mode for real. A paced workload makes
 allocations at known rates (tests/workloads/paced.c: per thread and second 8,000 at site_a,
 2,000 at site_b; with --burst 12 per ms at site_c in the first 100 ms of each second); the agent
-attaches by PID in its default mode, and the test checks the report's estimates against the known
-rates within the error bars the report states, the burst site being found, the CPU profile being
+attaches by PID in its default mode, and the test checks the report's estimates against the counts
+the workload made (it prints them) within the error bars the report states, the burst site being found, the CPU profile being
 taken outside the windows, and the probe cost staying within the budget when the workload turns
 from paced to allocating flat out."""
 import os
+import re
 import signal
 import sys
 import time
 
-from harness import (check, counters, finish, meta, query, record_pid_workload, report_json,
-                     source_line,
-                     start_record, start_waiting, tmpdir, workload)
+from harness import (check, counters, finish, meta, query, record_for_cpu, record_pid_workload,
+                     report_json, source_line, start_record, start_waiting, tmpdir,
+                     wait_for_cpu, workload)
 
 THREADS = 2
 
@@ -24,49 +25,125 @@ def site(rep, name):
     raise AssertionError(f"site {name} not in the report: {[s['function'] for s in rep['sites']]}")
 
 
-def record(extra_workload=(), seconds=8, duration=6, budget="10"):
+def record(extra_workload=(), seconds=6, duration=None, budget="10"):
     """The paced workload sleeps 75% of its time, so its own CPU time is small and a 2% budget
-    of it allows about one 1 ms window a second: the estimate tests give it 10%."""
+    of it allows about one 1 ms window a second: the estimate tests give it 10%. Without a
+    duration the recording ends when the workload does, so the workload's own counts (its last
+    line, truths()) are the recording's truth, however far a busy machine let it fall behind
+    its nominal rates."""
     d = tmpdir()
     db = os.path.join(d, "w.db")
-    args = ["-d", str(duration), "--windowed"] + (["--overhead", budget] if budget else [])
-    out, err = record_pid_workload([workload("paced"), str(THREADS), str(seconds)] +
-                                   list(extra_workload), db, args)
+    args = (["-d", str(duration)] if duration else []) + ["--windowed"]
+    args += ["--overhead", budget] if budget else []
+    w = start_waiting([workload("paced"), str(THREADS), str(seconds)] + list(extra_workload) +
+                      ["--wait"])
+    rec = start_record(["-p", str(w.pid), "-o", db] + args)
+    w.send_signal(signal.SIGUSR1)
+    t0 = time.time()
+    waits = {}  # tid -> (run ns, runnable-but-waiting ns) at its last reading
+    while w.poll() is None:
+        waits.update(schedstats(w.pid))
+        time.sleep(0.1)
+    wall = time.time() - t0
+    out = w.stdout.read()
+    check(w.returncode == 0, f"workload failed: {w.returncode}")
+    rc, err = finish(rec)
+    check(rc == 0, f"arenaprof record exit {rc}: {err}")
     check(query(db, "PRAGMA integrity_check") == [("ok",)], "integrity_check failed")
     m = meta(db)
     check(m["mode"] == "windowed" and m["closed"] == "1", f"meta {m}")
+    # the workload's threads' time waiting for a CPU, a share of their wall time (the main
+    # thread only waits in pthread_join)
+    m["test_cpu_wait_share"] = sum(wt for _, wt in waits.values()) / 1e9 / (THREADS * wall)
+    print(f"the workload's threads waited for a CPU {100 * m['test_cpu_wait_share']:.1f}% of "
+          f"their time")
     return db, m, out, report_json(db)
+
+
+def schedstats(pid):
+    """{tid: (run ns, wait ns)} of process pid's threads, from /proc (absent once it exits)."""
+    got = {}
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return got
+    for tid in tids:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
+                run_ns, wait_ns = (int(x) for x in f.read().split()[:2])
+        except (OSError, ValueError):
+            continue
+        got[int(tid)] = (run_ns, wait_ns)
+    return got
 
 
 SANITIZED = os.environ.get("ARENAPROF_SANITIZED") == "1"
 
 
-def within(est, truth, what, tight=True):
+def truths(out):
+    """{site: allocations} from the paced workload's last line, what it really did."""
+    m = re.search(r"^done site_a=(\d+) site_b=(\d+) site_c=(\d+)$", out, re.M)
+    check(m, f"no counts from the workload: {out[-300:]!r}")
+    return {"site_a": int(m.group(1)), "site_b": int(m.group(2)), "site_c": int(m.group(3))}
+
+
+# The workload's threads waiting for a CPU (runnable, not running) at most this share of their
+# time: the machine left the paced target its slack, the premise of the tight checks. A thread
+# that waits for a CPU is partly saturated, and the probes then cost it time the windows'
+# conversion must estimate: the report may rightly widen its intervals, call the estimate
+# unknown or a lower bound (window_slowdown over 2). Measured here, with other engineers'
+# builds on the 2 CPUs (load 17) and no busy loops of ours, the threads waited 18-25%: tight
+# intervals holding the truth at 18%, a 14x one at 25%; with bench/noisy.sh on top 44-70%,
+# and the report said unreliable with lower bounds that held. The clean runs before passed the
+# tight checks throughout.
+QUIET_WAIT = 0.10
+
+
+def within(est, truth, what, tight=True, quiet=True):
     """The known truth inside the stated 99% interval (a 95% one misses 1 run in 20 by design).
     In the sanitizer build the agent competes for the CPU several times harder than it does,
     which biases the windows' timing: there only the interval's sanity is checked (the plain
-    build checks the truth)."""
+    build checks the truth). On a machine that did not leave the target its slack (not quiet)
+    an interval need not be tight, and an estimate the report marks unreliable is a lower
+    bound: then only that bound is checked."""
     lo, hi = est["ci99"]
     check(0 < lo <= est["value"] <= hi, f"{what}: estimate {est['value']} outside [{lo}, {hi}]")
     if SANITIZED:
         return
+    if not quiet and est["unknown"]:
+        # the text report says "unknown ... at least" the 95% interval's lower end
+        check(est["ci95"][0] <= truth, f"{what}: 'at least {est['ci95'][0]:.0f}' (unknown) over "
+              f"the truth {truth:.0f}")
+        return
+    if not quiet and not est["reliable"]:
+        # the text report says ">= value": the estimate is a lower bound
+        check(est["value"] <= truth, f"{what}: the lower bound {est['value']:.0f} (reliable: "
+              f"false) over the truth {truth:.0f}: {est}")
+        return
     check(lo <= truth <= hi, f"{what}: truth {truth:.0f} outside the stated 99% CI "
           f"[{lo:.0f}, {hi:.0f}] (estimate {est['value']:.0f})")
-    if tight:
+    if tight and quiet:
         check(hi <= 4 * max(lo, 1), f"{what}: CI [{lo:.0f}, {hi:.0f}] too wide to say anything")
 
 
 def test_steady():
     db, m, out, rep = record()
-    dur = int(m["duration_ns"]) / 1e9
+    truth = truths(out)
+    check(m["end_reason"] == "target-exit", f"the recording did not end with the workload: {m}")
     w = rep["windows"]
-    check(w is not None and w["count"] >= 10, f"windows: {w}")
-    # known rates while the workload keeps up (it sleeps 75% of each tick)
+    quiet = m["test_cpu_wait_share"] <= QUIET_WAIT
+    # 10 windows; 3 on a busy machine, where a window's edges cost a grace period of 6-7 ms
+    # instead of 0.1-0.2 ms (docs/design.md, "Window edges cost a grace period each"), so the
+    # same budget buys fewer (9 were seen at load 17)
     a, b = site(rep, "site_a"), site(rep, "site_b")
-    check(w["allocs_estimated"]["reliable"] and w["window_slowdown"] < 2,
-          f"a paced target with slack was not slowed in the windows: {w}")
-    within(a["allocs_estimated"], 8000 * THREADS * dur, "site_a allocations")
-    within(b["allocs_estimated"], 2000 * THREADS * dur, "site_b allocations")
+    check(w is not None and w["count"] >= (10 if quiet else 3),
+          f"windows: {w}; the workload's counts {truth}, site_a's estimate {a['allocs_estimated']}")
+    # the workload's own counts, within the stated intervals
+    if quiet:
+        check(w["allocs_estimated"]["reliable"] and w["window_slowdown"] < 2,
+              f"a paced target with slack was not slowed in the windows: {w}")
+    within(a["allocs_estimated"], truth["site_a"], "site_a allocations", quiet=quiet)
+    within(b["allocs_estimated"], truth["site_b"], "site_b allocations", quiet=quiet)
     # the shares of what the windows saw are the known 4:1. Tolerance: 0.02, or 4 binomial
     # standard deviations of the share when the windows saw few calls (the sanitizer build
     # under load saw fewer, and a fixed 0.02 failed there: issue #18)
@@ -90,19 +167,28 @@ def test_steady():
 
 def test_burst():
     db, m, out, rep = record(["--burst"])
-    dur = int(m["duration_ns"]) / 1e9
+    truth = truths(out)
+    check(m["end_reason"] == "target-exit", f"the recording did not end with the workload: {m}")
     c = site(rep, "site_c")
     # 12 per ms for 100 ms of each second and thread: 1,200 per second and thread
     # found, and its estimate honest; few windows fall in its bursts, so its interval is wide
     check(c["allocs"] > 0, "no burst allocation seen")
-    within(c["allocs_estimated"], 1200 * THREADS * dur, "site_c (bursts) allocations", tight=False)
+    within(c["allocs_estimated"], truth["site_c"], "site_c (bursts) allocations", tight=False,
+           quiet=m["test_cpu_wait_share"] <= QUIET_WAIT)
 
 
 def test_rate_change():
     """Paced for 2 s, then flat out: the agent's measured probe cost stays within the budget
     (its own accounting: hits x measured per-hit cost, against the target's CPU time) and the
     windows are found in both phases."""
-    db, m, out, rep = record(["--switch", "2"], seconds=7, duration=5, budget="2")
+    db = os.path.join(tmpdir(), "r.db")
+    # The recording ends once the target has used 6 s of CPU (a quiet run's 3 s flat out on 2
+    # threads after the 2 paced ones), not after 5 s of wall time: on a loaded machine the
+    # flat-out phase got too little CPU for one window after the switch (3/0 windows, load 18)
+    record_for_cpu([workload("paced"), str(THREADS), "600", "--switch", "2"], db,
+                   ["--windowed", "--overhead", "2"], 6.0)
+    check(meta(db)["closed"] == "1", f"meta {meta(db)}")
+    rep = report_json(db)
     w = rep["windows"]
     check(w["probe_cost_share"] <= 0.02 * 1.5,
           f"probe cost {100 * w['probe_cost_share']:.2f}% of the target's CPU, budget 2%")
@@ -126,10 +212,15 @@ def test_busy_before():
     21.5% on the demo service."""
     d = tmpdir()
     db = os.path.join(d, "b.db")
-    w = start_waiting([workload("paced"), str(THREADS), "8", "--switch", "0", "--wait"])
+    w = start_waiting([workload("paced"), str(THREADS), "600", "--switch", "0", "--wait"])
     w.send_signal(signal.SIGUSR1)
-    time.sleep(1)
-    rec = start_record(["-p", str(w.pid), "-o", db, "-d", "3", "--windowed"])
+    wait_for_cpu(w.pid, 1.0, 60, "paced before the recording")
+    rec = start_record(["-p", str(w.pid), "-o", db, "--windowed"])
+    # The recording lasts until the target has used 3 s of CPU, not 3 s of wall time: the budget
+    # is a share of the target's CPU, and with twenty runnable processes on the 2 CPUs the two
+    # threads got 0.13 s in 3 s, too little for two windows (a quiet run gave them up to 6 s)
+    wait_for_cpu(w.pid, 3.0, 120, "paced under the agent")
+    rec.send_signal(signal.SIGINT)
     rc, err = finish(rec)
     w.kill()
     w.wait()
@@ -138,19 +229,23 @@ def test_busy_before():
     win = rep["windows"]
     check(win is not None and win["count"] >= 2, f"windows: {win}")
     cost = (win["probe_cost_s"] + win["sampler_cost_s"]) / (win["target_cpu_s"] - win["probe_cost_s"])
-    # The precondition is only that the target was busy throughout (2 threads flat out for 3 s:
-    # up to 6 s of CPU). A third of one CPU over the recording is enough to be sure of that;
-    # with a busy loop on each core (bench/noisy.sh) the two threads got 1.3-1.9 s.
+    # The agent's own reading of the target's CPU (task-clock counters) against /proc's 3 s:
+    # over 1 s. Not all 2 s: /proc counts in scheduler ticks, and the agent's last reading can
+    # come before the recording's end.
     check(win["target_cpu_s"] > 1.0, f"the target used only {win['target_cpu_s']} s of CPU")
     check(cost <= 0.02 * 1.5, f"probes and sampler cost {100 * cost:.2f}% of the target's CPU, "
           f"budget 2% (probes {win['probe_cost_s']} s, sampler {win['sampler_cost_s']} s, "
           f"target {win['target_cpu_s']} s)")
 
 
-def default_record(argv, name, seconds):
-    """The default mode, no options but the duration: attached by PID to a waiting workload."""
+def default_record(argv, name, seconds=None, cpu_s=None):
+    """The default mode, no options but the duration: attached by PID to a waiting workload,
+    for `seconds` of wall time or until the workload has used `cpu_s` seconds of CPU."""
     db = os.path.join(tmpdir(), name + ".db")
-    record_pid_workload(argv, db, ["-d", str(seconds), "--windowed"])
+    if cpu_s:
+        record_for_cpu(argv, db, ["--windowed"], cpu_s, cap_s=180)
+    else:
+        record_pid_workload(argv, db, ["-d", str(seconds), "--windowed"])
     m = meta(db)
     check(m["mode"] == "windowed" and m.get("overhead_budget") == "0.02", f"meta {m}")
     return db, report_json(db)
@@ -166,12 +261,15 @@ def scope_candidate(rep, scope):
 def test_request_scope():
     """Planted truth (tests/workloads/requests.c): two busy threads serve requests of 20-80 ms
     whose tokens (make_token) are all freed when handle_request returns. The default mode, at
-    the default budget, for 10 s: handle_request must come out as the likely arena scope with
+    the default budget, for 8 s of its CPU: handle_request must come out as the likely arena scope with
     no long-lived or escaping tokens (before lifetime cohorts, every token outlived its short
     window and the report said "none: no site's objects share a scope"). Then --verify
     confirms it, with the tokens of the requests still running at the end censored, not
     long-lived."""
-    db, rep = default_record([workload("requests"), "lifetimes", "2", "12"], "scope", 10)
+    # Until the target has used 8 s of CPU (about what 10 s gave its 2 threads with a busy loop
+    # on each core), not for 10 s: the budget is a share of the target's CPU, and on a machine
+    # at load 18 10 s gave it too little for one cohort window (no object followed)
+    db, rep = default_record([workload("requests"), "lifetimes", "2", "600"], "scope", cpu_s=8.0)
     c = scope_candidate(rep, "handle_request")
     names = [(x.get("scope") or {}).get("function") for x in rep["candidates"]]
     check(c is not None, f"no handle_request candidate: {names}; "
