@@ -222,6 +222,19 @@ void jw_null(struct json_writer *w)
 	fputs("null", w->f);
 }
 
+void jw_key_interval(struct json_writer *w, const char *key, int has, double lo, double hi)
+{
+	jw_key(w, key);
+	if (!has) {
+		jw_null(w);
+		return;
+	}
+	jw_begin_array(w);
+	jw_double(w, lo);
+	jw_double(w, hi);
+	jw_end_array(w);
+}
+
 int jw_finish(struct json_writer *w)
 {
 	if (w->depth != 0 || w->after_key || w->count[0] != 1)

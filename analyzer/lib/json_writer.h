@@ -35,6 +35,8 @@ void jw_int(struct json_writer *w, long long v);
 void jw_double(struct json_writer *w, double v); /* NaN and infinities write null */
 void jw_bool(struct json_writer *w, int v);
 void jw_null(struct json_writer *w);
+/* Inside an object: key and [lo, hi], or null when !has. */
+void jw_key_interval(struct json_writer *w, const char *key, int has, double lo, double hi);
 
 /* Ends the document (a final newline). 0 when it was complete and well nested, -1 otherwise.
  * Write errors are left to the caller (ferror on the FILE). */

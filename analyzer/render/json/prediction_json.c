@@ -12,19 +12,6 @@ static void num(struct json_writer *w, const char *key, double v)
 	jw_double(w, v);
 }
 
-static void interval(struct json_writer *w, const char *key, int has, double lo, double hi)
-{
-	jw_key(w, key);
-	if (!has) {
-		jw_null(w);
-		return;
-	}
-	jw_begin_array(w);
-	jw_double(w, lo);
-	jw_double(w, hi);
-	jw_end_array(w);
-}
-
 static void parts(struct json_writer *w, const struct an_candidate *c)
 {
 	jw_key(w, "est_cpu_saving_parts");
@@ -79,14 +66,14 @@ static void memory(struct json_writer *w, const struct cand_memory *m)
 
 void prediction_json(struct json_writer *w, const struct an_candidate *c)
 {
-	interval(w, "est_cpu_saving_ci90", c->has_prediction, c->pred.lo, c->pred.hi);
+	jw_key_interval(w, "est_cpu_saving_ci90", c->has_prediction, c->pred.lo, c->pred.hi);
 	jw_key(w, "est_cpu_saving_with_walk");
 	if (c->has_prediction)
 		jw_double(w, c->pred.with_walk);
 	else
 		jw_null(w);
-	interval(w, "est_cpu_saving_with_walk_ci90", c->has_prediction, c->pred.with_walk_lo,
-		 c->pred.with_walk_hi);
+	jw_key_interval(w, "est_cpu_saving_with_walk_ci90", c->has_prediction, c->pred.with_walk_lo,
+			c->pred.with_walk_hi);
 	parts(w, c);
 	memory(w, &c->mem);
 }

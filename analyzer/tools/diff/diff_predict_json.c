@@ -24,19 +24,6 @@ static void pq(struct json_writer *w, const char *key, const struct diff_pq *q)
 	jw_end_object(w);
 }
 
-static void interval(struct json_writer *w, const char *key, int has, double lo, double hi)
-{
-	jw_key(w, key);
-	if (!has) {
-		jw_null(w);
-		return;
-	}
-	jw_begin_array(w);
-	jw_double(w, lo);
-	jw_double(w, hi);
-	jw_end_array(w);
-}
-
 void diff_predict_json(struct json_writer *w, const struct diff *d)
 {
 	const struct diff_prediction *p = &d->before->pred;
@@ -51,9 +38,10 @@ void diff_predict_json(struct json_writer *w, const struct diff *d)
 	jw_key(w, "scope");
 	jw_string(w, p->scope);
 	opt_num(w, "est_cpu_saving", 1, p->saving);
-	interval(w, "est_cpu_saving_ci90", 1, p->saving_lo, p->saving_hi);
+	jw_key_interval(w, "est_cpu_saving_ci90", 1, p->saving_lo, p->saving_hi);
 	opt_num(w, "est_cpu_saving_with_walk", p->has_walk, p->with_walk);
-	interval(w, "est_cpu_saving_with_walk_ci90", p->has_walk, p->with_walk_lo, p->with_walk_hi);
+	jw_key_interval(w, "est_cpu_saving_with_walk_ci90", p->has_walk, p->with_walk_lo,
+			p->with_walk_hi);
 	opt_num(w, "measured_cpu_saving", measured,
 		measured ? 1 - p->cpu_s.measured / p->cpu_s.before : 0);
 	pq(w, "cpu_s", &p->cpu_s);
