@@ -106,11 +106,10 @@ static const char *fmt_estimate(char *b, size_t size, const struct an_estimate *
 			"the windows than in them); %s (--exact or a larger --overhead counts them)",
 			fmt_count(lo, an_to_ll(e->lo)), fmt_cpu(cpu, sizeof(cpu), e));
 	else if (e->contradicted)
-		snprintf(
-			b, size,
-			"unknown (at least %s, but the target was busier between them than in "
-			"them; --exact or a larger --overhead counts them)",
-			bytes ? fmt_bytes(lo, e->lo) : fmt_count(lo, an_to_ll(e->lo)));
+		snprintf(b, size,
+			 "unknown (at least %s, but the target was busier between them than in "
+			 "them; --exact or a larger --overhead counts them)",
+			 bytes ? fmt_bytes(lo, e->lo) : fmt_count(lo, an_to_ll(e->lo)));
 	else if (e->unknown && !bytes && e->has_cpu) /* no interval over AN_MAX_SPAN: estimates.c */
 		snprintf(b, size,
 			 "unknown from the windows (their interval spans over %.0fx, at least %s); "
