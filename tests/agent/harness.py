@@ -125,29 +125,31 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def wait_for_cpu(pid, cpu_s, cap_s, what):
-    """Waits until process pid has used cpu_s more seconds of CPU; returns the wall seconds
-    that took. For tests whose checks need the target to have done some work, not to have
-    lived some time: on a loaded machine a fixed duration gave a flat-out target 0.13 s of CPU
-    in 3 s (load 18 on 2 CPUs). Fails after cap_s seconds of wall time."""
+def wait_for_cpu(pid, cpu_s, cap_s, what, min_s=0):
+    """Waits until process pid has used cpu_s more seconds of CPU, and at least min_s seconds
+    of wall time have passed; returns the wall seconds that took. For tests whose checks need
+    the target to have done some work, not to have lived some time: on a loaded machine a fixed
+    duration gave a flat-out target 0.13 s of CPU in 3 s (load 18 on 2 CPUs). Fails after cap_s
+    seconds of wall time."""
     t0, c0 = time.time(), cpu_seconds(pid)
     while True:
         used = cpu_seconds(pid) - c0
-        if used >= cpu_s:
+        if used >= cpu_s and time.time() - t0 >= min_s:
             return time.time() - t0
         check(time.time() - t0 < cap_s, f"{what}: the target used only {used:.2f} s of CPU in "
               f"{cap_s} s of wall time (wanted {cpu_s} s)")
         time.sleep(0.05)
 
 
-def record_for_cpu(argv, db, extra, cpu_s, cap_s=120):
+def record_for_cpu(argv, db, extra, cpu_s, cap_s=120, min_s=0):
     """Like record_pid_workload, but the recording ends (SIGINT) once the workload, waiting and
-    then started, has used cpu_s seconds of CPU; the workload is then killed. Returns the wall
-    seconds the recording took."""
+    then started, has used cpu_s seconds of CPU and min_s seconds of wall time have passed; the
+    workload is then killed. Returns the wall seconds the recording took."""
     w = start_waiting(argv + ["--wait"])
     rec = start_record(["-p", str(w.pid), "-o", db] + list(extra))
     w.send_signal(10)  # SIGUSR1
-    wall = wait_for_cpu(w.pid, cpu_s, cap_s, f"{os.path.basename(argv[0])} under the agent")
+    wall = wait_for_cpu(w.pid, cpu_s, cap_s, f"{os.path.basename(argv[0])} under the agent",
+                        min_s)
     rec.send_signal(2)  # SIGINT
     rc, err = finish(rec)
     check(w.poll() is None, f"the workload ended before the recording: {w.returncode}")
