@@ -11,13 +11,6 @@
 
 #include "an_util.h"
 
-long long cand_percentile(const long long *v, size_t n, int p)
-{
-	size_t rank = ((size_t)p * n + 99) / 100; /* ceil(p * n / 100), 1-based */
-
-	return v[rank > 0 ? rank - 1 : 0];
-}
-
 static int cmp_ll(const void *pa, const void *pb)
 {
 	long long a = *(const long long *)pa, b = *(const long long *)pb;
