@@ -196,3 +196,11 @@ int ap_db_get_meta(sqlite3 *db, enum ap_meta_key key, char *buf, size_t size)
 	sqlite3_finalize(st);
 	return found;
 }
+
+int ap_db_set_meta_real(sqlite3 *db, enum ap_meta_key key, int decimals, double value)
+{
+	char buf[64];
+
+	snprintf(buf, sizeof(buf), "%.*f", decimals, value);
+	return ap_db_set_meta(db, key, buf);
+}

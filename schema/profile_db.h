@@ -26,6 +26,8 @@ int ap_db_open(const char *path, sqlite3 **out, char *err, size_t errlen);
 /* meta table helpers (the keys: profile_meta.h). */
 int ap_db_set_meta(sqlite3 *db, enum ap_meta_key key, const char *value);
 int ap_db_set_meta_int(sqlite3 *db, enum ap_meta_key key, long long value);
+/* A REAL key written with this many decimals ("%.*f"). */
+int ap_db_set_meta_real(sqlite3 *db, enum ap_meta_key key, int decimals, double value);
 /* Copies meta[key] into buf ("" when absent). Returns 0 when found, -1 otherwise. */
 int ap_db_get_meta(sqlite3 *db, enum ap_meta_key key, char *buf, size_t size);
 

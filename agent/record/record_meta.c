@@ -188,14 +188,11 @@ int write_start_meta(struct recorder *r, const struct alloc_probe_plan *plan)
 	if (r->win) {
 		snprintf(buf, sizeof(buf), "%g", r->opt.overhead);
 		rc |= ap_db_set_meta(r->db, AP_META_OVERHEAD_BUDGET, buf);
-		snprintf(buf, sizeof(buf), "%.1f", r->cost.alloc_ns);
-		rc |= ap_db_set_meta(r->db, AP_META_PROBE_COST_ALLOC_NS, buf);
-		snprintf(buf, sizeof(buf), "%.1f", r->cost.free_ns);
-		rc |= ap_db_set_meta(r->db, AP_META_PROBE_COST_FREE_NS, buf);
-		snprintf(buf, sizeof(buf), "%.1f", r->cost.unarmed_ns);
-		rc |= ap_db_set_meta(r->db, AP_META_PROBE_COST_UNARMED_NS, buf);
-		snprintf(buf, sizeof(buf), "%.3f", r->cost.spread);
-		rc |= ap_db_set_meta(r->db, AP_META_PROBE_COST_SPREAD, buf);
+		rc |= ap_db_set_meta_real(r->db, AP_META_PROBE_COST_ALLOC_NS, 1, r->cost.alloc_ns);
+		rc |= ap_db_set_meta_real(r->db, AP_META_PROBE_COST_FREE_NS, 1, r->cost.free_ns);
+		rc |= ap_db_set_meta_real(r->db, AP_META_PROBE_COST_UNARMED_NS, 1,
+					  r->cost.unarmed_ns);
+		rc |= ap_db_set_meta_real(r->db, AP_META_PROBE_COST_SPREAD, 3, r->cost.spread);
 		rc |= ap_db_set_meta(r->db, AP_META_PROBE_COST_SOURCE,
 				     r->cost.measured ? "measured" : "assumed");
 	}
@@ -239,17 +236,14 @@ static int write_inplace_calibration(const uint64_t *sizes, const uint64_t *coun
 				     struct recorder *r)
 {
 	struct inplace_calibration cal;
-	char buf[32];
 	int rc = 0;
 
 	if (calibrate_in_place(sizes, counts, n, &cal))
 		return 0;
-	snprintf(buf, sizeof(buf), "%.2f", cal.malloc_free_ns);
-	rc |= ap_db_set_meta(r->db, AP_META_CALIB_INPLACE_MALLOC_FREE_NS, buf);
-	snprintf(buf, sizeof(buf), "%.2f", cal.arena_ns);
-	rc |= ap_db_set_meta(r->db, AP_META_CALIB_INPLACE_ARENA_NS, buf);
-	snprintf(buf, sizeof(buf), "%.3f", cal.spread);
-	rc |= ap_db_set_meta(r->db, AP_META_CALIB_INPLACE_SPREAD, buf);
+	rc |= ap_db_set_meta_real(r->db, AP_META_CALIB_INPLACE_MALLOC_FREE_NS, 2,
+				  cal.malloc_free_ns);
+	rc |= ap_db_set_meta_real(r->db, AP_META_CALIB_INPLACE_ARENA_NS, 2, cal.arena_ns);
+	rc |= ap_db_set_meta_real(r->db, AP_META_CALIB_INPLACE_SPREAD, 3, cal.spread);
 	return rc;
 }
 
@@ -258,7 +252,6 @@ static int write_calibration(struct recorder *r)
 {
 	uint64_t sizes[64], counts[64];
 	struct calibration cal;
-	char buf[32];
 	int n = stack_store_size_mix(r->store, sizes, counts, 64), rc = 0;
 
 	/* no window saw a call: the CPU samples' count estimate still needs a cost per call */
@@ -266,12 +259,9 @@ static int write_calibration(struct recorder *r)
 		n = calibrate_default_mix(sizes, counts, 64);
 	if (n == 0 || calibrate(sizes, counts, n, &cal))
 		return 0; /* nothing allocated: nothing to calibrate */
-	snprintf(buf, sizeof(buf), "%.2f", cal.malloc_free_ns);
-	rc |= ap_db_set_meta(r->db, AP_META_CALIB_MALLOC_FREE_NS, buf);
-	snprintf(buf, sizeof(buf), "%.2f", cal.arena_ns);
-	rc |= ap_db_set_meta(r->db, AP_META_CALIB_ARENA_NS, buf);
-	snprintf(buf, sizeof(buf), "%.2f", cal.call_ns);
-	rc |= ap_db_set_meta(r->db, AP_META_CALIB_CALL_NS, buf);
+	rc |= ap_db_set_meta_real(r->db, AP_META_CALIB_MALLOC_FREE_NS, 2, cal.malloc_free_ns);
+	rc |= ap_db_set_meta_real(r->db, AP_META_CALIB_ARENA_NS, 2, cal.arena_ns);
+	rc |= ap_db_set_meta_real(r->db, AP_META_CALIB_CALL_NS, 2, cal.call_ns);
 	return rc | write_inplace_calibration(sizes, counts, n, r);
 }
 
