@@ -222,6 +222,15 @@ void jw_null(struct json_writer *w)
 	fputs("null", w->f);
 }
 
+void jw_key_double(struct json_writer *w, const char *key, int has, double v)
+{
+	jw_key(w, key);
+	if (has)
+		jw_double(w, v);
+	else
+		jw_null(w);
+}
+
 void jw_key_interval(struct json_writer *w, const char *key, int has, double lo, double hi)
 {
 	jw_key(w, key);

@@ -35,6 +35,8 @@ void jw_int(struct json_writer *w, long long v);
 void jw_double(struct json_writer *w, double v); /* NaN and infinities write null */
 void jw_bool(struct json_writer *w, int v);
 void jw_null(struct json_writer *w);
+/* Inside an object: key and a number, or null when !has. */
+void jw_key_double(struct json_writer *w, const char *key, int has, double v);
 /* Inside an object: key and [lo, hi], or null when !has. */
 void jw_key_interval(struct json_writer *w, const char *key, int has, double lo, double hi);
 

@@ -17,12 +17,6 @@ static void opt_int(struct json_writer *w, const char *key, int has, long long v
 		jw_null(w);
 }
 
-static void num(struct json_writer *w, const char *key, double v)
-{
-	jw_key(w, key);
-	jw_double(w, v);
-}
-
 static void write_loc(struct json_writer *w, const char *key, int has, const struct an_loc *l)
 {
 	jw_key(w, key);
@@ -114,7 +108,7 @@ static void write_free_path(struct json_writer *w, const struct an_candidate *c)
 	jw_begin_object(w);
 	jw_key(w, "function");
 	jw_string(w, c->free_function);
-	num(w, "share", c->free_share);
+	jw_key_double(w, "share", 1, c->free_share);
 	jw_key(w, "recursive");
 	jw_bool(w, c->free_recursive);
 	jw_end_object(w);
@@ -134,14 +128,14 @@ static void write_candidate(struct json_writer *w, const struct an_info *info,
 	for (i = 0; i < c->nsites; i++)
 		report_json_site(w, c->sites[i], info->recorded_allocs, &info->cpu);
 	jw_end_array(w);
-	num(w, "score", c->score);
-	num(w, "est_cpu_saving", c->est_cpu_saving);
+	jw_key_double(w, "score", 1, c->score);
+	jw_key_double(w, "est_cpu_saving", 1, c->est_cpu_saving);
 	opt_int(w, "bytes_per_scope_p50", c->has_bytes, c->bytes_p50);
 	opt_int(w, "bytes_per_scope_p99", c->has_bytes, c->bytes_p99);
 	opt_int(w, "lifetime_ns_p50", c->has_life, c->life_p50);
 	opt_int(w, "lifetime_ns_p99", c->has_life, c->life_p99);
-	num(w, "escape_share", c->escape_share);
-	num(w, "dispatched_share", c->dispatched_share);
+	jw_key_double(w, "escape_share", 1, c->escape_share);
+	jw_key_double(w, "dispatched_share", 1, c->dispatched_share);
 	jw_key(w, "recommended");
 	jw_bool(w, c->recommended);
 	jw_key(w, "reason");
@@ -161,9 +155,9 @@ static void write_candidate(struct json_writer *w, const struct an_info *info,
 		jw_null(w);
 	jw_key(w, "objects_per_s_lower_bound");
 	jw_bool(w, c->has_rate && c->rate_lower_bound);
-	num(w, "enclosed_share", c->enclosed_share);
-	num(w, "cross_thread_share", c->cross_thread_share);
-	num(w, "long_lived_share", c->long_lived_share);
+	jw_key_double(w, "enclosed_share", 1, c->enclosed_share);
+	jw_key_double(w, "cross_thread_share", 1, c->cross_thread_share);
+	jw_key_double(w, "long_lived_share", 1, c->long_lived_share);
 	jw_key(w, "censored_objects");
 	jw_int(w, c->censored_objects);
 	jw_key(w, "lifetime_median_ns");
@@ -173,12 +167,12 @@ static void write_candidate(struct json_writer *w, const struct an_info *info,
 		jw_null(w);
 	jw_key(w, "lifetime_median_censored");
 	jw_bool(w, c->has_km && c->km_median_censored);
-	num(w, "realloc_share", c->realloc_share);
-	num(w, "large_share", c->large_share);
-	num(w, "verified_share", c->verified_share);
+	jw_key_double(w, "realloc_share", 1, c->realloc_share);
+	jw_key_double(w, "large_share", 1, c->large_share);
+	jw_key_double(w, "verified_share", 1, c->verified_share);
 	write_free_path(w, c);
-	num(w, "alloc_cpu_share", c->alloc_cpu_share);
-	num(w, "free_cpu_share", c->free_cpu_share);
+	jw_key_double(w, "alloc_cpu_share", 1, c->alloc_cpu_share);
+	jw_key_double(w, "free_cpu_share", 1, c->free_cpu_share);
 	prediction_json(w, c);
 	jw_end_object(w);
 }
@@ -195,15 +189,15 @@ void candidates_json(struct json_writer *w, const struct an_info *info,
 	jw_key(w, "measured");
 	jw_bool(w, c->calib_malloc_free_ns > 0);
 	if (c->calib_malloc_free_ns > 0) {
-		num(w, "malloc_free_ns", c->calib_malloc_free_ns);
-		num(w, "arena_ns", c->calib_arena_ns);
+		jw_key_double(w, "malloc_free_ns", 1, c->calib_malloc_free_ns);
+		jw_key_double(w, "arena_ns", 1, c->calib_arena_ns);
 	} else {
 		jw_key(w, "malloc_free_ns");
 		jw_null(w);
 		jw_key(w, "arena_ns");
 		jw_null(w);
 	}
-	num(w, "arena_cost_fraction", c->arena_cost_fraction);
+	jw_key_double(w, "arena_cost_fraction", 1, c->arena_cost_fraction);
 	calibration_inplace_json(w, c);
 	jw_end_object(w);
 	jw_key(w, "candidates");

@@ -6,12 +6,6 @@
 
 #include "json_writer.h"
 
-static void num(struct json_writer *w, const char *key, double v)
-{
-	jw_key(w, key);
-	jw_double(w, v);
-}
-
 static void parts(struct json_writer *w, const struct an_candidate *c)
 {
 	jw_key(w, "est_cpu_saving_parts");
@@ -20,15 +14,15 @@ static void parts(struct json_writer *w, const struct an_candidate *c)
 		return;
 	}
 	jw_begin_object(w);
-	num(w, "malloc_side", c->pred.malloc_side);
-	num(w, "malloc_side_sd", c->pred.sd_malloc);
-	num(w, "free_side", c->pred.free_side);
-	num(w, "free_side_sd", c->pred.sd_free);
-	num(w, "arena_cost", c->pred.arena_cost);
-	num(w, "arena_cost_fraction", c->pred_in.cost_fraction);
-	num(w, "arena_cost_fraction_sd", c->pred_in.cost_fraction_sd);
-	num(w, "free_walk", c->pred.walk);
-	num(w, "free_walk_sd", c->pred.sd_walk);
+	jw_key_double(w, "malloc_side", 1, c->pred.malloc_side);
+	jw_key_double(w, "malloc_side_sd", 1, c->pred.sd_malloc);
+	jw_key_double(w, "free_side", 1, c->pred.free_side);
+	jw_key_double(w, "free_side_sd", 1, c->pred.sd_free);
+	jw_key_double(w, "arena_cost", 1, c->pred.arena_cost);
+	jw_key_double(w, "arena_cost_fraction", 1, c->pred_in.cost_fraction);
+	jw_key_double(w, "arena_cost_fraction_sd", 1, c->pred_in.cost_fraction_sd);
+	jw_key_double(w, "free_walk", 1, c->pred.walk);
+	jw_key_double(w, "free_walk_sd", 1, c->pred.sd_walk);
 	jw_key(w, "free_walk_function");
 	jw_string(w, c->walk_function);
 	jw_end_object(w);
@@ -50,7 +44,7 @@ static void memory(struct json_writer *w, const struct cand_memory *m)
 	jw_int(w, m->malloc_peak_p50);
 	jw_key(w, "malloc_peak_p99");
 	jw_int(w, m->malloc_peak_p99);
-	num(w, "hold_ratio_p50", m->hold_ratio_p50);
+	jw_key_double(w, "hold_ratio_p50", 1, m->hold_ratio_p50);
 	jw_key(w, "arena_peak_bytes");
 	jw_int(w, m->arena_peak_bytes);
 	jw_key(w, "malloc_peak_bytes");
@@ -85,10 +79,10 @@ void calibration_inplace_json(struct json_writer *w, const struct an_candidates 
 		jw_null(w);
 	} else {
 		jw_begin_object(w);
-		num(w, "malloc_free_ns", c->inplace_malloc_free_ns);
-		num(w, "arena_ns", c->inplace_arena_ns);
-		num(w, "spread", c->inplace_spread);
+		jw_key_double(w, "malloc_free_ns", 1, c->inplace_malloc_free_ns);
+		jw_key_double(w, "arena_ns", 1, c->inplace_arena_ns);
+		jw_key_double(w, "spread", 1, c->inplace_spread);
 		jw_end_object(w);
 	}
-	num(w, "arena_cost_fraction_sd", c->arena_cost_fraction_sd);
+	jw_key_double(w, "arena_cost_fraction_sd", 1, c->arena_cost_fraction_sd);
 }

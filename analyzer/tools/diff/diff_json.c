@@ -9,15 +9,6 @@
 
 static const char *const split_names[] = { "malloc", "free", "realloc", "kernel_mm" };
 
-static void num_or_null(struct json_writer *w, const char *key, double v, int ok)
-{
-	jw_key(w, key);
-	if (ok)
-		jw_double(w, v);
-	else
-		jw_null(w);
-}
-
 static void int_key(struct json_writer *w, const char *key, long long v)
 {
 	jw_key(w, key);
@@ -45,13 +36,13 @@ static void write_profile(struct json_writer *w, const char *key, const struct d
 	jw_key(w, "closed");
 	jw_bool(w, info->closed);
 	v = diff_seconds(info, &ok);
-	num_or_null(w, "duration_s", v, ok);
+	jw_key_double(w, "duration_s", ok, v);
 	int_key(w, "allocs", info->allocs);
 	v = diff_per_s(info, info->allocs, &ok);
-	num_or_null(w, "allocs_per_s", v, ok);
+	jw_key_double(w, "allocs_per_s", ok, v);
 	int_key(w, "bytes", info->bytes);
 	v = diff_per_s(info, info->bytes, &ok);
-	num_or_null(w, "bytes_per_s", v, ok);
+	jw_key_double(w, "bytes_per_s", ok, v);
 	int_key(w, "recorded_allocs", info->recorded_allocs);
 	int_key(w, "lost_events", info->lost_events);
 	jw_key(w, "cpu_freq");
@@ -62,9 +53,9 @@ static void write_profile(struct json_writer *w, const char *key, const struct d
 	int_key(w, "cpu_samples", cpu->samples);
 	int_key(w, "cpu_recorded_samples", cpu->recorded);
 	v = diff_cpu_cores(info, &ok);
-	num_or_null(w, "cpu_cores", v, ok);
+	jw_key_double(w, "cpu_cores", ok, v);
 	v = diff_cpu_cores_excl_overhead(info, &ok);
-	num_or_null(w, "cpu_cores_excl_overhead", v, ok);
+	jw_key_double(w, "cpu_cores_excl_overhead", ok, v);
 	jw_key(w, "allocator_cpu_share");
 	jw_double(w, an_cpu_share(cpu, cpu->allocator));
 	jw_key(w, "allocator_cpu_split");
@@ -90,8 +81,8 @@ static void change_pair(struct json_writer *w, const char *key, const char *key_
 
 	if (ok)
 		rel = diff_rel(b, a, &rel_ok);
-	num_or_null(w, key, a - b, ok);
-	num_or_null(w, key_rel, rel, rel_ok);
+	jw_key_double(w, key, ok, a - b);
+	jw_key_double(w, key_rel, rel_ok, rel);
 }
 
 static void change_count(struct json_writer *w, const char *key, const char *key_rel, long long b,
@@ -101,7 +92,7 @@ static void change_count(struct json_writer *w, const char *key, const char *key
 	double rel = diff_rel((double)b, (double)a, &ok);
 
 	int_key(w, key, a - b); /* both >= 0: no overflow */
-	num_or_null(w, key_rel, rel, ok);
+	jw_key_double(w, key_rel, ok, rel);
 }
 
 static void change_rate(struct json_writer *w, const char *key, const char *key_rel,
@@ -149,8 +140,8 @@ static void write_totals_change(struct json_writer *w, const struct diff *d)
 	} else {
 		jw_null(w);
 	}
-	num_or_null(w, "profiler_overhead_share", diff_overhead_share(ai) - diff_overhead_share(bi),
-		    cpu);
+	jw_key_double(w, "profiler_overhead_share", cpu,
+		      diff_overhead_share(ai) - diff_overhead_share(bi));
 	jw_end_object(w);
 }
 
@@ -166,10 +157,10 @@ static void write_side(struct json_writer *w, const char *key, const struct diff
 	jw_string(w, s->module);
 	int_key(w, "allocs", s->allocs);
 	v = diff_per_s(info, s->allocs, &ok);
-	num_or_null(w, "allocs_per_s", v, ok);
+	jw_key_double(w, "allocs_per_s", ok, v);
 	int_key(w, "bytes", s->bytes);
 	v = diff_per_s(info, s->bytes, &ok);
-	num_or_null(w, "bytes_per_s", v, ok);
+	jw_key_double(w, "bytes_per_s", ok, v);
 	int_key(w, "alloc_cpu_samples", s->alloc_cpu_samples);
 	jw_key(w, "alloc_cpu_share");
 	jw_double(w, an_cpu_share(&info->cpu, s->alloc_cpu_samples));

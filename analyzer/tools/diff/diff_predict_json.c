@@ -5,22 +5,13 @@
 
 #include "json_writer.h"
 
-static void opt_num(struct json_writer *w, const char *key, int has, double v)
-{
-	jw_key(w, key);
-	if (has)
-		jw_double(w, v);
-	else
-		jw_null(w);
-}
-
 static void pq(struct json_writer *w, const char *key, const struct diff_pq *q)
 {
 	jw_key(w, key);
 	jw_begin_object(w);
-	opt_num(w, "before", q->has_before, q->before);
-	opt_num(w, "predicted", q->has_predicted, q->predicted);
-	opt_num(w, "measured", q->has_measured, q->measured);
+	jw_key_double(w, "before", q->has_before, q->before);
+	jw_key_double(w, "predicted", q->has_predicted, q->predicted);
+	jw_key_double(w, "measured", q->has_measured, q->measured);
 	jw_end_object(w);
 }
 
@@ -37,13 +28,13 @@ void diff_predict_json(struct json_writer *w, const struct diff *d)
 	jw_begin_object(w);
 	jw_key(w, "scope");
 	jw_string(w, p->scope);
-	opt_num(w, "est_cpu_saving", 1, p->saving);
+	jw_key_double(w, "est_cpu_saving", 1, p->saving);
 	jw_key_interval(w, "est_cpu_saving_ci90", 1, p->saving_lo, p->saving_hi);
-	opt_num(w, "est_cpu_saving_with_walk", p->has_walk, p->with_walk);
+	jw_key_double(w, "est_cpu_saving_with_walk", p->has_walk, p->with_walk);
 	jw_key_interval(w, "est_cpu_saving_with_walk_ci90", p->has_walk, p->with_walk_lo,
 			p->with_walk_hi);
-	opt_num(w, "measured_cpu_saving", measured,
-		measured ? 1 - p->cpu_s.measured / p->cpu_s.before : 0);
+	jw_key_double(w, "measured_cpu_saving", measured,
+		      measured ? 1 - p->cpu_s.measured / p->cpu_s.before : 0);
 	pq(w, "cpu_s", &p->cpu_s);
 	pq(w, "allocator_cpu_share", &p->allocator_share);
 	pq(w, "allocs_per_s", &p->allocs_per_s);
